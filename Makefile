@@ -1,0 +1,47 @@
+# communitysim: `make run` and `make test` set everything up on a fresh machine (a .venv here).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+OUT ?= out
+# The first of python3.13, python3.12, python3 that is Python 3.12 or newer (Mesa 3.5 needs it).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
+	then echo $$p; break; fi; done)
+
+.PHONY: run test install lint format bench clean
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "communitysim needs Python 3.12 or newer (Mesa 3.5); python3.13, python3.12 and python3 are older or missing."; \
+		echo "Install Python 3.12+ (with pyenv, the .python-version file here selects 3.12) or run: make PYTHON=/path/to/python3.12"; \
+		exit 1; fi
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		echo "$(VENV) holds Python older than 3.12: removing it"; rm -rf $(VENV); fi
+	@echo "Setting up $(VENV) with $$($(PYTHON) --version)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/communitysim run scenarios/bakery_launch.yaml --seed 7 --out $(OUT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+
+test: lint
+	$(VENV)/bin/pytest -n 2 src tests
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_growth.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

@@ -1,0 +1,35 @@
+"""The community's activity norm: newcomers partly adopt the activity of the members already there.
+
+The first members set it (seeds 001 III.1 and 002): a lively close circle makes newcomers livelier,
+which feeds word-of-mouth (weighted by activity) long after day one.
+
+``newcomer_activity = (1 - c) x own_activity + c x norm``, with ``c =
+community.norm_conformity_share`` and ``norm`` the members' mean effective activity at the start
+of the step (a newcomer to an empty community keeps their own activity).
+
+Example:
+    >>> import numpy as np
+    >>> newcomer_activity(np.array([1.0, 3.0]), norm=2.0, conformity_share=0.5).tolist()
+    [1.5, 2.5]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["activity_norm", "newcomer_activity"]
+
+
+def activity_norm(effective_activity: np.ndarray, is_member: np.ndarray) -> float:
+    """Members' mean effective activity, or NaN when there are no members."""
+    n = int(is_member.sum())
+    if n == 0:
+        return float("nan")
+    return float(effective_activity[is_member].sum() / n)
+
+
+def newcomer_activity(own_activity: np.ndarray, norm: float, conformity_share: float) -> np.ndarray:
+    """Effective activity of people joining now."""
+    if np.isnan(norm):
+        return own_activity.copy()
+    return (1.0 - conformity_share) * own_activity + conformity_share * norm

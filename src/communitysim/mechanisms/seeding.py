@@ -1,0 +1,161 @@
+"""First members and launch readiness (seed 001: II and III.1; seed 002).
+
+**Who is invited** (``seeding.strategy``), a plain callable ``(model, size, rng) -> Invitation``
+in the ``STRATEGIES`` registry:
+
+- ``close_circle``: the founder's friends and colleagues, ring by ring around one person of the
+  audience; they like the brand (``seeding.close_circle_affinity``) and are more active in it
+  (``seeding.close_circle_activity_factor``). Their activity sets the community's norm.
+- ``influencers``: the most connected people (degree; ties broken at random).
+- ``random``: anyone; ``none``: nobody.
+
+**When**: once ``seeding.invite_after_posts`` brand posts are published. Each invited person joins
+with probability ``seeding.acceptance_share x readiness``; those who accept take the strategy's
+affinity and activity; those who decline keep a poor first impression (their affinity is
+multiplied by ``launch.declined_affinity_factor``).
+
+**Launch readiness**: ``readiness = u + (1 - u) x min(1, posts / launch.posts_ready)`` with
+``u = launch.unready_conversion_share``; it scales both the invitations' acceptance and every
+join hazard (an empty page converts fewer visitors). Inviting early wastes the first members.
+
+Example:
+    >>> from communitysim.scenario import LaunchParams
+    >>> readiness(0, LaunchParams(posts_ready=6, unready_conversion_share=0.3))
+    0.3
+    >>> readiness(6, LaunchParams(posts_ready=6, unready_conversion_share=0.3))
+    1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from communitysim.scenario import LaunchParams
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel
+
+__all__ = [
+    "Invitation",
+    "STRATEGIES",
+    "register_strategy",
+    "readiness",
+    "close_circle",
+    "influencers",
+    "random_people",
+    "no_one",
+    "answers",
+]
+
+
+@dataclass
+class Invitation:
+    """The people a seeding strategy invites and what they bring.
+
+    Attributes:
+        ids: person ids invited (non-members).
+        affinity: their affinity for the brand once invited (None: unchanged).
+        activity_factor: multiplier on their activity inside the community.
+    """
+
+    ids: np.ndarray
+    affinity: float | None = None
+    activity_factor: float = 1.0
+
+
+SeedingStrategy = Callable[["CommunityModel", int, np.random.Generator], Invitation]
+
+
+def readiness(posts_published: int, launch: LaunchParams) -> float:
+    """Conversion factor 0..1 of a page with ``posts_published`` posts."""
+    if launch.posts_ready == 0:
+        return 1.0
+    filled = min(1.0, posts_published / launch.posts_ready)
+    return launch.unready_conversion_share + (1.0 - launch.unready_conversion_share) * filled
+
+
+def _candidates(model: CommunityModel) -> np.ndarray:
+    return np.flatnonzero(model.population.state == 0)
+
+
+def close_circle(model: CommunityModel, size: int, rng: np.random.Generator) -> Invitation:
+    """The founder's circle: breadth-first rings of contacts around one person, taken in random order."""
+    net = model.network
+    seeding = model.params.seeding
+    candidates = _candidates(model)
+    if net.adjacency is None or candidates.size == 0:
+        ids = rng.permutation(candidates)[:size]
+    else:
+        adj = net.adjacency
+        free = np.zeros(net.n, dtype=bool)
+        free[candidates] = True
+        founder = int(rng.integers(net.n))
+        free[founder] = False  # the founder runs the page; the circle is around them
+        frontier = np.array([founder])
+        chosen: list[np.ndarray] = []
+        taken = 0
+        seen = np.zeros(net.n, dtype=bool)
+        seen[founder] = True
+        while taken < size and frontier.size:
+            ring = np.unique(adj[frontier].indices)
+            ring = ring[~seen[ring]]
+            seen[ring] = True
+            frontier = ring
+            ring = rng.permutation(ring[free[ring]])
+            chosen.append(ring[: size - taken])
+            taken += chosen[-1].size
+        ids = np.concatenate(chosen) if chosen else np.array([], dtype=np.int64)
+    return Invitation(ids, seeding.close_circle_affinity, seeding.close_circle_activity_factor)
+
+
+def influencers(model: CommunityModel, size: int, rng: np.random.Generator) -> Invitation:
+    """The most connected people of the audience (ties broken at random)."""
+    candidates = _candidates(model)
+    degree = model.network.degree[candidates]
+    order = np.lexsort((rng.random(candidates.size), -degree))
+    return Invitation(candidates[order[:size]])
+
+
+def random_people(model: CommunityModel, size: int, rng: np.random.Generator) -> Invitation:
+    """People drawn uniformly from the audience."""
+    candidates = _candidates(model)
+    return Invitation(rng.choice(candidates, size=min(size, candidates.size), replace=False))
+
+
+def no_one(model: CommunityModel, size: int, rng: np.random.Generator) -> Invitation:
+    """No first members: the community grows from external visibility alone."""
+    return Invitation(np.array([], dtype=np.int64))
+
+
+#: Seeding strategies by name; YAML and ``--set seeding.strategy=`` name them.
+STRATEGIES: dict[str, SeedingStrategy] = {
+    "close_circle": close_circle,
+    "influencers": influencers,
+    "random": random_people,
+    "none": no_one,
+}
+
+
+def register_strategy(name: str, strategy: SeedingStrategy) -> None:
+    """Add a seeding strategy under ``name`` (then usable as ``seeding.strategy: name``).
+
+    Example:
+        >>> register_strategy("nobody_at_all", no_one)
+        >>> "nobody_at_all" in STRATEGIES
+        True
+    """
+    if not callable(strategy):
+        raise TypeError("a seeding strategy must be callable: (model, size, rng) -> Invitation")
+    STRATEGIES[name] = strategy
+
+
+def answers(
+    invitation: Invitation, acceptance_share: float, page_readiness: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The invited people who accept, and those who decline (each accepts with ``share x readiness``)."""
+    accept = rng.random(invitation.ids.size) < acceptance_share * page_readiness
+    return invitation.ids[accept], invitation.ids[~accept]

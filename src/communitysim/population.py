@@ -1,0 +1,104 @@
+"""Members as arrays: one numpy array per attribute, indexed by person id (Starsim style).
+
+Example:
+    >>> import numpy as np
+    >>> from communitysim.scenario import AudienceParams
+    >>> pop = Population.draw(AudienceParams(size=100), np.random.default_rng(0))
+    >>> pop.n, int((pop.state == MemberState.NON_MEMBER).sum())
+    (100, 100)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from communitysim.scenario import ActivityParams, AffinityParams, AudienceParams
+
+__all__ = ["MemberState", "Population", "draw_affinity", "draw_activity"]
+
+
+class MemberState(IntEnum):
+    """Where a person stands with the community."""
+
+    NON_MEMBER = 0  # never joined
+    MEMBER = 1
+    FORMER = 2  # joined, then left (does not come back)
+
+
+def draw_affinity(params: AffinityParams, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Affinity for the brand, 0..1, from a Beta with the given mean and standard deviation."""
+    if params.spread == 0:
+        return np.full(n, params.mean)
+    m, s2 = params.mean, params.spread**2
+    concentration = m * (1 - m) / s2 - 1
+    return rng.beta(m * concentration, (1 - m) * concentration, n)
+
+
+def draw_activity(params: ActivityParams, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Platform activity, mean 1: Pareto with tail index alpha, capped at ``cap`` x mean, renormalised."""
+    if params.distribution == "constant":
+        return np.ones(n)
+    alpha = params.tail_index
+    x_min = (alpha - 1) / alpha  # Pareto mean alpha x_min / (alpha - 1) = 1
+    activity = x_min * (1.0 - rng.random(n)) ** (-1.0 / alpha)
+    np.minimum(activity, params.cap, out=activity)
+    return activity / activity.mean()
+
+
+@dataclass
+class Population:
+    """The audience's per-person state.
+
+    Attributes:
+        affinity: liking for the brand, share 0..1.
+        activity: own platform activity, mean 1 over the audience.
+        effective_activity: activity inside the community (set on joining: blended with the norm).
+        segment: audience segment.
+        state: MemberState of each person (int8).
+        joined_step: step at which a person joined (-1: never).
+        left_step: step at which a member left (-1: never).
+        invited: True for people invited as first members.
+    """
+
+    affinity: np.ndarray
+    activity: np.ndarray
+    effective_activity: np.ndarray
+    segment: np.ndarray
+    state: np.ndarray
+    joined_step: np.ndarray
+    left_step: np.ndarray
+    invited: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Audience size."""
+        return self.state.size
+
+    @classmethod
+    def draw(cls, params: AudienceParams, rng: np.random.Generator, segment: np.ndarray | None = None) -> Population:
+        """Draw a fresh audience in which nobody is a member yet."""
+        n = params.size
+        affinity = draw_affinity(params.affinity, n, rng)
+        activity = draw_activity(params.activity, n, rng)
+        return cls(
+            affinity=affinity,
+            activity=activity,
+            effective_activity=np.zeros(n),
+            segment=np.zeros(n, dtype=np.int16) if segment is None else segment,
+            state=np.zeros(n, dtype=np.int8),
+            joined_step=np.full(n, -1, dtype=np.int32),
+            left_step=np.full(n, -1, dtype=np.int32),
+            invited=np.zeros(n, dtype=bool),
+        )
+
+    def is_member(self) -> np.ndarray:
+        """Boolean mask of current members."""
+        return self.state == MemberState.MEMBER
+
+    def counts(self) -> dict[str, int]:
+        """Number of people in each state."""
+        c = np.bincount(self.state, minlength=3)
+        return {"non_members": int(c[0]), "members": int(c[1]), "former_members": int(c[2])}

@@ -1,0 +1,110 @@
+"""Result: a run's time series, final KPIs, objectives scorecard, dashboard and files.
+
+Example:
+    >>> import communitysim as cs
+    >>> result = cs.run({"audience": {"size": 200}, "days": 20}, seed=3)
+    >>> list(result.timeseries.columns)[:3]
+    ['step', 'day', 'members']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from communitysim import kpis
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from communitysim.scenario import Scenario
+
+__all__ = ["Result", "atomic_write_bytes"]
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that it is either wholly there or not changed (temp file + rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Result:
+    """What a run produced.
+
+    Attributes:
+        scenario: the validated scenario that ran.
+        seed: the seed it ran with.
+        timeseries: one row per step (row 0: the initial state); columns in ``kpis.COLUMNS``.
+    """
+
+    scenario: Scenario
+    seed: int
+    timeseries: pd.DataFrame = field(repr=False)
+
+    @cached_property
+    def kpis(self) -> dict[str, float]:
+        """Every KPI at the last day."""
+        return kpis.final_kpis(self.timeseries)
+
+    @cached_property
+    def scorecard(self) -> pd.DataFrame:
+        """The scenario's objectives: target, achieved, gap, passed."""
+        return kpis.scorecard(self.timeseries, self.scenario.objectives)
+
+    def plot(self, baseline: Result | None = None) -> Figure:
+        """A dashboard of the main KPIs (members with objectives, joins and leaves, growth, norm).
+
+        Args:
+            baseline: another result drawn dashed underneath, for comparison.
+        """
+        from communitysim.plotting import dashboard
+
+        return dashboard(self, baseline=baseline)
+
+    def save(self, out_dir: str | Path) -> list[Path]:
+        """Write ``timeseries.csv``, ``kpis.json`` and ``dashboard.png`` into ``out_dir``.
+
+        Every file is rendered in memory first and each is replaced atomically, so a failure
+        leaves no partial file behind.
+        """
+        import io
+
+        out = Path(out_dir)
+        csv = self.timeseries.to_csv(index=False).encode()
+        payload = {
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "day": float(self.timeseries["day"].iloc[-1]),
+            "kpis": {k: (None if pd.isna(v) else v) for k, v in self.kpis.items()},
+            "scorecard": json.loads(self.scorecard.to_json(orient="records")),
+        }
+        figure = self.plot()
+        png = io.BytesIO()
+        figure.savefig(png, format="png", dpi=110)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, data in (
+            ("timeseries.csv", csv),
+            ("kpis.json", (json.dumps(payload, indent=2) + "\n").encode()),
+            ("dashboard.png", png.getvalue()),
+        ):
+            atomic_write_bytes(out / name, data)
+            written.append(out / name)
+        return written

@@ -1,0 +1,572 @@
+"""The scenario: one validated parameter tree, loaded from YAML, with overrides.
+
+Every field has a default, a unit and a description (and, where one exists, a source in
+``../shared/DOMAIN.md`` terms); the same metadata drives ``docs/MODEL.md``'s parameter table,
+the CLI's ``--set`` and, later, the notebook sliders.
+
+Example:
+    >>> from communitysim.scenario import load_scenario
+    >>> s = load_scenario("scenarios/bakery_launch.yaml", overrides={"seeding.size": 50})
+    >>> s.seeding.size
+    50
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "CONTENT_TYPES",
+    "ScenarioError",
+    "Scenario",
+    "AudienceParams",
+    "NetworkParams",
+    "AffinityParams",
+    "ActivityParams",
+    "GrowthParams",
+    "CommunityParams",
+    "SeedingParams",
+    "LaunchParams",
+    "StrategyParams",
+    "Objective",
+    "load_scenario",
+    "apply_overrides",
+    "parse_set_option",
+    "parameter_table",
+]
+
+#: The content types a posting strategy mixes (read by the content mechanism).
+CONTENT_TYPES = (
+    "informational",
+    "entertainment",
+    "contest",
+    "quiz_poll",
+    "event",
+    "promotional",
+    "debate",
+    "begging",
+)
+ContentType = Literal[
+    "informational",
+    "entertainment",
+    "contest",
+    "quiz_poll",
+    "event",
+    "promotional",
+    "debate",
+    "begging",
+]
+
+#: Largest audience a scenario may ask for (people); refused before any allocation.
+MAX_AUDIENCE = 10_000_000
+#: Largest number of edges (mean_degree x size / 2) a scenario may ask for.
+MAX_EDGES = 200_000_000
+#: Largest number of steps in one run.
+MAX_STEPS = 1_000_000
+
+
+class ScenarioError(ValueError):
+    """A scenario, an override or an input file is invalid; the message is one line.
+
+    The message names the file (or ``overrides``), the field path and what was expected.
+    """
+
+
+def _field(default: Any, description: str, unit: str, source: str | None = None, **kw: Any) -> Any:
+    extra = {"unit": unit} if source is None else {"unit": unit, "source": source}
+    return Field(default, description=description, json_schema_extra=extra, **kw)
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class NetworkParams(_Params):
+    """The audience's social graph."""
+
+    kind: Literal["watts_strogatz", "barabasi_albert", "stochastic_block", "complete", "file"] = _field(
+        "watts_strogatz",
+        "graph family: small world (watts_strogatz), scale-free (barabasi_albert), audience segments "
+        "(stochastic_block), everyone knows everyone (complete, closed form), or a file",
+        "name",
+        "DOMAIN.md s.2 (network Bass)",
+    )
+    mean_degree: int = _field(
+        10, "mean number of contacts per person (watts_strogatz rounds down to even)", "people", ge=2, le=1000
+    )
+    rewiring: float = _field(0.1, "watts_strogatz: share of lattice edges rewired at random", "share 0..1", ge=0, le=1)
+    n_segments: int = _field(3, "number of audience segments (the blocks of stochastic_block)", "count", ge=1, le=1000)
+    share_within_segment: float = _field(
+        0.9, "stochastic_block: share of a person's contacts inside their own segment", "share 0..1", ge=0, le=1
+    )
+    path: str | None = _field(
+        None, "file: edge list (.csv, .txt, .edgelist: two node ids a line) or GraphML (.graphml)", "path"
+    )
+
+
+class AffinityParams(_Params):
+    """How much people like the brand, drawn from a Beta distribution."""
+
+    mean: float = _field(0.5, "mean affinity for the brand", "share 0..1", gt=0, lt=1)
+    spread: float = _field(
+        0.15, "standard deviation of affinity (0: everyone alike, the Bass limit)", "share 0..1", ge=0, lt=0.5
+    )
+
+    @model_validator(mode="after")
+    def _beta_feasible(self) -> AffinityParams:
+        if self.spread**2 >= self.mean * (1 - self.mean):
+            limit = math.sqrt(self.mean * (1 - self.mean))
+            raise ValueError(f"spread must be below sqrt(mean*(1-mean)) = {limit:.3f} for this mean")
+        return self
+
+
+class ActivityParams(_Params):
+    """How active people are on the platform: heavy-tailed, mean 1."""
+
+    distribution: Literal["pareto", "constant"] = _field(
+        "pareto",
+        "pareto: heavy tail (participation inequality); constant: everyone 1 (Bass limit)",
+        "name",
+        "DOMAIN.md s.3 (power law of contributions, van Mierlo 2014)",
+    )
+    tail_index: float = _field(2.0, "Pareto tail index alpha (smaller: heavier tail)", "dimensionless", gt=1, le=10)
+    cap: float = _field(
+        20.0, "largest activity, as a multiple of the mean, before renormalising", "x mean", ge=1, le=1000
+    )
+
+
+class AudienceParams(_Params):
+    """The people the brand can reach."""
+
+    size: int = _field(5000, "number of people in the audience", "people", ge=2, le=MAX_AUDIENCE)
+    network: NetworkParams = NetworkParams()
+    affinity: AffinityParams = AffinityParams()
+    activity: ActivityParams = ActivityParams()
+
+
+class GrowthParams(_Params):
+    """Joining by external visibility and word-of-mouth (network Bass), and leaving."""
+
+    external_rate_per_day: float = _field(
+        0.002,
+        "p: hazard of joining from the brand's own visibility (presence, events, paid reach)",
+        "per day",
+        "Bass 1969; DOMAIN.md s.2",
+        ge=0,
+        le=10,
+    )
+    word_of_mouth_rate_per_day: float = _field(
+        0.25,
+        "q: hazard of joining per unit of activity-weighted share of member neighbours",
+        "per day",
+        "Bass 1969; DOMAIN.md s.2",
+        ge=0,
+        le=100,
+    )
+    churn_rate_per_day: float = _field(
+        0.001, "hazard of a member leaving, for a member of mean affinity and mean activity", "per day", ge=0, le=10
+    )
+    churn_activity_exponent: float = _field(
+        0.5,
+        "how much activity protects from churn: hazard x effective_activity^-exponent (0: not at all)",
+        "dimensionless",
+        ge=0,
+        le=5,
+    )
+
+
+class CommunityParams(_Params):
+    """The community's activity norm, set by its first members."""
+
+    norm_conformity_share: float = _field(
+        0.5,
+        "share of a newcomer's activity taken from the members' mean activity when they join (0: none)",
+        "share 0..1",
+        "seeds 001 III.1 and 002 (first members set the tone)",
+        ge=0,
+        le=1,
+    )
+
+
+class SeedingParams(_Params):
+    """The first members: who they are, and when they are invited."""
+
+    strategy: str = _field(
+        "close_circle",
+        "who is invited first: close_circle, influencers, random, none (or a registered name)",
+        "name",
+        "seed 001 III.1",
+    )
+    size: int = _field(20, "number of people invited as first members", "people", ge=0, le=MAX_AUDIENCE)
+    acceptance_share: float = _field(
+        0.8, "share of invited people who join when the page is ready", "share 0..1", ge=0, le=1
+    )
+    invite_after_posts: int = _field(
+        6, "brand posts published before the first members are invited", "posts", "seed 001 II", ge=0, le=10_000
+    )
+    close_circle_affinity: float = _field(
+        0.9,
+        "affinity of close-circle first members (friends and colleagues of the founder)",
+        "share 0..1",
+        "seed 001 III.1",
+        ge=0,
+        le=1,
+    )
+    close_circle_activity_factor: float = _field(
+        3.0, "how much more active close-circle first members are than they would otherwise be", "x", ge=1, le=100
+    )
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, value: str) -> str:
+        from communitysim.mechanisms.seeding import STRATEGIES
+
+        if value not in STRATEGIES:
+            raise ValueError(f"unknown seeding strategy {value!r}; expected one of: {', '.join(sorted(STRATEGIES))}")
+        return value
+
+
+class LaunchParams(_Params):
+    """Launch readiness: a page is stocked before it is opened (seed 001, II)."""
+
+    posts_ready: int = _field(
+        6, "posts after which the page looks ready to visitors", "posts", "seed 001 II", ge=0, le=10_000
+    )
+    unready_conversion_share: float = _field(
+        0.3,
+        "conversion of an empty page relative to a ready one (joins and invitations)",
+        "share 0..1",
+        "seed 001 II",
+        ge=0,
+        le=1,
+    )
+    declined_affinity_factor: float = _field(
+        0.5,
+        "affinity kept by an invited person who declined (a poor first impression)",
+        "x",
+        "seed 001 II",
+        ge=0,
+        le=1,
+    )
+
+
+def _default_mix() -> dict[str, float]:
+    return {"informational": 0.4, "entertainment": 0.3, "quiz_poll": 0.1, "event": 0.1, "promotional": 0.1}
+
+
+class StrategyParams(_Params):
+    """The community manager's posting strategy (its effects on engagement come with issue 3)."""
+
+    posts_per_week: float = _field(
+        5.0, "brand posts published per week", "posts per week", "DOMAIN.md s.5", ge=0, le=500
+    )
+    content_mix: dict[ContentType, float] = Field(
+        default_factory=_default_mix,
+        description="share of posts of each content type; shares sum to 1",
+        json_schema_extra={"unit": "share 0..1", "source": "seed 001 III"},
+    )
+    quality: float = _field(0.6, "content quality", "share 0..1", "seed 000 (Contenu)", ge=0, le=1)
+    reply_share: float = _field(0.5, "share of member comments the CM replies to", "share 0..1", ge=0, le=1)
+    reply_delay_hours: float = _field(4.0, "mean delay of the CM's replies", "hours", "DOMAIN.md s.7", ge=0, le=720)
+
+    @field_validator("content_mix")
+    @classmethod
+    def _mix_sums_to_one(cls, mix: dict[str, float]) -> dict[str, float]:
+        if not mix:
+            raise ValueError("content_mix must name at least one content type")
+        bad = [k for k, v in mix.items() if not (v >= 0)]
+        if bad:
+            raise ValueError(f"share of {bad[0]} must be >= 0")
+        total = sum(mix.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares must sum to 1, got {total:g}")
+        return mix
+
+
+class Objective(_Params):
+    """A SMART objective: a KPI, a target, a deadline (seed 001, II.3)."""
+
+    kpi: str = Field(
+        description="KPI name (see docs/KPIS.md)", json_schema_extra={"unit": "name", "source": "seed 001 II.3"}
+    )
+    target: float = Field(
+        description="value to reach", json_schema_extra={"unit": "KPI's unit", "source": "seed 001 II.3"}
+    )
+    by_day: float = Field(ge=0, description="deadline", json_schema_extra={"unit": "day", "source": "seed 001 II.3"})
+    direction: Literal["at_least", "at_most"] = _field("at_least", "pass when achieved >= target, or <= target", "name")
+
+    @field_validator("kpi")
+    @classmethod
+    def _known_kpi(cls, value: str) -> str:
+        from communitysim.kpis import KPIS
+
+        if value not in KPIS:
+            raise ValueError(f"unknown KPI {value!r}; expected one of: {', '.join(KPIS)}")
+        return value
+
+
+class Scenario(_Params):
+    """A whole scenario: audience, growth, first members, strategy, objectives."""
+
+    name: str = _field("unnamed", "short name", "text")
+    description: str = _field("", "what the scenario is about, in a sentence or two", "text")
+    days: float = _field(365, "horizon", "days", gt=0, le=3650)
+    step_hours: float = _field(24, "length of a step (rates stay per day)", "hours", gt=0, le=168)
+    audience: AudienceParams = AudienceParams()
+    growth: GrowthParams = GrowthParams()
+    community: CommunityParams = CommunityParams()
+    seeding: SeedingParams = SeedingParams()
+    launch: LaunchParams = LaunchParams()
+    strategy: StrategyParams = StrategyParams()
+    objectives: list[Objective] = Field(
+        default_factory=list,
+        description="SMART objectives checked by the scorecard",
+        json_schema_extra={"unit": "list", "source": "seed 001 II.3"},
+    )
+
+    @property
+    def dt_days(self) -> float:
+        """Length of a step in days."""
+        return self.step_hours / 24.0
+
+    @property
+    def n_steps(self) -> int:
+        """Number of steps in the horizon."""
+        return round(self.days * 24.0 / self.step_hours)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        steps = self.days * 24.0 / self.step_hours
+        if abs(steps - round(steps)) > 1e-6:
+            raise ValueError(f"step_hours: {self.step_hours:g} does not divide the horizon of {self.days:g} days")
+        if round(steps) > MAX_STEPS:
+            raise ValueError(f"step_hours: {round(steps)} steps is more than the {MAX_STEPS} allowed")
+        n = self.audience.size
+        net = self.audience.network
+        if net.kind not in ("complete", "file") and net.mean_degree >= n:
+            raise ValueError(f"audience.network.mean_degree: {net.mean_degree} must be below audience.size ({n})")
+        if net.kind not in ("complete", "file") and net.mean_degree * n / 2 > MAX_EDGES:
+            raise ValueError(f"audience.network.mean_degree: {net.mean_degree} x {n} people is over {MAX_EDGES} edges")
+        if net.kind == "file" and not net.path:
+            raise ValueError("audience.network.path: a file path is required when kind is 'file'")
+        if net.kind == "stochastic_block" and net.n_segments > n:
+            raise ValueError(f"audience.network.n_segments: {net.n_segments} is more than audience.size ({n})")
+        if self.seeding.size > n:
+            raise ValueError(f"seeding.size: {self.seeding.size} is more than audience.size ({n})")
+        for i, objective in enumerate(self.objectives):
+            if objective.by_day > self.days:
+                raise ValueError(
+                    f"objectives.{i}.by_day: {objective.by_day:g} is after the horizon ({self.days:g} days)"
+                )
+        return self
+
+
+# --- loading and overrides ---------------------------------------------------------------------
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that holds the field at ``loc`` (for 'expected one of')."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return None
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [annotation, *args]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if model is None:
+            return None
+    return model
+
+
+def _one_line(source: str, error: ValidationError) -> str:
+    errors = error.errors()
+    first = errors[0]
+    loc = tuple(p for p in first["loc"] if p != "[key]")  # pydantic marks a bad dict key with "[key]"
+    path = ".".join(str(p) for p in loc)
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(loc)
+        allowed = ", ".join(parent.model_fields) if parent else "?"
+        what = f"unknown field; expected one of: {allowed}"
+    elif kind in ("value_error", "assertion_error"):
+        what = str(first["msg"]).removeprefix("Value error, ")
+    else:
+        what = f"{first['msg']} (got {first.get('input')!r})"
+    if not path and ": " in what:
+        # model-level checks name their own field path: "seeding.size: 30 is more than ..."
+        path, what = what.split(": ", 1)
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    where = f"{source}: {path}" if path else source
+    return f"{where}: {what}{more}"
+
+
+def _validate(data: Any, source: str) -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: expected a mapping of scenario fields, got {type(data).__name__}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_one_line(source, exc)) from None
+
+
+def parse_set_option(text: str) -> tuple[str, Any]:
+    """Parse one ``--set a.b.c=value`` option; the value is read as YAML (numbers, lists, names).
+
+    Example:
+        >>> parse_set_option("seeding.size=50")
+        ('seeding.size', 50)
+    """
+    if "=" not in text:
+        raise ScenarioError(f"--set {text}: expected PATH=VALUE, for example seeding.size=50")
+    path, raw = text.split("=", 1)
+    path = path.strip()
+    if not path:
+        raise ScenarioError(f"--set {text}: the field path before '=' is empty")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    if isinstance(value, str):  # YAML 1.1 reads 1e-3 as text
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    return path, value
+
+
+def _set_path(tree: Any, path: str, value: Any, source: str) -> None:
+    parts = path.split(".")
+    node = tree
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        here = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ScenarioError(f"{source}: {here}: expected a list index below {len(node)}")
+            key: Any = int(part)
+        elif isinstance(node, dict):
+            key = part
+            if key not in node and not last:
+                raise ScenarioError(f"{source}: {here}: unknown field; expected one of: {', '.join(map(str, node))}")
+        else:
+            raise ScenarioError(f"{source}: {here}: {'.'.join(parts[:depth])} is a value, not a section")
+        if last:
+            node[key] = value
+        else:
+            node = node[key]
+
+
+def apply_overrides(scenario: Scenario, overrides: dict[str, Any] | None, source: str = "overrides") -> Scenario:
+    """Return a new scenario with dotted-path overrides applied and validated.
+
+    Args:
+        scenario: the scenario to start from.
+        overrides: ``{"seeding.size": 50, "objectives.0.target": 300}``.
+        source: named in error messages (``overrides`` or ``--set``).
+
+    Raises:
+        ScenarioError: an unknown path or an invalid value.
+
+    Example:
+        >>> apply_overrides(Scenario(), {"audience.size": 300}).audience.size
+        300
+    """
+    if not overrides:
+        return scenario
+    tree = copy.deepcopy(scenario.model_dump(mode="python"))
+    for path, value in overrides.items():
+        _set_path(tree, str(path), value, source)
+    return _validate(tree, source)
+
+
+def load_scenario(
+    source: str | Path | dict[str, Any] | Scenario,
+    overrides: dict[str, Any] | None = None,
+    overrides_source: str = "overrides",
+) -> Scenario:
+    """Load and validate a scenario from a YAML file, a dict or a Scenario, then apply overrides.
+
+    Args:
+        source: path to a YAML file, a mapping of fields, or a Scenario.
+        overrides: dotted paths to values, as ``--set`` gives them.
+        overrides_source: how error messages name the overrides (the CLI names its options).
+
+    Raises:
+        ScenarioError: a missing or malformed file, an unknown field, a wrong value.
+
+    Example:
+        >>> load_scenario({"audience": {"size": 200}}).audience.size
+        200
+    """
+    if isinstance(source, Scenario):
+        scenario = source
+    elif isinstance(source, dict):
+        scenario = _validate(source, "scenario")
+    else:
+        path = Path(source)
+        name = str(path)
+        if not path.is_file():
+            raise ScenarioError(f"{name}: no such scenario file")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or "malformed YAML"
+            raise ScenarioError(f"{name}: malformed YAML{where}: {problem}") from None
+        except UnicodeDecodeError:
+            raise ScenarioError(f"{name}: not a UTF-8 text file") from None
+        if data is None:
+            raise ScenarioError(f"{name}: the file is empty; expected a mapping of scenario fields")
+        scenario = _validate(data, name)
+    return apply_overrides(scenario, overrides, overrides_source)
+
+
+_CHOICES = ("text", "name", "path", "list")
+
+
+def parameter_table() -> list[dict[str, str]]:
+    """Every parameter with its path, default, unit, description and source (for the docs).
+
+    A numeric parameter without a published source is marked ``assumption``.
+
+    Example:
+        >>> rows = parameter_table()
+        >>> rows[0]["path"]
+        'name'
+    """
+    rows: list[dict[str, str]] = []
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            path = f"{prefix}{name}"
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, _Params):
+                walk(annotation, path + ".")
+                continue
+            extra = field.json_schema_extra or {}
+            default = field.get_default(call_default_factory=True) if not field.is_required() else "required"
+            rows.append(
+                {
+                    "path": path,
+                    "default": "" if default is None else str(default),
+                    "unit": str(extra.get("unit", "")),
+                    "description": field.description or "",
+                    "source": str(extra.get("source") or ("-" if extra.get("unit") in _CHOICES else "assumption")),
+                }
+            )
+            if path == "objectives":
+                walk(Objective, "objectives[].")
+
+    walk(Scenario, "")
+    return rows

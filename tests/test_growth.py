@@ -1,0 +1,121 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import communitysim as cs
+from communitysim.mechanisms.growth import WordOfMouth, join_hazard_per_day, join_probability
+from communitysim.network import build_network
+from communitysim.scenario import NetworkParams
+from helpers import SCENARIOS, small
+
+
+def bass_share(t, p, q):
+    """Bass (1969): F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})."""
+    e = np.exp(-(p + q) * t)
+    return (1 - e) / (1 + (q / p) * e)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    kind=st.sampled_from(["watts_strogatz", "barabasi_albert", "complete"]),
+    seed=st.integers(0, 2**16),
+    rounds=st.integers(1, 6),
+)
+def test_incremental_word_of_mouth_matches_a_full_recount(kind, seed, rounds):
+    rng = np.random.default_rng(seed)
+    net = build_network(NetworkParams(kind=kind, mean_degree=6), 300, rng)
+    wom = WordOfMouth(net)
+    member = np.zeros(300, dtype=bool)
+    for _ in range(rounds):
+        joining = np.flatnonzero(~member & (rng.random(300) < 0.2))
+        wom.add(joining, rng.pareto(2.0, joining.size) + 0.1)
+        member[joining] = True
+        leaving = np.flatnonzero(member & (rng.random(300) < 0.1))
+        wom.remove(leaving)
+        member[leaving] = False
+    full = wom.recompute()
+    if net.is_complete:
+        assert wom.total == pytest.approx(full[0])
+    else:
+        np.testing.assert_allclose(wom.sums, full, atol=1e-9)
+    exposure = wom.exposure(member)
+    assert (exposure >= -1e-12).all()
+
+
+def test_join_probability_is_a_probability_and_grows_with_the_hazard():
+    hazard = np.array([0.0, 0.01, 0.1, 1.0, 50.0])
+    for dt in (1 / 24, 1.0):
+        prob = join_probability(hazard, dt)
+        assert (prob >= 0).all() and (prob <= 1).all()
+        assert (np.diff(prob) > 0).all()
+    # the same hazard over 24 one-hour steps gives the same chance as one one-day step
+    hourly = 1 - (1 - join_probability(hazard, 1 / 24)) ** 24
+    np.testing.assert_allclose(hourly, join_probability(hazard, 1.0))
+
+
+def test_hazard_is_bass_for_neutral_people():
+    hazard = join_hazard_per_day(np.array([0.0, 0.5]), np.array([0.5, 0.5]), 0.01, 0.2, 1.0, 0.5)
+    np.testing.assert_allclose(hazard, [0.01, 0.11])
+
+
+@pytest.mark.slow
+def test_complete_graph_reproduces_the_bass_curve():
+    scenario = cs.load_scenario(SCENARIOS / "bass_validation.yaml", {"audience.size": 20000})
+    p, q = scenario.growth.external_rate_per_day, scenario.growth.word_of_mouth_rate_per_day
+    runs = np.array([cs.run(scenario, seed=s).timeseries["share_members"].to_numpy() for s in range(12)])
+    days = cs.run(scenario, seed=0).timeseries["day"].to_numpy()
+    mean, se = runs.mean(axis=0), runs.std(axis=0, ddof=1) / np.sqrt(len(runs))
+    analytic = bass_share(days, p, q)
+    discretisation = 0.004  # the 2-hour step's own error against the continuous curve
+    assert (np.abs(mean - analytic) <= 4 * se + discretisation).all(), np.abs(mean - analytic).max()
+    # time to half the market: ln(q/p)/(p+q) for F(t*)=(1-p/q)/2; check the 50% crossing instead
+    t50 = days[np.argmax(mean >= 0.5)]
+    t50_analytic = np.log(q / p + 2) / (p + q)  # F(t)=1/2  <=>  e^{-(p+q)t} = 1/(1+2q/p)
+    assert t50 == pytest.approx(t50_analytic, abs=0.5)
+
+
+def test_word_of_mouth_speeds_growth():
+    with_wom, without = [], []
+    for seed in range(4):
+        with_wom.append(cs.run(small(), seed=seed).kpis["members"])
+        without.append(cs.run(small(growth={"word_of_mouth_rate_per_day": 0.0}), seed=seed).kpis["members"])
+    assert np.mean(with_wom) > 2 * np.mean(without)
+
+
+def test_external_visibility_speeds_growth():
+    low = [cs.run(small(growth={"external_rate_per_day": 0.0001}), seed=s).kpis["new_members"] for s in range(4)]
+    high = [cs.run(small(growth={"external_rate_per_day": 0.005}), seed=s).kpis["new_members"] for s in range(4)]
+    assert np.mean(high) > np.mean(low)
+
+
+def test_churn_loses_members():
+    none = [cs.run(small(growth={"churn_rate_per_day": 0.0}), seed=s).kpis for s in range(3)]
+    lots = [cs.run(small(growth={"churn_rate_per_day": 0.02}), seed=s).kpis for s in range(3)]
+    assert all(k["churned"] == 0 for k in none)
+    assert np.mean([k["members"] for k in lots]) < np.mean([k["members"] for k in none])
+
+
+@pytest.mark.slow
+def test_results_converge_as_the_step_shrinks():
+    scenario = small(
+        days=60,
+        audience={"size": 10000, "network": {"kind": "watts_strogatz", "mean_degree": 10}},
+        growth={"external_rate_per_day": 0.002, "word_of_mouth_rate_per_day": 0.15, "churn_rate_per_day": 0.005},
+        seeding={"strategy": "random", "size": 100, "invite_after_posts": 0},
+        launch={"posts_ready": 0},
+    )
+    days = (20.0, 40.0, 60.0)
+
+    def members(step_hours):
+        values = []
+        for seed in range(12):
+            ts = cs.run(scenario, seed=seed, overrides={"step_hours": step_hours}).timeseries
+            values.append([ts.loc[np.isclose(ts["day"], d), "members"].iloc[0] for d in days])
+        values = np.array(values, dtype=float)
+        return values.mean(axis=0), values.std(axis=0, ddof=1) / np.sqrt(len(values))
+
+    hourly, hourly_se = members(1)
+    daily, daily_se = members(24)
+    allowance = 4 * np.hypot(hourly_se, daily_se) + 0.03 * hourly
+    assert (np.abs(daily - hourly) <= allowance).all(), (daily, hourly)

@@ -1,0 +1,79 @@
+import math
+
+import pandas as pd
+import pytest
+
+from communitysim.kpis import COLUMNS, KPIS, final_kpis, growth_rate_per_day, kpi_value, scorecard
+from communitysim.scenario import Objective
+
+
+@pytest.fixture
+def ts():
+    # a hand-made series: half-day steps
+    return pd.DataFrame(
+        {
+            "step": [0, 1, 2, 3, 4],
+            "day": [0.0, 0.5, 1.0, 1.5, 2.0],
+            "members": [0, 10, 14, 13, 20],
+            "share_members": [0.0, 0.1, 0.14, 0.13, 0.2],
+            "new_members": [0, 10, 5, 1, 7],
+            "churned": [0, 0, 1, 2, 0],
+            "growth_rate": [0.0, 0.0, 0.8, -1 / 7, 14 / 13],
+            "activity_norm": [math.nan, 3.0, 2.5, 2.4, 2.0],
+        }
+    )
+
+
+def test_stocks_read_the_last_row_at_or_before_the_day(ts):
+    assert kpi_value(ts, "members", 1.0) == 14
+    assert kpi_value(ts, "members", 1.2) == 14
+    assert kpi_value(ts, "share_members", 2.0) == 0.2
+    assert kpi_value(ts, "activity_norm", 0.5) == 3.0
+
+
+def test_flows_add_up_to_the_day(ts):
+    assert kpi_value(ts, "new_members", 1.0) == 15
+    assert kpi_value(ts, "churned", 2.0) == 3
+    # stock-flow consistency on this series
+    assert kpi_value(ts, "new_members", 2.0) - kpi_value(ts, "churned", 2.0) == kpi_value(ts, "members", 2.0)
+
+
+def test_growth_rate_is_the_trailing_mean_of_the_step_rates(ts):
+    assert kpi_value(ts, "growth_rate", 2.0) == pytest.approx((0.0 + 0.8 - 1 / 7 + 14 / 13) / 4)
+
+
+def test_growth_rate_per_day_formula():
+    assert growth_rate_per_day(100, 110, dt_days=0.5) == pytest.approx(0.2)
+    assert growth_rate_per_day(0, 10, dt_days=1.0) == 0.0
+
+
+def test_final_kpis_cover_every_kpi(ts):
+    values = final_kpis(ts)
+    assert set(values) == set(KPIS)
+    assert values["day"] == 2.0 and values["members"] == 20
+
+
+def test_scorecard_pass_and_fail_in_both_directions(ts):
+    objectives = [
+        Objective(kpi="members", target=14, by_day=1),
+        Objective(kpi="members", target=15, by_day=1),
+        Objective(kpi="churned", target=3, by_day=2, direction="at_most"),
+        Objective(kpi="churned", target=2, by_day=2, direction="at_most"),
+    ]
+    card = scorecard(ts, objectives)
+    assert card["passed"].tolist() == [True, False, True, False]
+    assert card["achieved"].tolist() == [14, 14, 3, 3]
+    assert card["gap"].tolist() == [0, -1, 0, 1]
+
+
+def test_unknown_kpi(ts):
+    with pytest.raises(ValueError, match="unknown KPI 'likes'"):
+        kpi_value(ts, "likes", 1.0)
+
+
+def test_every_kpi_and_column_is_documented():
+    from helpers import ROOT
+
+    doc = (ROOT / "docs" / "KPIS.md").read_text()
+    for name in list(KPIS) + [c.name for c in COLUMNS]:
+        assert f"`{name}`" in doc, name

@@ -1,0 +1,119 @@
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import communitysim as cs
+from communitysim.model import STREAMS
+from communitysim.population import MemberState
+from helpers import small
+
+
+def test_the_model_is_a_mesa_model_with_a_community_manager_agent():
+    model = cs.CommunityModel(small(days=5), seed=1)
+    assert isinstance(model, mesa.Model)
+    assert model.community_manager in model.agents
+    assert set(model.streams) == set(STREAMS)
+
+
+def test_same_seed_identical_time_series_other_seed_differs():
+    a = cs.run(small(), seed=11).timeseries
+    b = cs.run(small(), seed=11).timeseries
+    c = cs.run(small(), seed=12).timeseries
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert not a["members"].equals(c["members"])
+
+
+def test_run_equals_step_by_step():
+    model = cs.CommunityModel(small(days=20), seed=4)
+    for _ in range(model.params.n_steps):
+        model.step()
+    pd.testing.assert_frame_equal(model.result().timeseries, cs.run(small(days=20), seed=4).timeseries)
+
+
+def test_changing_the_seeding_policy_does_not_reshuffle_the_audience_or_its_graph():
+    a = cs.CommunityModel(small(), seed=3)
+    b = cs.CommunityModel(small(), seed=3, overrides={"seeding.strategy": "influencers", "seeding.size": 40})
+    assert (a.network.adjacency != b.network.adjacency).nnz == 0
+    np.testing.assert_array_equal(a.population.activity, b.population.activity)
+    np.testing.assert_array_equal(a.population.affinity, b.population.affinity)
+
+
+def test_a_model_runs_once():
+    model = cs.CommunityModel(small(days=3), seed=1)
+    model.run()
+    with pytest.raises(RuntimeError, match="already run"):
+        model.run()
+    with pytest.raises(RuntimeError, match="horizon"):
+        model.step()
+
+
+def test_step_order_first_members_join_on_the_step_their_invitation_goes_out():
+    model = cs.CommunityModel(small(days=5, seeding={"invite_after_posts": 0, "acceptance_share": 1.0}), seed=1)
+    model.step()
+    ts = model.result().timeseries
+    assert ts.loc[1, "new_members"] >= model.population.invited.sum() * 0.3
+    assert model.invited_day == 1.0
+
+
+def test_member_views_and_table():
+    model = cs.CommunityModel(small(days=30), seed=2)
+    model.run()
+    table = model.member_table()
+    assert len(table) == 1000
+    member = int(np.flatnonzero(model.population.state == MemberState.MEMBER)[0])
+    view = model.member(member)
+    assert view.state is MemberState.MEMBER
+    assert view.joined_day is not None and 0 <= view.joined_day <= 30
+    assert len(view.neighbours) == view.degree
+    assert "MEMBER" in repr(view)
+    assert table.loc[member, "state"] == "member"
+    with pytest.raises(IndexError):
+        model.member(5000)
+
+
+def test_the_networkx_graph_is_available():
+    model = cs.CommunityModel(small(days=1), seed=2)
+    graph = model.network.to_networkx()
+    assert graph.number_of_nodes() == 1000
+    assert graph.nodes[0]["segment"] == model.population.segment[0]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    size=st.integers(20, 400),
+    kind=st.sampled_from(["watts_strogatz", "barabasi_albert", "stochastic_block", "complete"]),
+    strategy=st.sampled_from(["close_circle", "influencers", "random", "none"]),
+    q=st.floats(0, 2),
+    churn=st.floats(0, 0.5),
+    step_hours=st.sampled_from([1, 6, 24]),
+)
+def test_invariants(seed, size, kind, strategy, q, churn, step_hours):
+    scenario = {
+        "days": 20,
+        "step_hours": step_hours,
+        "audience": {"size": size, "network": {"kind": kind, "mean_degree": 4, "n_segments": 2}},
+        "growth": {"word_of_mouth_rate_per_day": q, "churn_rate_per_day": churn, "external_rate_per_day": 0.01},
+        "seeding": {"strategy": strategy, "size": min(10, size)},
+    }
+    model = cs.CommunityModel(scenario, seed=seed)
+    ts = model.run().timeseries
+    stocks = ts[["members", "non_members", "former_members"]]
+    assert (stocks >= 0).all().all()
+    assert (stocks.sum(axis=1) == size).all()
+    assert (ts[["new_members", "churned"]] >= 0).all().all()
+    assert (ts["new_members"].cumsum() - ts["churned"].cumsum() == ts["members"]).all()
+    assert ts["share_members"].between(0, 1).all()
+    assert ts["readiness"].between(0, 1).all()
+    assert (np.diff(ts["non_members"]) <= 0).all()  # nobody un-joins back to never-joined
+    assert (np.diff(ts["former_members"]) >= 0).all()
+    pop = model.population
+    assert ((pop.state == MemberState.MEMBER) == (pop.joined_step >= 0) & (pop.left_step < 0)).all()
+    np.testing.assert_allclose(
+        model.word_of_mouth.recompute()[: size if kind != "complete" else 1],
+        (model.word_of_mouth.sums if kind != "complete" else [model.word_of_mouth.total]),
+        atol=1e-8,
+    )
