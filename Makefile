@@ -30,12 +30,12 @@ run: $(STAMP)
 	$(VENV)/bin/communitysim run scenarios/bakery_launch.yaml --seed 7 --out $(OUT)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff format --check src tests $(wildcard benchmarks)
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests benchmarks
-	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff check --fix src tests $(wildcard benchmarks)
 
 test: lint
 	$(VENV)/bin/pytest -n 2 src tests
