@@ -21,7 +21,7 @@ def test_result_parts(result):
 def test_plot_has_the_dashboard_panels(result):
     figure = result.plot(baseline=result)
     titles = [ax.get_title() for ax in figure.axes]
-    assert titles == ["Members", "Joins and leaves", "Growth rate", "Community norm and page readiness"]
+    assert titles == ["Members", "Joins and leaves", "Growth rate (7-day mean)", "Community norm and page readiness"]
 
 
 def test_save_writes_nothing_when_rendering_fails(tmp_path, result, monkeypatch):

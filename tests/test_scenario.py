@@ -29,6 +29,15 @@ def test_every_shipped_scenario_loads(path):
     assert scenario.description
 
 
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_shipped_scenario_runs_briefly(path):
+    import communitysim as cs
+
+    result = cs.run(path, seed=1, overrides={"days": 15, "objectives": []})
+    assert result.timeseries["day"].iloc[-1] == 15
+    assert result.kpis["members"] >= 0
+
+
 def test_defaults_fill_what_a_file_leaves_out():
     scenario = load_scenario({"name": "x"})
     assert scenario.audience.size == 5000

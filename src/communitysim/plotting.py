@@ -11,12 +11,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.result import Result
 
 __all__ = ["dashboard"]
+
+
+def _weekly_growth(result: Result) -> pd.Series:
+    """Growth rate (share per day) averaged over the steps of the last 7 days."""
+    steps_per_week = max(1, round(7 / result.scenario.dt_days))
+    return result.timeseries["growth_rate"].rolling(steps_per_week, min_periods=1).mean()
 
 
 def dashboard(result: Result, baseline: Result | None = None) -> Figure:
@@ -53,10 +60,17 @@ def dashboard(result: Result, baseline: Result | None = None) -> Figure:
     ax.legend(loc="upper right", fontsize="small")
 
     ax = axes[1, 0]
-    if baseline is not None:
-        ax.plot(baseline.timeseries["day"], baseline.timeseries["growth_rate"], "--", color="grey")
-    ax.plot(ts["day"], ts["growth_rate"], color="C1")
-    ax.set(title="Growth rate", xlabel="day", ylabel="share per day")
+    for run, style in ((baseline, {"linestyle": "--", "color": "grey"}), (result, {"color": "C1"})):
+        if run is not None:
+            ax.plot(run.timeseries["day"], 100 * _weekly_growth(run), **style)
+    # the first members' arrival is a huge relative jump: scale the axis on an established community
+    settled = 100 * _weekly_growth(result)[ts["members"] >= 50]
+    if settled.notna().any():
+        low, high = float(settled.min()), float(settled.max())
+        pad = 0.1 * (high - low) or 0.5
+        ax.set_ylim(min(0.0, low - pad), high + pad)
+    ax.axhline(0, color="black", linewidth=0.5)
+    ax.set(title="Growth rate (7-day mean)", xlabel="day", ylabel="% per day")
 
     ax = axes[1, 1]
     ax.plot(ts["day"], ts["activity_norm"], color="C4", label="activity norm")
