@@ -41,7 +41,7 @@ test: lint
 	$(VENV)/bin/pytest -n 2 src tests
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench_growth.py
+	$(PY) benchmarks/bench_growth.py --reference-steps 365
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

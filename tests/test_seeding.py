@@ -28,7 +28,12 @@ def members_at(strategy=None, days=(90, 365), seeds=SEEDS, **fields):
 
 
 def model_after_invitation(strategy, **graph):
-    scenario = {**BAKERY, "days": 10, "seeding": {"strategy": strategy, "size": 30, "invite_after_posts": 0}}
+    scenario = {
+        **BAKERY,
+        "days": 10,
+        "seeding": {"strategy": strategy, "size": 30, "invite_after_posts": 0, "acceptance_share": 1.0},
+        "launch": {"posts_ready": 0},
+    }
     if graph:
         scenario["audience"] = {**BAKERY["audience"], "network": graph}
     model = cs.CommunityModel(scenario, seed=5)

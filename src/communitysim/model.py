@@ -256,20 +256,18 @@ class CommunityModel(mesa.Model):
             pop.affinity[declined] *= p.launch.declined_affinity_factor
             self._admit(accepted, invitation.activity_factor)
         # 4. joins and 5. churn, both drawn on the same state
-        is_member = pop.state == MemberState.MEMBER
+        candidates = np.flatnonzero(pop.state == MemberState.NON_MEMBER)
         hazard = growth.join_hazard_per_day(
-            self.word_of_mouth.exposure(is_member),
-            pop.affinity,
+            self.word_of_mouth.exposure(candidates),
+            pop.affinity[candidates],
             p.growth.external_rate_per_day,
             p.growth.word_of_mouth_rate_per_day,
             self.readiness,
             p.audience.affinity.mean,
         )
-        joiners = growth.draw_joiners(
-            growth.join_probability(hazard, dt), pop.state == MemberState.NON_MEMBER, self.streams["growth"]
-        )
+        joiners = growth.draw_joiners(candidates, growth.join_probability(hazard, dt), self.streams["growth"])
         leavers = churn.draw_leavers(
-            np.flatnonzero(is_member),
+            np.flatnonzero(pop.state == MemberState.MEMBER) if p.growth.churn_rate_per_day else candidates[:0],
             pop.affinity,
             pop.effective_activity,
             p.growth.churn_rate_per_day,

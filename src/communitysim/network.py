@@ -167,15 +167,10 @@ def build_network(params: NetworkParams, n: int, rng: np.random.Generator) -> Ne
     elif params.kind == "stochastic_block":
         k = params.n_segments
         sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
-        within = params.share_within_segment * params.mean_degree
-        between = (1 - params.share_within_segment) * params.mean_degree
-        probs = [
-            [
-                min(1.0, within / max(1, sizes[i] - 1)) if i == j else min(1.0, between / max(1, n - sizes[i]))
-                for j in range(k)
-            ]
-            for i in range(k)
-        ]
+        block = n / k  # mean block size: one within and one between probability keep the matrix symmetric
+        p_within = min(1.0, params.share_within_segment * params.mean_degree / max(1.0, block - 1))
+        p_between = min(1.0, (1 - params.share_within_segment) * params.mean_degree / max(1.0, n - block))
+        probs = [[p_within if i == j else p_between for j in range(k)] for i in range(k)]
         graph = nx.stochastic_block_model(sizes, probs, seed=seed, sparse=True)
         adj = _from_networkx(graph, n)
         segment = np.repeat(np.arange(k, dtype=np.int16), sizes)

@@ -239,7 +239,7 @@ class LaunchParams(_Params):
         6, "posts after which the page looks ready to visitors", "posts", "seed 001 II", ge=0, le=10_000
     )
     unready_conversion_share: float = _field(
-        0.3,
+        0.2,
         "conversion of an empty page relative to a ready one (joins and invitations)",
         "share 0..1",
         "seed 001 II",

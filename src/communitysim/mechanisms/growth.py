@@ -12,8 +12,9 @@ of neighbours. With everyone's activity 1 and affinity equal, ``w_i`` is the sha
 neighbours who are members, and on a complete graph the model is Bass (1969) exactly.
 A step of ``dt`` days turns the hazard into the probability ``1 - exp(-h x dt)``.
 
-The sums ``s_i`` of member neighbours' activity are kept up to date incrementally: when people
-join or leave only their neighbours' sums change (a sparse gather, not a full product).
+The sums of member neighbours' activity are kept up to date incrementally: when people join or
+leave only their neighbours' sums change (a sparse gather, not a full product), and only the
+non-members' hazards are computed.
 
 Example:
     >>> import numpy as np
@@ -39,8 +40,8 @@ class WordOfMouth:
         >>> net = Network(3, "complete", None, np.full(3, 2), np.zeros(3, dtype=np.int16))
         >>> wom = WordOfMouth(net)
         >>> wom.add(np.array([0]), np.array([1.0]))
-        >>> wom.exposure(np.array([True, False, False])).tolist()
-        [0.0, 0.5, 0.5]
+        >>> wom.exposure(np.array([1, 2])).tolist()
+        [0.5, 0.5]
     """
 
     def __init__(self, network: Network):
@@ -76,12 +77,11 @@ class WordOfMouth:
         offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         np.add.at(self.sums, adj.indices[offsets], np.repeat(delta, lengths))
 
-    def exposure(self, is_member: np.ndarray) -> np.ndarray:
-        """Word-of-mouth exposure ``w_i`` of everyone (activity-weighted share of member neighbours)."""
+    def exposure(self, ids: np.ndarray) -> np.ndarray:
+        """Word-of-mouth exposure ``w_i`` of people ``ids`` (activity-weighted share of member neighbours)."""
         if self.network.adjacency is None:
-            n = self.network.n
-            return (self.total - self._weights * is_member) / max(n - 1, 1)
-        return self.sums * self._inv_degree
+            return (self.total - self._weights[ids]) / max(self.network.n - 1, 1)
+        return self.sums[ids] * self._inv_degree[ids]
 
     def recompute(self) -> np.ndarray:
         """The sums computed from scratch (for checking the incremental updates)."""
@@ -107,6 +107,6 @@ def join_probability(hazard_per_day: np.ndarray, dt_days: float) -> np.ndarray:
     return -np.expm1(-hazard_per_day * dt_days)
 
 
-def draw_joiners(prob: np.ndarray, is_candidate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Ids of candidates who join this step, one uniform draw per person."""
-    return np.flatnonzero((rng.random(prob.size) < prob) & is_candidate)
+def draw_joiners(candidates: np.ndarray, prob: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The ``candidates`` who join this step, one uniform draw each (``prob`` aligned with them)."""
+    return candidates[rng.random(candidates.size) < prob]
