@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 		echo "communitysim needs Python 3.12 or newer (Mesa 3.5); python3.13, python3.12 and python3 are older or missing."; \
 		echo "Install Python 3.12+ (with pyenv, the .python-version file here selects 3.12) or run: make PYTHON=/path/to/python3.12"; \
 		exit 1; fi
+	@if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+		echo "communitysim needs Python 3.12 or newer (Mesa 3.5); $(PYTHON) is $$($(PYTHON) --version 2>&1)."; \
+		exit 1; fi
 	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
 		echo "$(VENV) holds Python older than 3.12: removing it"; rm -rf $(VENV); fi
 	@echo "Setting up $(VENV) with $$($(PYTHON) --version)"
