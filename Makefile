@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install lint format bench docs clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -33,18 +33,21 @@ run: $(STAMP)
 	$(VENV)/bin/communitysim run scenarios/bakery_launch.yaml --seed 7 --out $(OUT)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
-	$(VENV)/bin/ruff format --check src tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff check src tests tools $(wildcard benchmarks)
+	$(VENV)/bin/ruff format --check src tests tools $(wildcard benchmarks)
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests $(wildcard benchmarks)
-	$(VENV)/bin/ruff check --fix src tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff format src tests tools $(wildcard benchmarks)
+	$(VENV)/bin/ruff check --fix src tests tools $(wildcard benchmarks)
 
 test: lint
 	$(VENV)/bin/pytest -n 2 src tests
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_growth.py --reference-steps 365
+
+docs: $(STAMP)
+	$(PY) tools/update_parameter_table.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

@@ -4,6 +4,16 @@ from communitysim.scenario import parameter_table
 from helpers import ROOT
 
 
+def test_the_parameter_table_is_current():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("update", ROOT / "tools" / "update_parameter_table.py")
+    update = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(update)
+    doc = (ROOT / "docs" / "MODEL.md").read_text()
+    assert f"{update.START}\n{update.table()}\n{update.END}" in doc, "run `make docs`"
+
+
 def test_every_parameter_is_in_the_model_description_with_its_default_and_unit():
     doc = (ROOT / "docs" / "MODEL.md").read_text()
     for row in parameter_table():
@@ -20,7 +30,7 @@ def test_the_step_order_is_the_same_in_code_and_docs():
     code = re.findall(r"^\d\. \*(\w[\w ]*)\*", model.__doc__, flags=re.M)
     doc = re.findall(r"^\d\. \*\*(\w[\w ]*)\*\*", (ROOT / "docs" / "MODEL.md").read_text(), flags=re.M)
     assert [c.lower() for c in code] == [d.lower() for d in doc]
-    assert len(code) == 7
+    assert len(code) == 8
 
 
 def test_readme_quickstart_gives_the_two_commands():

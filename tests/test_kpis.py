@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from communitysim.kpis import COLUMNS, KPIS, final_kpis, growth_rate_per_day, kpi_value, scorecard
+from communitysim.kpis import COLUMNS, KPIS, growth_rate_per_day, kpi_value, scorecard
 from communitysim.scenario import Objective
 
 
@@ -47,10 +47,32 @@ def test_growth_rate_per_day_formula():
     assert growth_rate_per_day(0, 10, dt_days=1.0) == 0.0
 
 
-def test_final_kpis_cover_every_kpi(ts):
-    values = final_kpis(ts)
+def test_final_kpis_cover_every_kpi():
+    import communitysim as cs
+    from helpers import small
+
+    result = cs.run(small(days=40), seed=1)
+    values = result.kpis
     assert set(values) == set(KPIS)
-    assert values["day"] == 2.0 and values["members"] == 20
+    assert values["day"] == 40.0 and values["members"] == result.timeseries["members"].iloc[-1]
+
+
+def test_window_ratios_sum_before_dividing():
+    ts = pd.DataFrame(
+        {
+            "step": [0, 1, 2],
+            "day": [0.0, 20.0, 40.0],
+            "engagements": [0, 10, 30],
+            "post_equivalents": [0.0, 1.0, 2.0],
+            "members": [0, 100, 100],
+            "reach": [0, 5, 10],
+        }
+    )
+    assert kpi_value(ts, "engagements_per_post", 40) == pytest.approx(40 / 3)
+    # the last 30 days hold only the day-20 and day-40 rows... (40 - 30, 40] = day 20 and 40
+    assert kpi_value(ts, "engagement_rate_followers", 40) == pytest.approx(40 / 300)
+    assert kpi_value(ts, "engagement_rate_reach", 40) == pytest.approx(40 / 15)
+    assert kpi_value(ts, "engagement_rate_reach", 20) == pytest.approx(10 / 5)
 
 
 def test_scorecard_pass_and_fail_in_both_directions(ts):

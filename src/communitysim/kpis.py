@@ -87,7 +87,97 @@ COLUMNS: tuple[Column, ...] = (
         "int64",
     ),
     Column("readiness", "share 0..1", "launch readiness: the page's conversion factor", lambda m: m.readiness),
+    # content, feed and engagement (per step unless said otherwise)
+    Column("posts", "posts per step", "brand posts published during the step", lambda m: m.last.posts, "int64"),
+    Column(
+        "post_equivalents",
+        "posts per step",
+        "share of the live posts' lifetime engagement falling in the step",
+        lambda m: m.last.post_weight,
+    ),
+    Column("reach", "people per step", "members who saw at least one brand post", lambda m: m.last.reach, "int64"),
+    Column("impressions", "views per step", "views of brand posts by members", lambda m: m.last.impressions, "int64"),
+    Column(
+        "engagements", "per step", "reactions + comments + shares by members", lambda m: m.last.engagements, "int64"
+    ),
+    Column(
+        "comments", "per step", "comments by members (to the brand or to members)", lambda m: m.last.comments, "int64"
+    ),
+    Column("shares", "per step", "shares by members", lambda m: m.last.shares, "int64"),
+    Column(
+        "engagement_rate_reach", "share 0..1", "engagements / reach", lambda m: _ratio(m.last.engagements, m.last.reach)
+    ),
+    Column(
+        "engagement_rate_followers",
+        "share 0..1 per post",
+        "engagements / (post_equivalents x members)",
+        lambda m: _ratio(m.last.engagements, m.last.post_weight * m.counts["members"]),
+    ),
+    Column(
+        "active_members",
+        "people",
+        "members with an action in the last engagement.inactive_days (stock)",
+        lambda m: m.active_members(),
+        "int64",
+    ),
+    Column(
+        "active_ratio",
+        "share 0..1",
+        "active_members / members",
+        lambda m: _ratio(m.active_now, m.counts["members"]),
+    ),
+    Column(
+        "member_interactions",
+        "per step",
+        "comments answering another member",
+        lambda m: m.last.member_interactions,
+        "int64",
+    ),
+    Column("comments_to_brand", "per step", "comments addressed to the brand", lambda m: m.last.to_brand, "int64"),
+    Column("replies", "per step", "the CM's replies", lambda m: m.last.replies, "int64"),
+    Column(
+        "response_rate", "share 0..1", "replies / comments_to_brand", lambda m: _ratio(m.last.replies, m.last.to_brand)
+    ),
+    Column("response_time_h", "hours", "mean delay of the step's replies", lambda m: m.last.response_time_h),
+    Column("positive_comments", "per step", "comments expected positive", lambda m: m.last.positive),
+    Column("negative_comments", "per step", "comments expected negative", lambda m: m.last.negative),
+    Column(
+        "sentiment",
+        "-100..100",
+        "net sentiment: 100 x (positive - negative) / comments",
+        lambda m: 100 * _ratio(m.last.positive - m.last.negative, m.last.comments),
+    ),
+    Column("leads", "people per step", "members who became qualified leads", lambda m: m.last.leads, "int64"),
+    Column(
+        "lurkers",
+        "people",
+        "members with no comment in the last 30 days",
+        lambda m: m.participation_now["lurkers"],
+        "int64",
+    ),
+    Column(
+        "contributors",
+        "people",
+        "members with 1 to creator_comments_30d - 1 comments in the last 30 days",
+        lambda m: m.participation_now["contributors"],
+        "int64",
+    ),
+    Column(
+        "creators",
+        "people",
+        "members with at least engagement.creator_comments_30d comments in the last 30 days",
+        lambda m: m.participation_now["creators"],
+        "int64",
+    ),
+    Column(
+        "mean_engagement", "x baseline", "members' mean engagement state", lambda m: m.mean_over_members("engagement")
+    ),
+    Column("mean_fatigue", "fatigue units", "members' mean fatigue", lambda m: m.mean_over_members("fatigue")),
 )
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")
 
 
 # --- KPIs -----------------------------------------------------------------------------------------
@@ -131,6 +221,46 @@ def _trailing_mean(column: str, window_days: float) -> Callable[[pd.DataFrame, f
     return value
 
 
+def _window_sum(column: str, window_days: float = 30.0) -> Callable[[pd.DataFrame, float], float]:
+    def value(ts: pd.DataFrame, day: float) -> float:
+        rows = _rows_until(ts, day)
+        return float(rows.loc[rows["day"] > day - window_days + 1e-9, column].sum())
+
+    return value
+
+
+def _window_ratio(
+    numerator: str | Callable[[pd.DataFrame], pd.Series],
+    denominator: str | Callable[[pd.DataFrame], pd.Series],
+    window_days: float | None = 30.0,
+    scale: float = 1.0,
+) -> Callable[[pd.DataFrame, float], float]:
+    """Sum of numerator / sum of denominator over the last ``window_days`` (None: since day 0)."""
+
+    def column(rows: pd.DataFrame, spec: str | Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
+        return rows[spec] if isinstance(spec, str) else spec(rows)
+
+    def value(ts: pd.DataFrame, day: float) -> float:
+        rows = _rows_until(ts, day)
+        if window_days is not None:
+            rows = rows[rows["day"] > day - window_days + 1e-9]
+        den = float(column(rows, denominator).sum())
+        return scale * float(column(rows, numerator).sum()) / den if den else float("nan")
+
+    return value
+
+
+def _share_of_members(column: str) -> Callable[[pd.DataFrame, float], float]:
+    def value(ts: pd.DataFrame, day: float) -> float:
+        rows = _rows_until(ts, day)
+        if not len(rows):
+            return float("nan")
+        members = float(rows["members"].iloc[-1])
+        return float(rows[column].iloc[-1]) / members if members else float("nan")
+
+    return value
+
+
 KPIS: dict[str, KPI] = {
     kpi.name: kpi
     for kpi in (
@@ -154,6 +284,73 @@ KPIS: dict[str, KPI] = {
         KPI(
             "activity_norm", "x mean activity", "members' mean effective activity at that day", _stock("activity_norm")
         ),
+        KPI("posts", "posts", "brand posts published from day 0 to that day", _cumulative("posts")),
+        KPI("impressions", "views", "views of brand posts by members, from day 0", _cumulative("impressions")),
+        KPI(
+            "reach",
+            "people per day",
+            "sum of the steps' reach over the last 30 days / 30 (people reached per day)",
+            lambda ts, day: _window_sum("reach")(ts, day) / 30.0,
+        ),
+        KPI("engagements", "engagements", "reactions + comments + shares from day 0", _cumulative("engagements")),
+        KPI(
+            "engagements_per_post",
+            "engagements per post",
+            "engagements / post_equivalents, from day 0 (per-post engagement)",
+            _window_ratio("engagements", "post_equivalents", None),
+        ),
+        KPI(
+            "engagement_rate_followers",
+            "share 0..1 per post",
+            "engagements / sum of (post_equivalents x members), over the last 30 days: engagement rate per post by "
+            "followers",
+            _window_ratio("engagements", lambda r: r["post_equivalents"] * r["members"]),
+        ),
+        KPI(
+            "engagement_rate_reach",
+            "share 0..1",
+            "engagements / reach, over the last 30 days",
+            _window_ratio("engagements", "reach"),
+        ),
+        KPI("active_members", "people", "members with an action in the last 30 days", _stock("active_members")),
+        KPI("active_ratio", "share 0..1", "active_members / members at that day", _stock("active_ratio")),
+        KPI(
+            "member_interactions",
+            "comments",
+            "comments answering another member, from day 0",
+            _cumulative("member_interactions"),
+        ),
+        KPI(
+            "member_to_member_ratio",
+            "share 0..1",
+            "member_interactions / (member_interactions + replies), over the last 30 days",
+            _window_ratio("member_interactions", lambda r: r["member_interactions"] + r["replies"]),
+        ),
+        KPI(
+            "response_rate",
+            "share 0..1",
+            "replies / comments_to_brand, over the last 30 days",
+            _window_ratio("replies", "comments_to_brand"),
+        ),
+        KPI(
+            "response_time_h",
+            "hours",
+            "mean reply delay over the last 30 days (weighted by replies)",
+            _window_ratio(lambda r: r["response_time_h"].fillna(0) * r["replies"], "replies"),
+        ),
+        KPI(
+            "sentiment",
+            "-100..100",
+            "100 x (positive - negative comments) / comments, over the last 30 days",
+            _window_ratio(lambda r: r["positive_comments"] - r["negative_comments"], "comments", scale=100.0),
+        ),
+        KPI("leads", "people", "qualified leads from day 0", _cumulative("leads")),
+        KPI("lurkers", "people", "members with no comment in the last 30 days", _stock("lurkers")),
+        KPI("contributors", "people", "members with a few comments in the last 30 days", _stock("contributors")),
+        KPI("creators", "people", "members with many comments in the last 30 days", _stock("creators")),
+        KPI("lurker_share", "share 0..1", "lurkers / members", _share_of_members("lurkers")),
+        KPI("contributor_share", "share 0..1", "contributors / members", _share_of_members("contributors")),
+        KPI("creator_share", "share 0..1", "creators / members", _share_of_members("creators")),
     )
 }
 

@@ -8,14 +8,16 @@ arrays and records the initial state; ``run()`` steps to the horizon and returns
 1. *posting*: the community manager (a Mesa agent) publishes the posts due this step;
 2. *launch readiness*: the page's conversion factor from the posts published so far;
 3. *first members*: once enough posts are up, the seeding strategy's invitations go out (once);
-4. *joins*: non-members join by external visibility and word-of-mouth (on the state after 3);
-5. *churn*: members leave (drawn on the same state as 4);
-6. *apply*: joiners become members (taking on part of the activity norm), leavers leave;
-7. *collect*: one row of ``kpis.COLUMNS``.
+4. *feed and engagement*: members see the live posts, engage, comment, share, answer each other;
+   the CM replies; engagement and fatigue decay; leads are drawn;
+5. *joins*: non-members join by external visibility, word-of-mouth and shares (on the state after 4);
+6. *churn*: members leave (drawn on the same state as 5);
+7. *apply*: joiners become members (taking on part of the activity norm), leavers leave;
+8. *collect*: one row of ``kpis.COLUMNS``.
 
 Randomness: one seed goes to Mesa's own generator (``rng=``); one root entropy drawn from it
-feeds a separate stream per mechanism (``network``, ``population``, ``seeding``, ``growth``,
-``churn``), keyed by name, so that changing one mechanism's policy does not reshuffle the others.
+feeds a separate stream per mechanism (``STREAMS``), keyed by name, so that changing one
+mechanism's policy does not reshuffle the others.
 
 Example:
     >>> from communitysim import CommunityModel
@@ -28,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,34 +39,78 @@ import numpy as np
 import pandas as pd
 
 from communitysim.kpis import COLUMNS
-from communitysim.mechanisms import churn, growth, norm, posting, seeding
+from communitysim.mechanisms import (
+    churn,
+    conversation,
+    engagement,
+    feed,
+    growth,
+    leads,
+    norm,
+    posting,
+    replies,
+    seeding,
+)
 from communitysim.network import Network, build_network
 from communitysim.population import MemberState, Population
 from communitysim.result import Result
 from communitysim.scenario import Scenario, load_scenario
 
-__all__ = ["CommunityModel", "CommunityManager", "MemberView", "STREAMS"]
+__all__ = ["CommunityModel", "CommunityManager", "MemberView", "StepTally", "STREAMS", "PARTICIPATION_DAYS"]
 
 #: The random streams, one per mechanism.
-STREAMS = ("network", "population", "seeding", "growth", "churn")
+STREAMS = (
+    "network",
+    "population",
+    "seeding",
+    "growth",
+    "churn",
+    "content",
+    "engagement",
+    "conversation",
+    "replies",
+    "leads",
+)
 
 
 class CommunityManager(mesa.Agent):
-    """The brand's community manager: the one actor acting with intent (posting, for now).
+    """The brand's community manager: the one actor acting with intent (posting and replying).
 
     Attributes:
-        posts_published: brand posts published since day 0.
+        posts: every post published so far and the live ones (``engagement.LivePosts``).
+        novelty: each content type's novelty.
+        posts_per_day_recent: the brand's recent posting rate (7-day moving average), posts per day.
     """
+
+    #: Time constant of the recent posting rate, in days.
+    RECENT_DAYS = 7.0
 
     def __init__(self, model: CommunityModel):
         super().__init__(model)
-        self.posts_published = 0
+        params = model.params
+        self.posts = engagement.LivePosts(params.engagement.post_half_life_hours, params.engagement.post_decay_stretch)
+        self.novelty = posting.Novelty()
+        self.posts_per_day_recent = params.strategy.posts_per_week / 7.0
+        self.last_published = 0
+
+    @property
+    def posts_published(self) -> int:
+        """Brand posts published since day 0."""
+        return self.posts.count
 
     def step(self) -> None:
-        """Publish the posts due during the current step."""
+        """Publish the posts the schedule has for the current step."""
         model: CommunityModel = self.model  # type: ignore[assignment]
-        rate = model.params.strategy.posts_per_week
-        self.posts_published += posting.posts_due(rate, model.day - model.params.dt_days, model.day)
+        strategy = model.params.strategy
+        dt = model.params.dt_days
+        due = posting.SCHEDULES[strategy.schedule](strategy, model.day - dt, model.day, model.streams["content"])
+        days = [day for day, _ in due]
+        kinds = [kind for _, kind in due]
+        appeal = [posting.CONTENT_TYPES_TABLE[k].appeal * self.novelty.use(k, d) for d, k in due]
+        self.posts.publish(days, kinds, appeal, model.counts["members"])
+        decay = np.exp(-dt / self.RECENT_DAYS)
+        self.posts_per_day_recent = self.posts_per_day_recent * decay + len(due) * (1 - decay) / dt
+        self.last_published = len(due)
 
 
 class MemberView:
@@ -106,6 +153,31 @@ class MemberView:
             f"MemberView(id={self.id}, state={self.state.name}, affinity={self.affinity:.2f}, "
             f"activity={self.activity:.2f}, degree={self.degree}, segment={self.segment})"
         )
+
+
+#: Days of comments counted for participation (lurkers, contributors, creators).
+PARTICIPATION_DAYS = 30
+
+
+@dataclass
+class StepTally:
+    """What happened during the last step (read by ``kpis.COLUMNS``)."""
+
+    posts: int = 0
+    post_weight: float = 0.0
+    join_pull_per_day: float = 0.0
+    reach: int = 0
+    impressions: int = 0
+    engagements: int = 0
+    comments: int = 0
+    shares: int = 0
+    member_interactions: int = 0
+    to_brand: int = 0
+    replies: int = 0
+    response_time_h: float = float("nan")
+    positive: float = 0.0
+    negative: float = 0.0
+    leads: int = 0
 
 
 def _stream(root_entropy: int, name: str) -> np.random.Generator:
@@ -157,7 +229,16 @@ class CommunityModel(mesa.Model):
         self.members_before_step = 0
         self.last_joins = 0
         self.last_leaves = 0
+        self.last = StepTally()
         self._effective_activity_sum = 0.0
+        # per-member factors fixed when they join
+        self._view_propensity = np.zeros(params.audience.size)
+        self._churn_activity_factor = np.ones(params.audience.size)
+        self._fatigue_ceiling = 0.0  # fatigue of a member present since day 0: 0 means nobody is tired
+        # comments in each of the last 30 days (a ring of day buckets) and their running sum
+        self._comment_days = np.zeros((PARTICIPATION_DAYS, params.audience.size), dtype=np.int16)
+        self.comments_30d = np.zeros(params.audience.size, dtype=np.int32)
+        self._bucket_day = 0
         self.invited_day: float | None = None
         self.readiness = seeding.readiness(0, params.launch)
         self._finished = False
@@ -202,6 +283,9 @@ class CommunityModel(mesa.Model):
         pop.state[ids] = MemberState.MEMBER
         pop.joined_step[ids] = self.steps
         pop.effective_activity[ids] = effective
+        self._view_propensity[ids] = feed.view_propensity(effective, self.params.feed.organic_reach_share)
+        self._churn_activity_factor[ids] = churn.activity_factor(effective, self.params.growth.churn_activity_exponent)
+        pop.last_action_step[ids] = self.steps  # joining is an action
         self.word_of_mouth.add(ids, effective)
         self._effective_activity_sum += float(effective.sum())
         self.counts["members"] += ids.size
@@ -220,7 +304,38 @@ class CommunityModel(mesa.Model):
         self.counts["former_members"] += ids.size
         self.last_leaves += ids.size
 
+    def participation(self) -> dict[str, int]:
+        """Members by comments over the last 30 days: lurkers (0), contributors, creators (threshold)."""
+        is_member = self.population.state == MemberState.MEMBER
+        threshold = self.params.engagement.creator_comments_30d
+        comments = self.comments_30d[is_member]
+        creators = int((comments >= threshold).sum())
+        lurkers = int((comments == 0).sum())
+        return {"lurkers": lurkers, "contributors": comments.size - lurkers - creators, "creators": creators}
+
+    def active_members(self) -> int:
+        """Members with an action in the last ``engagement.inactive_days``."""
+        since = self.steps - self.params.engagement.inactive_days / self.params.dt_days
+        pop = self.population
+        return int(((pop.state == MemberState.MEMBER) & (pop.last_action_step > since)).sum())
+
+    def _roll_comment_days(self) -> None:
+        """Empty the day buckets of the days that have just begun (keeps the last 30 days)."""
+        today = int(np.floor(self.day - self.params.dt_days + 1e-9))
+        while self._bucket_day < today:
+            self._bucket_day += 1
+            bucket = self._comment_days[self._bucket_day % PARTICIPATION_DAYS]
+            self.comments_30d -= bucket
+            bucket[:] = 0
+
+    def mean_over_members(self, attribute: str) -> float:
+        """Members' mean of a population attribute (NaN with no members)."""
+        is_member = self.population.state == MemberState.MEMBER
+        return float(getattr(self.population, attribute)[is_member].mean()) if is_member.any() else float("nan")
+
     def _collect(self) -> None:
+        self.participation_now = self.participation()
+        self.active_now = self.active_members()
         row = self.steps
         for column in COLUMNS:
             self._records[column.name][row] = column.read(self)
@@ -255,32 +370,153 @@ class CommunityModel(mesa.Model):
                 pop.affinity[accepted] = invitation.affinity
             pop.affinity[declined] *= p.launch.declined_affinity_factor
             self._admit(accepted, invitation.activity_factor)
-        # 4. joins and 5. churn, both drawn on the same state
+        # 4. feed and engagement
+        share_sums = self._feed_and_engagement()
+        # 5. joins and 6. churn, both drawn on the same state
         candidates = np.flatnonzero(pop.state == MemberState.NON_MEMBER)
+        exposure = self.word_of_mouth.exposure(candidates)
+        if share_sums is not None:
+            exposure = exposure + p.engagement.share_exposure * share_sums[candidates]
+        visibility = feed.visibility_factor(
+            self.community_manager.posts_per_day_recent,
+            p.feed.reference_posts_per_week,
+            p.feed.visibility_from_posts_share,
+        )
         hazard = growth.join_hazard_per_day(
-            self.word_of_mouth.exposure(candidates),
+            exposure,
             pop.affinity[candidates],
-            p.growth.external_rate_per_day,
+            p.growth.external_rate_per_day * visibility,
             p.growth.word_of_mouth_rate_per_day,
             self.readiness,
             p.audience.affinity.mean,
         )
+        if self.last.join_pull_per_day:
+            hazard = hazard + self.last.join_pull_per_day * self.readiness
         joiners = growth.draw_joiners(candidates, growth.join_probability(hazard, dt), self.streams["growth"])
-        leavers = churn.draw_leavers(
-            np.flatnonzero(pop.state == MemberState.MEMBER) if p.growth.churn_rate_per_day else candidates[:0],
-            pop.affinity,
-            pop.effective_activity,
-            p.growth.churn_rate_per_day,
-            p.audience.affinity.mean,
-            p.growth.churn_activity_exponent,
-            dt,
-            self.streams["churn"],
-        )
-        # 6. apply
+        leavers = candidates[:0]
+        if p.growth.churn_rate_per_day or (p.feed.fatigue_unfollow_rate_per_day and self._fatigue_ceiling > 0):
+            members = np.flatnonzero(pop.state == MemberState.MEMBER)
+            leave_hazard = churn.churn_hazard_per_day(
+                pop.affinity[members],
+                self._churn_activity_factor[members],
+                p.growth.churn_rate_per_day,
+                p.audience.affinity.mean,
+                inactive=pop.last_action_step[members] <= self.steps - p.engagement.inactive_days / dt,
+                inactive_factor=p.engagement.inactive_churn_factor,
+                fatigue=pop.fatigue[members],
+                fatigue_rate_per_day=p.feed.fatigue_unfollow_rate_per_day,
+            )
+            leavers = churn.draw_leavers(members, leave_hazard, dt, self.streams["churn"])
+        # 7. apply
         self._admit(joiners)
         self._remove(leavers)
-        # 7. collect
+        # 8. collect
         self._collect()
+
+    def _feed_and_engagement(self) -> np.ndarray | None:
+        """Step 4: members see the live posts and engage; the CM replies. Returns shares per contact sums."""
+        p = self.params
+        dt = p.dt_days
+        pop = self.population
+        cm = self.community_manager
+        tally = self.last = StepTally(posts=cm.last_published)
+        live = cm.posts.step(self.day - dt, self.day, dt)
+        tally.post_weight = live.weight
+        tally.join_pull_per_day = live.join_pull_per_day
+        members = np.flatnonzero(pop.state == MemberState.MEMBER)
+        rate = cm.posts_per_day_recent
+        engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
+        for fatigue in (pop.fatigue, ceiling := np.array([self._fatigue_ceiling])):
+            feed.fatigue_step(
+                fatigue,
+                rate,
+                dt,
+                p.feed.appetite_posts_per_day,
+                p.feed.fatigue_per_excess_post,
+                p.feed.fatigue_half_life_days,
+            )
+        self._fatigue_ceiling = float(ceiling[0])
+        self._roll_comment_days()
+        acts, viewers, views = engagement.engage(
+            members,
+            self._view_propensity,
+            pop.engagement,
+            pop.affinity,
+            pop.fatigue,
+            live,
+            p.engagement.per_view,
+            p.strategy.quality,
+            p.audience.affinity.mean,
+            feed.attention(rate, p.feed.appetite_posts_per_day),
+            p.engagement.comment_share,
+            p.engagement.share_share,
+            self.streams["engagement"],
+        )
+        tally.reach, tally.impressions = acts.reach, acts.views_total
+        if live.affinity_per_view and viewers.size:  # begging annoys those who see it
+            pop.affinity[viewers] = np.clip(pop.affinity[viewers] + live.affinity_per_view * views, 0.0, 1.0)
+        ids = acts.ids
+        if ids.size == 0:
+            return None
+        tally.engagements = int(acts.engagements.sum())
+        tally.comments = int(acts.comments.sum())
+        tally.shares = int(acts.shares.sum())
+        cm.posts.attribute(live, tally.engagements)
+        pop.last_action_step[ids] = self.steps
+        pop.engagement[ids] += p.engagement.gain_per_action * acts.engagements
+        bucket = self._comment_days[self._bucket_day % PARTICIPATION_DAYS]
+        bucket[ids] += acts.comments.astype(np.int16)
+        self.comments_30d[ids] += acts.comments
+        # sentiment of the comments (expected counts from affinity)
+        aff = pop.affinity[ids]
+        tally.positive = float(acts.comments @ (p.engagement.positive_comment_share * aff))
+        tally.negative = float(acts.comments @ (p.engagement.negative_comment_share * (1.0 - aff)))
+        # member-to-member talk
+        commented = acts.comments > 0
+        commenters, comments = ids[commented], acts.comments[commented]
+        share = conversation.member_reply_share(
+            p.conversation.member_reply_share,
+            live.member_talk,
+            p.conversation.reply_culture_boost,
+            p.strategy.reply_share,
+        )
+        to_members, answered = conversation.answers(commenters, comments, share, self.streams["conversation"])
+        tally.member_interactions = int(to_members.sum())
+        np.add.at(pop.engagement, answered, p.engagement.gain_per_reply_received)
+        # the CM's replies to comments addressed to the brand
+        to_brand = comments - to_members
+        replied, delay = replies.reply(
+            to_brand, p.strategy.reply_share, p.strategy.reply_delay_hours, self.streams["replies"]
+        )
+        tally.to_brand, tally.replies, tally.response_time_h = int(to_brand.sum()), int(replied.sum()), delay
+        worth = replies.speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours)
+        pop.affinity[commenters] = np.clip(
+            pop.affinity[commenters]
+            + p.replies.affinity_gain * worth * replied
+            - p.replies.unanswered_affinity_loss * (to_brand - replied),
+            0.0,
+            1.0,
+        )
+        pop.engagement[commenters] += p.replies.engagement_gain * worth * replied
+        np.minimum(pop.engagement, p.engagement.max_engagement, out=pop.engagement)
+        # leads
+        open_ids = ~pop.is_lead[ids]
+        candidates = ids[open_ids]
+        chance = leads.lead_probability(
+            acts.engagements[open_ids],
+            pop.affinity[candidates],
+            p.leads.rate_per_engagement,
+            live.leads,
+            p.audience.affinity.mean,
+        )
+        new_leads = candidates[self.streams["leads"].random(candidates.size) < chance]
+        pop.is_lead[new_leads] = True
+        tally.leads = int(new_leads.size)
+        # shares expose the sharers' contacts (word-of-mouth for this step only)
+        sharing = acts.shares > 0
+        if not sharing.any() or p.engagement.share_exposure == 0:
+            return None
+        return self.word_of_mouth.neighbour_share(ids[sharing], acts.shares[sharing].astype(float))
 
     def run(self) -> Result:
         """Step to the horizon and return the Result (a model runs once).

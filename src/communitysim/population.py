@@ -61,6 +61,10 @@ class Population:
         joined_step: step at which a person joined (-1: never).
         left_step: step at which a member left (-1: never).
         invited: True for people invited as first members.
+        engagement: engagement state, baseline 1 (engagement module).
+        fatigue: fatigue from over-posting, 0 when rested (feed module).
+        last_action_step: step of the person's last action on the brand's posts (-1: never).
+        is_lead: True once the person has become a qualified lead.
     """
 
     affinity: np.ndarray
@@ -71,6 +75,10 @@ class Population:
     joined_step: np.ndarray
     left_step: np.ndarray
     invited: np.ndarray
+    engagement: np.ndarray
+    fatigue: np.ndarray
+    last_action_step: np.ndarray
+    is_lead: np.ndarray
 
     @property
     def n(self) -> int:
@@ -92,6 +100,10 @@ class Population:
             joined_step=np.full(n, -1, dtype=np.int32),
             left_step=np.full(n, -1, dtype=np.int32),
             invited=np.zeros(n, dtype=bool),
+            engagement=np.ones(n),
+            fatigue=np.zeros(n),
+            last_action_step=np.full(n, -1, dtype=np.int32),
+            is_lead=np.zeros(n, dtype=bool),
         )
 
     def is_member(self) -> np.ndarray:

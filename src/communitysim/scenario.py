@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 __all__ = [
     "CONTENT_TYPES",
@@ -261,7 +261,7 @@ def _default_mix() -> dict[str, float]:
 
 
 class StrategyParams(_Params):
-    """The community manager's posting strategy (its effects on engagement come with issue 3)."""
+    """The community manager's posting strategy: how often, what, how well, how responsive."""
 
     posts_per_week: float = _field(
         5.0, "brand posts published per week", "posts per week", "DOMAIN.md s.5", ge=0, le=500
@@ -274,6 +274,18 @@ class StrategyParams(_Params):
     quality: float = _field(0.6, "content quality", "share 0..1", "seed 000 (Contenu)", ge=0, le=1)
     reply_share: float = _field(0.5, "share of member comments the CM replies to", "share 0..1", ge=0, le=1)
     reply_delay_hours: float = _field(4.0, "mean delay of the CM's replies", "hours", "DOMAIN.md s.7", ge=0, le=720)
+    schedule: str = _field(
+        "steady", "posting schedule: steady (even cadence), weekdays (no weekend posts), or a registered name", "name"
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _known_schedule(cls, value: str) -> str:
+        from communitysim.mechanisms.posting import SCHEDULES
+
+        if value not in SCHEDULES:
+            raise ValueError(f"unknown posting schedule {value!r}; expected one of: {', '.join(sorted(SCHEDULES))}")
+        return value
 
     @field_validator("content_mix")
     @classmethod
@@ -287,6 +299,190 @@ class StrategyParams(_Params):
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"shares must sum to 1, got {total:g}")
         return mix
+
+
+class FeedParams(_Params):
+    """What members see of the brand's posts: organic reach, limited attention, fatigue.
+
+    The defaults (``platform: generic``) describe a community group, whose members see much more
+    of the brand's posts than the followers of a brand page; the platform presets describe pages.
+    """
+
+    organic_reach_share: float = _field(
+        0.3,
+        "share of followers of mean activity who see a given brand post in their feed",
+        "share 0..1",
+        "DOMAIN.md s.5 (platform presets)",
+        gt=0,
+        le=1,
+    )
+    appetite_posts_per_day: float = _field(
+        1.5,
+        "brand posts a member can attend to per day before attention is split (limited attention)",
+        "posts per day",
+        "DOMAIN.md s.6",
+        gt=0,
+        le=100,
+    )
+    fatigue_per_excess_post: float = _field(
+        0.02, "fatigue added per day by each post per day beyond the appetite", "fatigue units per post", ge=0, le=10
+    )
+    fatigue_half_life_days: float = _field(7.0, "half-life of fatigue", "days", gt=0, le=365)
+    fatigue_unfollow_rate_per_day: float = _field(
+        0.005, "extra unfollow hazard per unit of fatigue (over-posting)", "per day", "DOMAIN.md s.6", ge=0, le=10
+    )
+    visibility_from_posts_share: float = _field(
+        0.5,
+        "share of external visibility that comes from the brand's posting (the rest from its presence)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    reference_posts_per_week: float = _field(
+        5.0,
+        "cadence at which posting gives the scenario's external visibility p",
+        "posts per week",
+        "DOMAIN.md s.5",
+        gt=0,
+        le=500,
+    )
+
+
+class EngagementParams(_Params):
+    """Engaging with posts: per-view chance, post and member decay, participation, shares."""
+
+    per_view: float = _field(
+        0.05,
+        "chance that a view by a member of mean affinity and engagement is engaged with, before attention and fatigue",
+        "share 0..1",
+        "DOMAIN.md s.5 (platform presets)",
+        gt=0,
+        le=1,
+    )
+    post_half_life_hours: float = _field(
+        3.2, "half-life of a post's engagement after publication", "hours", "DOMAIN.md s.4 (Bitly 2011)", gt=0, le=720
+    )
+    post_decay_stretch: float = _field(
+        0.5,
+        "stretch exponent beta of the post decay exp(-(t/tau)^beta)",
+        "dimensionless",
+        "DOMAIN.md s.4 (Wu and Huberman 2007)",
+        gt=0,
+        le=2,
+    )
+    member_half_life_days: float = _field(
+        14.0, "half-life of a member's engagement back to its baseline 1", "days", gt=0, le=3650
+    )
+    gain_per_action: float = _field(
+        1.0, "engagement a member gains from each of their own actions (habit)", "engagement units", ge=0, le=10
+    )
+    gain_per_reply_received: float = _field(
+        1.0,
+        "engagement gained from a reply by another member (conversation)",
+        "engagement units",
+        "seed 000 (value from member interactions)",
+        ge=0,
+        le=10,
+    )
+    max_engagement: float = _field(20.0, "ceiling of a member's engagement", "x baseline", ge=1, le=100)
+    comment_share: float = _field(
+        0.25,
+        "share of engagements that are comments, for a member of baseline engagement",
+        "share 0..1",
+        "DOMAIN.md s.8",
+        ge=0,
+        le=1,
+    )
+    share_share: float = _field(
+        0.08,
+        "share of engagements that are shares, for average shareability",
+        "share 0..1",
+        "DOMAIN.md s.8",
+        ge=0,
+        le=1,
+    )
+    share_exposure: float = _field(
+        0.5,
+        "word-of-mouth exposure of a non-member per share by a contact, relative to a member contact",
+        "x member contact",
+        ge=0,
+        le=100,
+    )
+    inactive_days: float = _field(
+        30.0,
+        "days without any action after which a member counts as inactive",
+        "days",
+        "DOMAIN.md s.8",
+        gt=0,
+        le=365,
+    )
+    inactive_churn_factor: float = _field(1.5, "churn hazard multiplier for inactive members", "x", ge=1, le=100)
+    creator_comments_30d: int = _field(
+        8,
+        "comments in the last 30 days from which a member counts as a creator (1 or more: contributor)",
+        "comments",
+        "DOMAIN.md s.3 (90-9-1)",
+        ge=2,
+        le=1000,
+    )
+    negative_comment_share: float = _field(
+        0.3,
+        "share of a member's comments that are negative when their affinity is 0 (falls linearly to 0 at 1)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    positive_comment_share: float = _field(
+        0.6,
+        "share of a member's comments that are positive when their affinity is 1 (rises linearly from 0)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+
+
+class ConversationParams(_Params):
+    """Member-to-member talk: comments that answer other members (seed 000)."""
+
+    member_reply_share: float = _field(
+        0.15,
+        "share of comments that answer another member, for an average content mix and no CM replies",
+        "share 0..1",
+        "DOMAIN.md s.3 (Higher Logic: 61% of threads unanswered)",
+        ge=0,
+        le=1,
+    )
+    reply_culture_boost: float = _field(
+        0.5, "relative increase of member-to-member replies when the CM answers every comment", "x", ge=0, le=10
+    )
+
+
+class RepliesParams(_Params):
+    """Effects of the CM's replies on the members who commented (DOMAIN.md s.7)."""
+
+    speed_scale_hours: float = _field(
+        1.0, "reply delay at which a reply is worth half of an instant one", "hours", "DOMAIN.md s.7", gt=0, le=720
+    )
+    affinity_gain: float = _field(0.02, "affinity gained by a member from one instant reply", "share 0..1", ge=0, le=1)
+    engagement_gain: float = _field(
+        0.5, "engagement gained by a member from one instant reply", "engagement units", ge=0, le=10
+    )
+    unanswered_affinity_loss: float = _field(
+        0.003, "affinity lost for each comment to the brand left unanswered", "share 0..1", ge=0, le=1
+    )
+
+
+class LeadParams(_Params):
+    """Qualified leads from engaged members (seed 003)."""
+
+    rate_per_engagement: float = _field(
+        0.003,
+        "chance that one engagement by a member of mean affinity makes them a qualified lead",
+        "share 0..1",
+        "seed 003",
+        ge=0,
+        le=1,
+    )
 
 
 class Objective(_Params):
@@ -314,6 +510,8 @@ class Objective(_Params):
 class Scenario(_Params):
     """A whole scenario: audience, growth, first members, strategy, objectives."""
 
+    _given: dict[str, Any] | None = PrivateAttr(default=None)  # the fields as given, before defaults and presets
+
     name: str = _field("unnamed", "short name", "text")
     description: str = _field("", "what the scenario is about, in a sentence or two", "text")
     days: float = _field(365, "horizon", "days", gt=0, le=3650)
@@ -324,11 +522,41 @@ class Scenario(_Params):
     seeding: SeedingParams = SeedingParams()
     launch: LaunchParams = LaunchParams()
     strategy: StrategyParams = StrategyParams()
+    platform: Literal["generic", "facebook", "instagram", "x", "tiktok", "linkedin"] = _field(
+        "generic",
+        "platform preset: sets feed and engagement fields the file leaves out",
+        "name",
+        "DOMAIN.md s.4-5",
+    )
+    feed: FeedParams = FeedParams()
+    engagement: EngagementParams = EngagementParams()
+    conversation: ConversationParams = ConversationParams()
+    replies: RepliesParams = RepliesParams()
+    leads: LeadParams = LeadParams()
     objectives: list[Objective] = Field(
         default_factory=list,
         description="SMART objectives checked by the scorecard",
         json_schema_extra={"unit": "list", "source": "seed 001 II.3"},
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _platform_preset(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("platform", "generic") in (None, "generic"):
+            return data
+        from communitysim.mechanisms.feed import PLATFORMS
+
+        preset = PLATFORMS.get(data["platform"])
+        if preset is None:
+            return data  # the field's own validation names the allowed platforms
+        data = dict(data)
+        for section, values in preset.items():
+            given = data.get(section)
+            if given is None:
+                given = {}
+            if isinstance(given, dict):
+                data[section] = {**values, **given}
+        return data
 
     @property
     def dt_days(self) -> float:
@@ -414,9 +642,11 @@ def _validate(data: Any, source: str) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}: expected a mapping of scenario fields, got {type(data).__name__}")
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_one_line(source, exc)) from None
+    scenario._given = copy.deepcopy(data)
+    return scenario
 
 
 def parse_set_option(text: str) -> tuple[str, Any]:
@@ -444,26 +674,31 @@ def parse_set_option(text: str) -> tuple[str, Any]:
     return path, value
 
 
-def _set_path(tree: Any, path: str, value: Any, source: str) -> None:
+def _set_path(given: dict[str, Any], full: dict[str, Any], path: str, value: Any, source: str) -> None:
+    """Set ``path`` in the fields as given (creating sections), checking it against the full tree."""
     parts = path.split(".")
-    node = tree
+    node: Any = given
+    known: Any = full
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
         here = ".".join(parts[: depth + 1])
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise ScenarioError(f"{source}: {here}: expected a list index below {len(node)}")
+        if isinstance(known, list):
+            if not part.isdigit() or int(part) >= len(known):
+                raise ScenarioError(f"{source}: {here}: expected a list index below {len(known)}")
             key: Any = int(part)
-        elif isinstance(node, dict):
+        elif isinstance(known, dict):
             key = part
-            if key not in node and not last:
-                raise ScenarioError(f"{source}: {here}: unknown field; expected one of: {', '.join(map(str, node))}")
+            if key not in known and not last:
+                raise ScenarioError(f"{source}: {here}: unknown field; expected one of: {', '.join(map(str, known))}")
         else:
             raise ScenarioError(f"{source}: {here}: {'.'.join(parts[:depth])} is a value, not a section")
         if last:
             node[key] = value
-        else:
-            node = node[key]
+            return
+        if isinstance(key, str) and key not in node:
+            # a section the file left to its defaults (and presets): start it empty
+            node[key] = {} if isinstance(known[key], dict) else copy.deepcopy(known[key])
+        node, known = node[key], known[key]
 
 
 def apply_overrides(scenario: Scenario, overrides: dict[str, Any] | None, source: str = "overrides") -> Scenario:
@@ -483,10 +718,12 @@ def apply_overrides(scenario: Scenario, overrides: dict[str, Any] | None, source
     """
     if not overrides:
         return scenario
-    tree = copy.deepcopy(scenario.model_dump(mode="python"))
+    # overrides go onto the fields as the user gave them, so that presets (platform) still fill the rest
+    given = copy.deepcopy(scenario._given) if scenario._given is not None else scenario.model_dump(exclude_unset=True)
+    full = scenario.model_dump(mode="python")
     for path, value in overrides.items():
-        _set_path(tree, str(path), value, source)
-    return _validate(tree, source)
+        _set_path(given, full, str(path), value, source)
+    return _validate(given, source)
 
 
 def load_scenario(

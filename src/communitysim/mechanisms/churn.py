@@ -1,13 +1,18 @@
-"""Members leaving: a churn hazard per day, higher for members who like the brand less or are less active.
+"""Members leaving (unfollowing): less attached, less active, inactive or tired members leave more.
 
-``hazard_i = churn_rate_per_day x (1 - affinity_i) / (1 - affinity.mean) x effective_activity_i ^ -g``
-with ``g = growth.churn_activity_exponent``: a member of mean affinity and mean activity leaves at
-``growth.churn_rate_per_day``; a lively community (a high activity norm) keeps its members longer.
-Former members do not come back.
+    hazard_i = churn_rate_per_day x (1 - affinity_i) / (1 - affinity.mean)
+               x effective_activity_i ^ -g x (inactive_churn_factor if inactive)
+               + feed.fatigue_unfollow_rate_per_day x fatigue_i
+
+with ``g = growth.churn_activity_exponent``; a member is inactive after
+``engagement.inactive_days`` without any action (lurkers may churn). A member of mean affinity and
+activity, active and not tired, leaves at ``growth.churn_rate_per_day``. Former members do not
+come back.
 
 Example:
     >>> import numpy as np
-    >>> churn_hazard_per_day(np.array([0.5, 0.75]), np.array([1.0, 4.0]), 0.01, 0.5, 0.5).tolist()
+    >>> factor = activity_factor(np.array([1.0, 4.0]), exponent=0.5)
+    >>> churn_hazard_per_day(np.array([0.5, 0.75]), factor, rate_per_day=0.01, mean_affinity=0.5).tolist()
     [0.01, 0.0025]
 """
 
@@ -15,38 +20,37 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["churn_hazard_per_day", "draw_leavers"]
+__all__ = ["activity_factor", "churn_hazard_per_day", "draw_leavers"]
+
+
+def activity_factor(effective_activity: np.ndarray, exponent: float) -> np.ndarray:
+    """``effective_activity ^ -exponent``: how much a member's activity protects them (fixed when they join)."""
+    if not exponent:
+        return np.ones_like(effective_activity)
+    return effective_activity**-exponent
 
 
 def churn_hazard_per_day(
     affinity: np.ndarray,
-    effective_activity: np.ndarray,
+    activity_factor: np.ndarray,
     rate_per_day: float,
     mean_affinity: float,
-    activity_exponent: float,
+    inactive: np.ndarray | None = None,
+    inactive_factor: float = 1.0,
+    fatigue: np.ndarray | None = None,
+    fatigue_rate_per_day: float = 0.0,
 ) -> np.ndarray:
-    """Churn hazard (per day) of members with the given affinities and effective activities."""
-    hazard = rate_per_day * (1.0 - affinity) / (1.0 - mean_affinity)
-    if activity_exponent:
-        hazard = hazard * effective_activity**-activity_exponent
+    """Churn hazard (per day) of members with these affinities, activity factors, inactivity and fatigue."""
+    hazard = (rate_per_day / (1.0 - mean_affinity)) * (1.0 - affinity) * activity_factor
+    if inactive is not None and inactive_factor != 1.0:
+        hazard[inactive] *= inactive_factor
+    if fatigue is not None and fatigue_rate_per_day:
+        hazard += fatigue_rate_per_day * fatigue
     return hazard
 
 
-def draw_leavers(
-    members: np.ndarray,
-    affinity: np.ndarray,
-    effective_activity: np.ndarray,
-    rate_per_day: float,
-    mean_affinity: float,
-    activity_exponent: float,
-    dt_days: float,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Ids of the ``members`` who leave during a step of ``dt_days``."""
-    if rate_per_day == 0 or members.size == 0:
-        return members[:0]
-    hazard = churn_hazard_per_day(
-        affinity[members], effective_activity[members], rate_per_day, mean_affinity, activity_exponent
-    )
-    prob = -np.expm1(-hazard * dt_days)
-    return members[rng.random(members.size) < prob]
+def draw_leavers(members: np.ndarray, hazard: np.ndarray, dt_days: float, rng: np.random.Generator) -> np.ndarray:
+    """The ``members`` (with their ``hazard``) who leave during a step of ``dt_days``."""
+    if members.size == 0:
+        return members
+    return members[rng.random(members.size) < -np.expm1(-hazard * dt_days)]

@@ -25,10 +25,23 @@ Example:
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from communitysim.network import Network
 
-__all__ = ["WordOfMouth", "join_hazard_per_day", "join_probability", "draw_joiners"]
+__all__ = ["add_to_contacts", "WordOfMouth", "join_hazard_per_day", "join_probability", "draw_joiners"]
+
+
+def add_to_contacts(adjacency: sp.csr_array, ids: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
+    """``out[j] += weights[k]`` for every contact ``j`` of every person ``ids[k]``, without a Python loop."""
+    starts = adjacency.indptr[ids]
+    lengths = adjacency.indptr[ids + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return
+    # positions of every contact of every person in adjacency.indices
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+    np.add.at(out, adjacency.indices[offsets], np.repeat(weights, lengths))
 
 
 class WordOfMouth:
@@ -69,19 +82,25 @@ class WordOfMouth:
         if adj is None:
             self.total += float(delta.sum())
             return
-        starts, ends = adj.indptr[ids], adj.indptr[ids + 1]
-        lengths = ends - starts
-        if lengths.sum() == 0:
-            return
-        # positions of every neighbour of every changed person in adj.indices, without a Python loop
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        np.add.at(self.sums, adj.indices[offsets], np.repeat(delta, lengths))
+        add_to_contacts(adj, ids, delta, self.sums)
 
     def exposure(self, ids: np.ndarray) -> np.ndarray:
         """Word-of-mouth exposure ``w_i`` of people ``ids`` (activity-weighted share of member neighbours)."""
         if self.network.adjacency is None:
             return (self.total - self._weights[ids]) / max(self.network.n - 1, 1)
         return self.sums[ids] * self._inv_degree[ids]
+
+    def neighbour_share(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """For everyone, ``sum of weights of their contacts among ids / their number of contacts``."""
+        adj = self.network.adjacency
+        if adj is None:
+            total = float(weights.sum())
+            out = np.full(self.network.n, total)
+            out[ids] -= weights
+            return out / max(self.network.n - 1, 1)
+        out = np.zeros(self.network.n)
+        add_to_contacts(adj, ids, weights, out)
+        return out * self._inv_degree
 
     def recompute(self) -> np.ndarray:
         """The sums computed from scratch (for checking the incremental updates)."""

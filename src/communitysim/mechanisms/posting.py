@@ -1,25 +1,198 @@
-"""The community manager's publishing cadence (content types and their effects come with issue 3).
+"""The community manager's posting strategy: when posts go out, of which type, and novelty wear-out.
 
-Posts are published at a steady ``strategy.posts_per_week``; the count published by the end of a
-step is ``floor(posts_per_week x day / 7)``, so the cadence is the same at any step length.
+**Schedules** are plain callables in the ``SCHEDULES`` registry, named by ``strategy.schedule``;
+a user can register their own::
+
+    schedule(strategy, day_start, day_end, rng) -> list[tuple[float, str]]   # (day published, type)
+
+- ``steady``: ``strategy.posts_per_week`` spread evenly (post k at day ``7k / rate``, so
+  ``floor(rate x day / 7)`` posts by ``day`` at any step length), each post's type drawn from
+  ``strategy.content_mix``.
+- ``weekdays``: the same weekly count, Monday to Friday only (day 0 is a Monday).
+
+**Content types** (seed 001 III; DOMAIN.md s.1) differ in appeal, comment and share propensity,
+member-to-member talk, lead value and side effects (``CONTENT_TYPES``; every figure is an
+assumption to calibrate):
+
+- contests bring a join pull on people who do not care much about the brand (they churn later);
+- promotional posts engage less; begging for likes lowers the affinity of those who see it
+  ("erreur à éviter : supplier les fans", seed 001);
+- debates and quizzes make people comment, debates make them answer each other.
+
+**Novelty** (seed 000, "Continuité"): each post of a type multiplies that type's novelty by
+``1 - NOVELTY_WEAR``; novelty recovers toward 1 with a half-life of ``NOVELTY_HALF_LIFE_DAYS``.
+A post's appeal is multiplied by its type's novelty when published: repeating one type wears it out.
 
 Example:
-    >>> posts_published_by(posts_per_week=7, day=3.0)
-    3
+    >>> import numpy as np
+    >>> from communitysim.scenario import StrategyParams
+    >>> posts = steady(StrategyParams(posts_per_week=7), 0.0, 3.0, np.random.default_rng(1))
+    >>> [round(day, 2) for day, _ in posts]
+    [1.0, 2.0, 3.0]
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["posts_published_by", "posts_due"]
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover - scenario.py validates schedule names against this module
+    from communitysim.scenario import StrategyParams
+
+__all__ = [
+    "ContentType",
+    "CONTENT_TYPES_TABLE",
+    "NOVELTY_WEAR",
+    "NOVELTY_HALF_LIFE_DAYS",
+    "SCHEDULES",
+    "Novelty",
+    "posts_published_by",
+    "posts_due",
+    "register_schedule",
+    "steady",
+    "weekdays",
+]
+
+
+@dataclass(frozen=True)
+class ContentType:
+    """What a type of post does (multipliers relative to an average post; all assumptions).
+
+    Attributes:
+        appeal: chance of engaging with a view.
+        comments: propensity to comment rather than react.
+        shares: shareability.
+        member_talk: propensity of its comments to answer other members.
+        leads: value of its engagements as qualified leads.
+        affinity_per_view: change in a member's affinity per view (negative: it annoys).
+        join_pull_per_day: extra join hazard, independent of affinity, on people exposed while it is live.
+    """
+
+    appeal: float
+    comments: float
+    shares: float
+    member_talk: float
+    leads: float
+    affinity_per_view: float = 0.0
+    join_pull_per_day: float = 0.0
+
+
+#: The content types' effects, one row per type (assumptions, to be calibrated).
+CONTENT_TYPES_TABLE: dict[str, ContentType] = {
+    "informational": ContentType(appeal=0.9, comments=0.8, shares=1.0, member_talk=0.8, leads=1.6),
+    "entertainment": ContentType(appeal=1.4, comments=0.7, shares=1.8, member_talk=0.7, leads=0.5),
+    "contest": ContentType(appeal=2.0, comments=2.0, shares=2.5, member_talk=0.3, leads=0.3, join_pull_per_day=0.01),
+    "quiz_poll": ContentType(appeal=1.3, comments=1.8, shares=0.6, member_talk=1.0, leads=0.6),
+    "event": ContentType(appeal=1.1, comments=1.0, shares=1.4, member_talk=1.0, leads=1.3),
+    "promotional": ContentType(appeal=0.5, comments=0.5, shares=0.5, member_talk=0.5, leads=1.5),
+    "debate": ContentType(appeal=1.1, comments=2.2, shares=0.8, member_talk=3.0, leads=0.8),
+    "begging": ContentType(appeal=0.7, comments=0.5, shares=0.7, member_talk=0.3, leads=0.2, affinity_per_view=-0.01),
+}
+
+#: Share of a type's novelty lost with each post of that type.
+NOVELTY_WEAR = 0.15
+#: Half-life of novelty's recovery toward 1, in days.
+NOVELTY_HALF_LIFE_DAYS = 7.0
+
+Schedule = Callable[["StrategyParams", float, float, np.random.Generator], list[tuple[float, str]]]
 
 
 def posts_published_by(posts_per_week: float, day: float) -> int:
-    """Number of brand posts published from day 0 up to ``day`` (days)."""
+    """Number of brand posts published at an even cadence from day 0 up to ``day`` (post k at ``7k / rate``)."""
     return math.floor(posts_per_week * day / 7.0 + 1e-9)
 
 
 def posts_due(posts_per_week: float, day_start: float, day_end: float) -> int:
-    """Number of brand posts published during a step from ``day_start`` to ``day_end``."""
+    """Number of brand posts published at an even cadence during a step from ``day_start`` to ``day_end``."""
     return posts_published_by(posts_per_week, day_end) - posts_published_by(posts_per_week, day_start)
+
+
+def _draw_types(strategy: StrategyParams, count: int, rng: np.random.Generator) -> list[str]:
+    if count == 0:
+        return []
+    names = list(strategy.content_mix)
+    shares = np.array([strategy.content_mix[n] for n in names], dtype=float)
+    picks = rng.choice(len(names), size=count, p=shares / shares.sum())
+    return [names[i] for i in picks]
+
+
+def steady(
+    strategy: StrategyParams, day_start: float, day_end: float, rng: np.random.Generator
+) -> list[tuple[float, str]]:
+    """Posts at an even cadence: post k goes out at day ``7k / posts_per_week``; types drawn from the mix."""
+    rate = strategy.posts_per_week
+    if rate <= 0:
+        return []
+    ks = range(posts_published_by(rate, day_start) + 1, posts_published_by(rate, day_end) + 1)
+    days = [7.0 * k / rate for k in ks]
+    return list(zip(days, _draw_types(strategy, len(days), rng), strict=True))
+
+
+def weekdays(
+    strategy: StrategyParams, day_start: float, day_end: float, rng: np.random.Generator
+) -> list[tuple[float, str]]:
+    """The weekly count spread evenly over Monday to Friday (day 0 is a Monday); nothing at weekends."""
+    per_working_day = strategy.posts_per_week / 5.0
+    if per_working_day <= 0:
+        return []
+
+    def working(day: float) -> float:  # a clock that stops at weekends
+        weeks, rest = divmod(day, 7.0)
+        return weeks * 5.0 + min(rest, 5.0)
+
+    ks = range(
+        math.floor(working(day_start) * per_working_day + 1e-9) + 1,
+        math.floor(working(day_end) * per_working_day + 1e-9) + 1,
+    )
+    days = []
+    for k in ks:
+        weeks, rest = divmod(k / per_working_day, 5.0)
+        days.append(weeks * 7.0 + rest)
+    return list(zip(days, _draw_types(strategy, len(days), rng), strict=True))
+
+
+#: Posting schedules by name; ``strategy.schedule`` names one.
+SCHEDULES: dict[str, Schedule] = {"steady": steady, "weekdays": weekdays}
+
+
+def register_schedule(name: str, schedule: Schedule) -> None:
+    """Add a posting schedule under ``name`` (then usable as ``strategy.schedule: name``).
+
+    Example:
+        >>> register_schedule("silent", lambda strategy, start, end, rng: [])
+        >>> "silent" in SCHEDULES
+        True
+    """
+    if not callable(schedule):
+        raise TypeError("a posting schedule must be callable: (strategy, day_start, day_end, rng) -> [(day, type)]")
+    SCHEDULES[name] = schedule
+
+
+class Novelty:
+    """Each content type's novelty, 0..1: worn by repetition, recovering with time.
+
+    Example:
+        >>> novelty = Novelty()
+        >>> novelty.use("debate", day=0.0), round(novelty.use("debate", day=0.0), 2)
+        (1.0, 0.85)
+    """
+
+    def __init__(self) -> None:
+        self.level = dict.fromkeys(CONTENT_TYPES_TABLE, 1.0)
+        self.updated = dict.fromkeys(CONTENT_TYPES_TABLE, 0.0)
+
+    def current(self, kind: str, day: float) -> float:
+        """Novelty of ``kind`` at ``day`` (recovered since its last use)."""
+        elapsed = max(0.0, day - self.updated[kind])
+        return 1.0 - (1.0 - self.level[kind]) * 0.5 ** (elapsed / NOVELTY_HALF_LIFE_DAYS)
+
+    def use(self, kind: str, day: float) -> float:
+        """Publish a post of ``kind`` at ``day``: return its novelty, then wear the type."""
+        value = self.current(kind, day)
+        self.level[kind] = value * (1.0 - NOVELTY_WEAR)
+        self.updated[kind] = day
+        return value

@@ -1,0 +1,48 @@
+"""Member-to-member talk: comments that answer other members.
+
+Seed 000: "la valeur d'une communauté est créée par les interactions entre ses membres".
+
+A comment answers another member with probability
+
+    m = conversation.member_reply_share x member_talk x (1 + reply_culture_boost x reply_share)
+
+(capped at 0.9), where ``member_talk`` is the live posts' mean propensity (debates make members
+answer each other) and the CM's reply share sets a culture of answering. Each answer goes to one of
+the step's commenters (in proportion to their comments) and raises that member's engagement by
+``engagement.gain_per_reply_received``.
+
+Example:
+    >>> round(member_reply_share(0.15, member_talk=3.0, culture_boost=0.5, cm_reply_share=1.0), 3)
+    0.675
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["member_reply_share", "answers"]
+
+
+def member_reply_share(base_share: float, member_talk: float, culture_boost: float, cm_reply_share: float) -> float:
+    """Share of comments that answer another member."""
+    return min(0.9, base_share * member_talk * (1.0 + culture_boost * cm_reply_share))
+
+
+def answers(
+    commenters: np.ndarray, comments: np.ndarray, share: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw the comments that answer members.
+
+    Returns:
+        Per commenter, how many of their comments answer a member; and the ids of the members
+        answered (one entry per answer).
+    """
+    if commenters.size == 0 or share <= 0:
+        return np.zeros(commenters.size, dtype=np.int64), commenters[:0]
+    to_members = rng.binomial(comments, share)
+    total = int(to_members.sum())
+    if total == 0:
+        return to_members, commenters[:0]
+    weights = comments / comments.sum()
+    answered = commenters[rng.choice(commenters.size, size=total, p=weights)]
+    return to_members, answered

@@ -1,0 +1,222 @@
+"""Engagement: posts' decay with age, members' engagement state, and who engages how.
+
+**A post's engagement decays with its age** as a stretched exponential (Wu and Huberman 2007;
+DOMAIN.md s.4): the share of its lifetime engagement reached by age ``a`` is
+``K(a) = 1 - exp(-(a / tau)^beta)``, with ``tau`` set by the half-life (``K(h) = 1/2``). A post's
+weight in a step is ``K(age at step end) - K(age at step start)``: the same post gives the same
+total at any step length. ``LivePosts`` keeps the posts still gathering engagement.
+
+**A member's engagement** ``E_i`` (baseline 1) decays back toward 1 with a half-life
+(``engagement.member_half_life_days``) and is refreshed by their own actions and by replies they
+receive (habit and conversation). It multiplies their chance to engage and, more than
+proportionally (``sqrt(E)``), their share of comments: engagement breeds participation, which with
+the heavy-tailed activity gives 90-9-1-like participation (measured, DOMAIN.md s.3).
+
+**Engaging with a step's posts**: views ``~ Poisson(W x v_i)`` (feed module); each view is engaged
+with probability
+
+    e_i = per_view x appeal x quality_factor x E_i x affinity_i / mean_affinity x attention / (1 + F_i)
+
+(capped at 1), where ``appeal`` is the live posts' mean appeal (content type x novelty) and
+``quality_factor = 0.25 + 1.25 x quality`` (1 at quality 0.6). Engagements split into comments
+(``comment_share x type comments x sqrt(E_i)``), shares (``share_share x type shares``) and
+reactions. Begging posts lower the affinity of those who see them (seed 001).
+
+Example:
+    >>> round(float(post_share_reached(3.2 / 24, half_life_hours=3.2, stretch=0.5)), 3)
+    0.5
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
+
+__all__ = [
+    "post_share_reached",
+    "LivePosts",
+    "StepPosts",
+    "quality_factor",
+    "decay_engagement",
+    "Engagements",
+    "engage",
+]
+
+_TYPE_NAMES = tuple(CONTENT_TYPES_TABLE)
+_TYPE_INDEX = {name: i for i, name in enumerate(_TYPE_NAMES)}
+_TABLE = np.array(
+    [
+        [t.appeal, t.comments, t.shares, t.member_talk, t.leads, t.affinity_per_view, t.join_pull_per_day]
+        for t in CONTENT_TYPES_TABLE.values()
+    ]
+)
+#: A post is dropped once this share of its lifetime engagement is reached (the rest is given at once).
+DONE_SHARE = 0.999
+
+
+def post_share_reached(age_days: np.ndarray | float, half_life_hours: float, stretch: float) -> np.ndarray:
+    """``K(a) = 1 - exp(-(a / tau)^beta)``: share of a post's lifetime engagement reached by age ``a`` (days)."""
+    tau_days = half_life_hours / 24.0 / math.log(2.0) ** (1.0 / stretch)
+    age = np.maximum(np.asarray(age_days, dtype=float), 0.0)
+    return -np.expm1(-((age / tau_days) ** stretch))
+
+
+def quality_factor(quality: float) -> float:
+    """Engagement multiplier of content quality 0..1 (1 at 0.6)."""
+    return 0.25 + 1.25 * quality
+
+
+@dataclass
+class StepPosts:
+    """What the live posts bring in one step (weights are post-equivalents).
+
+    Attributes:
+        weight: ``W``, the post-equivalents of engagement falling in this step.
+        appeal, comments, shares, member_talk, leads, affinity_per_view: weight-averaged type effects
+            (appeal includes novelty and quality).
+        join_pull_per_day: extra join hazard from live contests (per day).
+        weights_by_post: each live post's weight in this step (for per-post engagement).
+        live_ids: the ids of those posts.
+    """
+
+    weight: float
+    appeal: float
+    comments: float
+    shares: float
+    member_talk: float
+    leads: float
+    affinity_per_view: float
+    join_pull_per_day: float
+    weights_by_post: np.ndarray
+    live_ids: np.ndarray
+
+
+class LivePosts:
+    """The brand's posts still gathering engagement, and every post's engagement so far."""
+
+    def __init__(self, half_life_hours: float, stretch: float):
+        self.half_life_hours = half_life_hours
+        self.stretch = stretch
+        self.day = np.zeros(0)  # publication day of every post ever
+        self.kind = np.zeros(0, dtype=np.int16)
+        self.appeal = np.zeros(0)  # type appeal x novelty x quality
+        self.engagements = np.zeros(0)  # engagements attributed so far
+        self.followers = np.zeros(0)  # members when published
+        self._live = np.zeros(0, dtype=np.int64)  # ids of posts still live
+
+    @property
+    def count(self) -> int:
+        """Posts published so far."""
+        return self.day.size
+
+    def publish(self, days: list[float], kinds: list[str], appeal: list[float], followers: int) -> None:
+        """Add posts published at ``days`` (with their types and appeal)."""
+        if not days:
+            return
+        start = self.count
+        self.day = np.concatenate([self.day, days])
+        self.kind = np.concatenate([self.kind, [_TYPE_INDEX[k] for k in kinds]]).astype(np.int16)
+        self.appeal = np.concatenate([self.appeal, appeal])
+        self.engagements = np.concatenate([self.engagements, np.zeros(len(days))])
+        self.followers = np.concatenate([self.followers, np.full(len(days), float(followers))])
+        self._live = np.concatenate([self._live, np.arange(start, self.count)])
+
+    def step(self, day_start: float, day_end: float, dt_days: float) -> StepPosts:
+        """The live posts' weights in the step from ``day_start`` to ``day_end``; retire finished posts."""
+        live = self._live
+        if live.size == 0:
+            return StepPosts(0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, np.zeros(0), live)
+        before = post_share_reached(day_start - self.day[live], self.half_life_hours, self.stretch)
+        after = post_share_reached(day_end - self.day[live], self.half_life_hours, self.stretch)
+        done = after >= DONE_SHARE
+        after = np.where(done, 1.0, after)  # a retiring post gives its remainder now
+        weights = after - before
+        self._live = live[~done]
+        total = float(weights.sum())
+        if total <= 0:
+            return StepPosts(0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, weights, live)
+        table = _TABLE[self.kind[live]]
+        mean = (weights @ table) / total
+        appeal = float(weights @ self.appeal[live]) / total
+        return StepPosts(
+            weight=total,
+            appeal=appeal,
+            comments=float(mean[1]),
+            shares=float(mean[2]),
+            member_talk=float(mean[3]),
+            leads=float(mean[4]),
+            affinity_per_view=float(mean[5]),
+            join_pull_per_day=float(weights @ table[:, 6]) / dt_days,
+            weights_by_post=weights,
+            live_ids=live,
+        )
+
+    def attribute(self, step: StepPosts, engagements: float) -> None:
+        """Share a step's engagements among the posts live in it, by weight x appeal."""
+        if engagements <= 0 or step.live_ids.size == 0:
+            return
+        share = step.weights_by_post * self.appeal[step.live_ids]
+        total = share.sum()
+        if total > 0:
+            self.engagements[step.live_ids] += engagements * share / total
+
+
+def decay_engagement(engagement: np.ndarray, dt_days: float, half_life_days: float) -> None:
+    """Move every engagement state back toward the baseline 1 by one step, in place."""
+    engagement -= 1.0
+    engagement *= 0.5 ** (dt_days / half_life_days)
+    engagement += 1.0
+
+
+@dataclass
+class Engagements:
+    """Who engaged in a step and how (arrays aligned with ``ids``)."""
+
+    ids: np.ndarray
+    engagements: np.ndarray
+    comments: np.ndarray
+    shares: np.ndarray
+    views_total: int
+    reach: int
+
+
+def engage(
+    members: np.ndarray,
+    propensity: np.ndarray,
+    engagement: np.ndarray,
+    affinity: np.ndarray,
+    fatigue: np.ndarray,
+    posts: StepPosts,
+    per_view: float,
+    quality: float,
+    mean_affinity: float,
+    attention_factor: float,
+    comment_share: float,
+    share_share: float,
+    rng: np.random.Generator,
+) -> tuple[Engagements, np.ndarray, np.ndarray]:
+    """Draw the step's views and engagements of ``members``.
+
+    Returns:
+        The engagements, and the ids and view counts of every member who saw something.
+    """
+    if posts.weight <= 0 or members.size == 0:
+        empty = members[:0]
+        zeros = np.zeros(0, dtype=np.int64)
+        return Engagements(empty, zeros, zeros, zeros, 0, 0), empty, zeros
+    views = rng.poisson(posts.weight * propensity[members])
+    seen = views > 0
+    viewers, views = members[seen], views[seen]
+    factor = per_view * posts.appeal * quality_factor(quality) * attention_factor / mean_affinity
+    chance = np.minimum(1.0, factor * engagement[viewers] * affinity[viewers] / (1.0 + fatigue[viewers]))
+    count = rng.binomial(views, chance)
+    acted = count > 0
+    ids, count = viewers[acted], count[acted]
+    comment_chance = np.minimum(0.95, comment_share * posts.comments * engagement[ids])
+    comments = rng.binomial(count, comment_chance)
+    shares = rng.binomial(count - comments, min(0.95, share_share * posts.shares))
+    return Engagements(ids, count, comments, shares, int(views.sum()), int(viewers.size)), viewers, views

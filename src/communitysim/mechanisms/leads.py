@@ -1,0 +1,25 @@
+"""Qualified leads (seed 003): engaged members become leads, once each.
+
+A member who is not yet a lead and engaged ``k`` times in a step becomes one with probability
+``1 - exp(-leads.rate_per_engagement x lead_value x k x affinity / mean_affinity)``, where
+``lead_value`` is the live posts' mean lead value (informational, event and promotional posts
+bring more leads than contests).
+
+Example:
+    >>> import numpy as np
+    >>> lead_probability(np.array([0, 10]), np.array([0.5, 0.5]), 0.01, 1.0, 0.5).round(3).tolist()
+    [0.0, 0.095]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["lead_probability"]
+
+
+def lead_probability(
+    engagements: np.ndarray, affinity: np.ndarray, rate_per_engagement: float, lead_value: float, mean_affinity: float
+) -> np.ndarray:
+    """Chance that members with these engagements in a step become qualified leads."""
+    return -np.expm1(-rate_per_engagement * lead_value * engagements * affinity / mean_affinity)

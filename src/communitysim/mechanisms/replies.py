@@ -1,0 +1,50 @@
+"""The community manager's replies: how many comments get an answer, how fast, and what it does.
+
+The CM answers each comment addressed to the brand with probability ``strategy.reply_share``,
+after a delay drawn from an exponential with mean ``strategy.reply_delay_hours``. A reply after
+``d`` hours is worth ``1 / (1 + d / replies.speed_scale_hours)`` of an instant one (DOMAIN.md
+s.7: a reply within minutes is worth far more than one after an hour); its mean worth over the
+delays is ``speed_value``. Each reply raises the member's affinity by ``replies.affinity_gain``
+and engagement by ``replies.engagement_gain`` (times that worth); each comment left unanswered
+lowers affinity by ``replies.unanswered_affinity_loss``.
+
+Example:
+    >>> speed_value(0.0, 1.0), round(speed_value(1.0, 1.0), 3)
+    (1.0, 0.596)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import exp1
+
+__all__ = ["speed_value", "reply"]
+
+
+def speed_value(mean_delay_hours: float, speed_scale_hours: float) -> float:
+    """Mean worth ``E[1 / (1 + D / s)]`` of replies with delays ``D ~ Exponential(mean)``."""
+    if mean_delay_hours <= 0:
+        return 1.0
+    x = speed_scale_hours / mean_delay_hours
+    if x > 500:  # e^x E1(x) ~ 1/x - 1/x^2 for large x
+        return 1.0 - 1.0 / x
+    return float(x * math.exp(x) * exp1(x))
+
+
+def reply(
+    to_brand: np.ndarray, reply_share: float, mean_delay_hours: float, rng: np.random.Generator
+) -> tuple[np.ndarray, float]:
+    """Draw the replies to each commenter's comments to the brand.
+
+    Returns:
+        Replies per commenter, and the mean delay of the step's replies in hours (NaN if none).
+    """
+    replied = rng.binomial(to_brand, reply_share) if to_brand.size else to_brand
+    total = int(replied.sum())
+    if total == 0:
+        return replied, float("nan")
+    if mean_delay_hours <= 0:
+        return replied, 0.0
+    return replied, float(rng.gamma(total, mean_delay_hours)) / total
