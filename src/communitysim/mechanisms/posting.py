@@ -85,7 +85,7 @@ class ContentType:
 CONTENT_TYPES_TABLE: dict[str, ContentType] = {
     "informational": ContentType(appeal=0.9, comments=0.8, shares=1.0, member_talk=0.8, leads=1.6),
     "entertainment": ContentType(appeal=1.4, comments=0.7, shares=1.8, member_talk=0.7, leads=0.5),
-    "contest": ContentType(appeal=2.0, comments=2.0, shares=2.5, member_talk=0.3, leads=0.3, join_pull_per_day=0.01),
+    "contest": ContentType(appeal=2.0, comments=2.0, shares=2.5, member_talk=0.3, leads=0.3, join_pull_per_day=0.02),
     "quiz_poll": ContentType(appeal=1.3, comments=1.8, shares=0.6, member_talk=1.0, leads=0.6),
     "event": ContentType(appeal=1.1, comments=1.0, shares=1.4, member_talk=1.0, leads=1.3),
     "promotional": ContentType(appeal=0.5, comments=0.5, shares=0.5, member_talk=0.5, leads=1.5),
