@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
-.PHONY: run test install lint format bench docs clean
+.PHONY: run test install lint format bench docs baseline clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -48,6 +48,9 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) tools/update_parameter_table.py
+
+baseline: $(STAMP)
+	$(PY) tools/update_baseline.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

@@ -117,7 +117,7 @@ COLUMNS: tuple[Column, ...] = (
         "active_members",
         "people",
         "members with an action in the last engagement.inactive_days (stock)",
-        lambda m: m.active_members(),
+        lambda m: m.active_now,
         "int64",
     ),
     Column(
@@ -169,10 +169,8 @@ COLUMNS: tuple[Column, ...] = (
         lambda m: m.participation_now["creators"],
         "int64",
     ),
-    Column(
-        "mean_engagement", "x baseline", "members' mean engagement state", lambda m: m.mean_over_members("engagement")
-    ),
-    Column("mean_fatigue", "fatigue units", "members' mean fatigue", lambda m: m.mean_over_members("fatigue")),
+    Column("mean_engagement", "x baseline", "members' mean engagement state", lambda m: m.mean_engagement_now),
+    Column("mean_fatigue", "fatigue units", "members' mean fatigue", lambda m: m.mean_fatigue_now),
 )
 
 

@@ -235,10 +235,15 @@ class CommunityModel(mesa.Model):
         self._view_propensity = np.zeros(params.audience.size)
         self._churn_activity_factor = np.ones(params.audience.size)
         self._fatigue_ceiling = 0.0  # fatigue of a member present since day 0: 0 means nobody is tired
+        self._engagement_moved = False  # no engagement state has left its baseline yet
+        self._members_in_step = np.zeros(0, dtype=np.int64)
+        self._members: np.ndarray | None = None  # current members' ids, recomputed when membership changes
+        self._last_action_count = np.zeros(params.n_steps + 2, dtype=np.int64)  # members by step of last action
         # comments in each of the last 30 days (a ring of day buckets) and their running sum
         self._comment_days = np.zeros((PARTICIPATION_DAYS, params.audience.size), dtype=np.int16)
         self.comments_30d = np.zeros(params.audience.size, dtype=np.int32)
         self._bucket_day = 0
+        self._buckets_used: set[int] = set()
         self.invited_day: float | None = None
         self.readiness = seeding.readiness(0, params.launch)
         self._finished = False
@@ -285,7 +290,8 @@ class CommunityModel(mesa.Model):
         pop.effective_activity[ids] = effective
         self._view_propensity[ids] = feed.view_propensity(effective, self.params.feed.organic_reach_share)
         self._churn_activity_factor[ids] = churn.activity_factor(effective, self.params.growth.churn_activity_exponent)
-        pop.last_action_step[ids] = self.steps  # joining is an action
+        self._mark_actions(ids)  # joining is an action
+        self._members = None
         self.word_of_mouth.add(ids, effective)
         self._effective_activity_sum += float(effective.sum())
         self.counts["members"] += ids.size
@@ -298,44 +304,69 @@ class CommunityModel(mesa.Model):
         pop = self.population
         pop.state[ids] = MemberState.FORMER
         pop.left_step[ids] = self.steps
+        self._members = None
+        self._last_action_count -= np.bincount(pop.last_action_step[ids], minlength=self._last_action_count.size)
         self.word_of_mouth.remove(ids)
         self._effective_activity_sum -= float(pop.effective_activity[ids].sum())
         self.counts["members"] -= ids.size
         self.counts["former_members"] += ids.size
         self.last_leaves += ids.size
 
-    def participation(self) -> dict[str, int]:
+    def members_now(self) -> np.ndarray:
+        """Ids of the current members (kept until membership changes)."""
+        if self._members is None:
+            self._members = np.flatnonzero(self.population.state == MemberState.MEMBER)
+        return self._members
+
+    def _mark_actions(self, ids: np.ndarray) -> None:
+        """Members ``ids`` act now: move them in the histogram of last actions."""
+        last = self.population.last_action_step
+        known = last[ids]
+        known = known[known >= 0]
+        if known.size:
+            self._last_action_count -= np.bincount(known, minlength=self._last_action_count.size)
+        last[ids] = self.steps
+        self._last_action_count[self.steps] += ids.size
+
+    def participation(self, members: np.ndarray | None = None) -> dict[str, int]:
         """Members by comments over the last 30 days: lurkers (0), contributors, creators (threshold)."""
-        is_member = self.population.state == MemberState.MEMBER
-        threshold = self.params.engagement.creator_comments_30d
-        comments = self.comments_30d[is_member]
-        creators = int((comments >= threshold).sum())
-        lurkers = int((comments == 0).sum())
+        comments = self.comments_30d[self.members_now() if members is None else members]
+        creators = int(np.count_nonzero(comments >= self.params.engagement.creator_comments_30d))
+        lurkers = int(comments.size - np.count_nonzero(comments))
         return {"lurkers": lurkers, "contributors": comments.size - lurkers - creators, "creators": creators}
 
     def active_members(self) -> int:
-        """Members with an action in the last ``engagement.inactive_days``."""
+        """Members with an action (joining included) in the last ``engagement.inactive_days``."""
         since = self.steps - self.params.engagement.inactive_days / self.params.dt_days
-        pop = self.population
-        return int(((pop.state == MemberState.MEMBER) & (pop.last_action_step > since)).sum())
+        first = max(0, int(np.floor(since)) + 1)  # last action step > since
+        return int(self._last_action_count[first : self.steps + 1].sum())
 
     def _roll_comment_days(self) -> None:
         """Empty the day buckets of the days that have just begun (keeps the last 30 days)."""
         today = int(np.floor(self.day - self.params.dt_days + 1e-9))
         while self._bucket_day < today:
             self._bucket_day += 1
-            bucket = self._comment_days[self._bucket_day % PARTICIPATION_DAYS]
-            self.comments_30d -= bucket
-            bucket[:] = 0
-
-    def mean_over_members(self, attribute: str) -> float:
-        """Members' mean of a population attribute (NaN with no members)."""
-        is_member = self.population.state == MemberState.MEMBER
-        return float(getattr(self.population, attribute)[is_member].mean()) if is_member.any() else float("nan")
+            index = self._bucket_day % PARTICIPATION_DAYS
+            if index in self._buckets_used:
+                bucket = self._comment_days[index]
+                self.comments_30d -= bucket
+                bucket[:] = 0
+                self._buckets_used.discard(index)
 
     def _collect(self) -> None:
-        self.participation_now = self.participation()
+        members = self.members_now()
+        pop = self.population
+        if self._buckets_used:
+            self.participation_now = self.participation(members)
+        else:  # nobody commented in the last 30 days
+            self.participation_now = {"lurkers": members.size, "contributors": 0, "creators": 0}
         self.active_now = self.active_members()
+        nobody = float("nan")
+        moved, tired = self._engagement_moved, self._fatigue_ceiling > 0
+        self.mean_engagement_now = float(pop.engagement[members].mean()) if moved and members.size else 1.0
+        self.mean_fatigue_now = float(pop.fatigue[members].mean()) if tired and members.size else 0.0
+        if not members.size:
+            self.mean_engagement_now = self.mean_fatigue_now = nobody
         row = self.steps
         for column in COLUMNS:
             self._records[column.name][row] = column.read(self)
@@ -395,7 +426,7 @@ class CommunityModel(mesa.Model):
         joiners = growth.draw_joiners(candidates, growth.join_probability(hazard, dt), self.streams["growth"])
         leavers = candidates[:0]
         if p.growth.churn_rate_per_day or (p.feed.fatigue_unfollow_rate_per_day and self._fatigue_ceiling > 0):
-            members = np.flatnonzero(pop.state == MemberState.MEMBER)
+            members = self._members_in_step  # the state of step 4: joins and leaves apply at step 7
             leave_hazard = churn.churn_hazard_per_day(
                 pop.affinity[members],
                 self._churn_activity_factor[members],
@@ -423,19 +454,21 @@ class CommunityModel(mesa.Model):
         live = cm.posts.step(self.day - dt, self.day, dt)
         tally.post_weight = live.weight
         tally.join_pull_per_day = live.join_pull_per_day
-        members = np.flatnonzero(pop.state == MemberState.MEMBER)
+        members = self._members_in_step = self.members_now()
         rate = cm.posts_per_day_recent
-        engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
-        for fatigue in (pop.fatigue, ceiling := np.array([self._fatigue_ceiling])):
-            feed.fatigue_step(
-                fatigue,
-                rate,
-                dt,
-                p.feed.appetite_posts_per_day,
-                p.feed.fatigue_per_excess_post,
-                p.feed.fatigue_half_life_days,
-            )
-        self._fatigue_ceiling = float(ceiling[0])
+        if self._engagement_moved:
+            engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
+        if self._fatigue_ceiling > 0 or rate > p.feed.appetite_posts_per_day:
+            for fatigue in (pop.fatigue, ceiling := np.array([self._fatigue_ceiling])):
+                feed.fatigue_step(
+                    fatigue,
+                    rate,
+                    dt,
+                    p.feed.appetite_posts_per_day,
+                    p.feed.fatigue_per_excess_post,
+                    p.feed.fatigue_half_life_days,
+                )
+            self._fatigue_ceiling = float(ceiling[0]) if ceiling[0] > 1e-12 else 0.0
         self._roll_comment_days()
         acts, viewers, views = engagement.engage(
             members,
@@ -462,10 +495,12 @@ class CommunityModel(mesa.Model):
         tally.comments = int(acts.comments.sum())
         tally.shares = int(acts.shares.sum())
         cm.posts.attribute(live, tally.engagements)
-        pop.last_action_step[ids] = self.steps
+        self._mark_actions(ids)
         pop.engagement[ids] += p.engagement.gain_per_action * acts.engagements
-        bucket = self._comment_days[self._bucket_day % PARTICIPATION_DAYS]
-        bucket[ids] += acts.comments.astype(np.int16)
+        self._engagement_moved = True
+        index = self._bucket_day % PARTICIPATION_DAYS
+        self._comment_days[index, ids] += acts.comments.astype(np.int16)
+        self._buckets_used.add(index)
         self.comments_30d[ids] += acts.comments
         # sentiment of the comments (expected counts from affinity)
         aff = pop.affinity[ids]
