@@ -45,6 +45,7 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_growth.py --reference-steps 365
+	$(PY) benchmarks/bench_engagement.py
 
 docs: $(STAMP)
 	$(PY) tools/update_parameter_table.py
