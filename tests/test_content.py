@@ -230,3 +230,26 @@ def test_a_user_schedule_can_be_registered_and_named():
     assert ts["posts"].sum() == 4
     with pytest.raises(cs.ScenarioError, match="unknown posting schedule 'fridays'"):
         cs.load_scenario(COMMUNITY, {"strategy.schedule": "fridays"})
+
+
+def test_promotional_posts_engage_less():
+    promo = kpis({"strategy.content_mix": {"promotional": 1.0}})
+    info = kpis({"strategy.content_mix": {"informational": 1.0}})
+    assert mean(promo, "engagements_per_post") < mean(info, "engagements_per_post")
+
+
+def test_inactive_members_churn_more():
+    lenient = kpis({"engagement.inactive_churn_factor": 1.0, "growth.churn_rate_per_day": 0.005})
+    strict = kpis({"engagement.inactive_churn_factor": 4.0, "growth.churn_rate_per_day": 0.005})
+    assert mean(strict, "churned") > mean(lenient, "churned")
+
+
+def test_posting_feeds_external_visibility():
+    quiet = {
+        "growth.word_of_mouth_rate_per_day": 0.0,
+        "engagement.share_exposure": 0.0,
+        "growth.external_rate_per_day": 0.005,
+    }
+    silent = kpis({**quiet, "strategy.posts_per_week": 0})
+    posting_ = kpis({**quiet, "strategy.posts_per_week": 10})
+    assert mean(posting_, "new_members") > mean(silent, "new_members")

@@ -11,6 +11,10 @@ from communitysim.population import MemberState
 from helpers import small
 
 
+def scenario_active_days(model):
+    return model.params.engagement.inactive_days
+
+
 def test_the_model_is_a_mesa_model_with_a_community_manager_agent():
     model = cs.CommunityModel(small(days=5), seed=1)
     assert isinstance(model, mesa.Model)
@@ -112,6 +116,22 @@ def test_invariants(seed, size, kind, strategy, q, churn, step_hours):
     assert (np.diff(ts["former_members"]) >= 0).all()
     pop = model.population
     assert ((pop.state == MemberState.MEMBER) == (pop.joined_step >= 0) & (pop.left_step < 0)).all()
+    # engagement columns: counts never negative, parts within wholes, rates within 0..1
+    flows = ["posts", "reach", "impressions", "engagements", "comments", "shares", "member_interactions", "leads"]
+    assert (ts[flows] >= 0).all().all()
+    assert (ts["comments"] + ts["shares"] <= ts["engagements"]).all()
+    assert (ts["member_interactions"] <= ts["comments"]).all()
+    assert (ts["replies"] <= ts["comments_to_brand"]).all()
+    assert (ts["reach"] <= ts["members"].shift(1, fill_value=0) + ts["new_members"]).all()
+    assert (ts["lurkers"] + ts["contributors"] + ts["creators"] == ts["members"]).all()
+    assert (ts["active_members"] <= ts["members"]).all()
+    for rate in ("response_rate", "active_ratio", "engagement_rate_reach"):
+        assert ts[rate].dropna().between(0, 1).all(), rate
+    assert ts["sentiment"].dropna().between(-100, 100).all()
+    assert pop.affinity.min() >= 0 and pop.affinity.max() <= 1
+    # the incremental count of active members agrees with a recount
+    since = model.steps - scenario_active_days(model) / model.params.dt_days
+    assert model.active_members() == int(((pop.state == MemberState.MEMBER) & (pop.last_action_step > since)).sum())
     np.testing.assert_allclose(
         model.word_of_mouth.recompute()[: size if kind != "complete" else 1],
         (model.word_of_mouth.sums if kind != "complete" else [model.word_of_mouth.total]),
