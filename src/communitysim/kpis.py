@@ -70,7 +70,7 @@ COLUMNS: tuple[Column, ...] = (
         "growth_rate",
         "share per day",
         "(members after - members before) / members before / step length",
-        lambda m: growth_rate_per_day(m.members_before_step, m.counts["members"], m.params.dt_days),
+        lambda m: growth_rate_per_day(m.members_before_step, m.counts["members"], m.dt),
     ),
     Column("share_members", "share 0..1", "members / audience size", lambda m: m.counts["members"] / m.population.n),
     Column(
@@ -211,10 +211,14 @@ def _cumulative(column: str) -> Callable[[pd.DataFrame, float], float]:
 
 
 def _trailing_mean(column: str, window_days: float) -> Callable[[pd.DataFrame, float], float]:
+    """Time-weighted mean of a per-day rate over the steps ending in ``(day - window, day]``."""
+
     def value(ts: pd.DataFrame, day: float) -> float:
         rows = _rows_until(ts, day)
-        rows = rows[(rows["day"] > day - window_days + 1e-9) & (rows["step"] > 0)]
-        return float(rows[column].mean()) if len(rows) else float("nan")
+        step_days = rows["day"].diff()
+        keep = (rows["day"] > day - window_days + 1e-9) & (rows["step"] > 0)
+        weights = step_days[keep]
+        return float((rows.loc[keep, column] * weights).sum() / weights.sum()) if keep.any() else float("nan")
 
     return value
 

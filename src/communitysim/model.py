@@ -102,8 +102,8 @@ class CommunityManager(mesa.Agent):
         """Publish the posts the schedule has for the current step."""
         model: CommunityModel = self.model  # type: ignore[assignment]
         strategy = model.params.strategy
-        dt = model.params.dt_days
-        due = posting.SCHEDULES[strategy.schedule](strategy, model.day - dt, model.day, model.streams["content"])
+        dt = model.dt
+        due = posting.SCHEDULES[strategy.schedule](strategy, model.day_start, model.day, model.streams["content"])
         days = [day for day, _ in due]
         kinds = [kind for _, kind in due]
         appeal = [posting.CONTENT_TYPES_TABLE[k].appeal * self.novelty.use(k, d) for d, k in due]
@@ -141,7 +141,7 @@ class MemberView:
     def joined_day(self) -> float | None:
         """Day the person joined, or None."""
         step = int(self._model.population.joined_step[self.id])
-        return None if step < 0 else step * self._model.params.dt_days
+        return None if step < 0 else self._model.day_of_step(step)
 
     @property
     def neighbours(self) -> list[int]:
@@ -224,7 +224,9 @@ class CommunityModel(mesa.Model):
         self.word_of_mouth = growth.WordOfMouth(self.network)
         self.community_manager = CommunityManager(self)
 
-        self.day = 0.0
+        self.day = 0.0  # end of the current step
+        self.day_start = 0.0  # start of the current step
+        self.dt = params.dt_days  # length of the current step, in days
         self.counts = self.population.counts()
         self.members_before_step = 0
         self.last_joins = 0
@@ -238,7 +240,9 @@ class CommunityModel(mesa.Model):
         self._engagement_moved = False  # no engagement state has left its baseline yet
         self._members_in_step = np.zeros(0, dtype=np.int64)
         self._members: np.ndarray | None = None  # current members' ids, recomputed when membership changes
-        self._last_action_count = np.zeros(params.n_steps + 2, dtype=np.int64)  # members by step of last action
+        capacity = params.n_steps + 2
+        self._step_day = np.zeros(capacity)  # day at the end of each step (row 0: day 0)
+        self._last_action_count = np.zeros(capacity, dtype=np.int64)  # members by step of their last action
         # comments in each of the last 30 days (a ring of day buckets) and their running sum
         self._comment_days = np.zeros((PARTICIPATION_DAYS, params.audience.size), dtype=np.int16)
         self.comments_30d = np.zeros(params.audience.size, dtype=np.int32)
@@ -247,7 +251,7 @@ class CommunityModel(mesa.Model):
         self.invited_day: float | None = None
         self.readiness = seeding.readiness(0, params.launch)
         self._finished = False
-        self._records = {c.name: np.zeros(params.n_steps + 1, dtype=c.dtype) for c in COLUMNS}
+        self._records: dict[str, list[Any]] = {c.name: [] for c in COLUMNS}
         self._collect()
 
     # --- state helpers -------------------------------------------------------------------------
@@ -274,7 +278,7 @@ class CommunityModel(mesa.Model):
                 "segment": pop.segment,
                 "degree": self.network.degree,
                 "invited": pop.invited,
-                "joined_day": np.where(pop.joined_step >= 0, pop.joined_step * self.params.dt_days, np.nan),
+                "joined_day": np.where(pop.joined_step >= 0, self._step_day[pop.joined_step], np.nan),
             }
         )
 
@@ -337,13 +341,21 @@ class CommunityModel(mesa.Model):
 
     def active_members(self) -> int:
         """Members with an action (joining included) in the last ``engagement.inactive_days``."""
-        since = self.steps - self.params.engagement.inactive_days / self.params.dt_days
-        first = max(0, int(np.floor(since)) + 1)  # last action step > since
+        first = self._first_active_step()
         return int(self._last_action_count[first : self.steps + 1].sum())
+
+    def _first_active_step(self) -> int:
+        """The first step whose end is within the last ``engagement.inactive_days``."""
+        since = self.day - self.params.engagement.inactive_days
+        return int(np.searchsorted(self._step_day[: self.steps + 1], since + 1e-9, side="right"))
+
+    def day_of_step(self, step: int) -> float:
+        """Day at the end of step ``step``."""
+        return float(self._step_day[step])
 
     def _roll_comment_days(self) -> None:
         """Empty the day buckets of the days that have just begun (keeps the last 30 days)."""
-        today = int(np.floor(self.day - self.params.dt_days + 1e-9))
+        today = int(np.floor(self.day_start + 1e-9))
         while self._bucket_day < today:
             self._bucket_day += 1
             index = self._bucket_day % PARTICIPATION_DAYS
@@ -367,21 +379,23 @@ class CommunityModel(mesa.Model):
         self.mean_fatigue_now = float(pop.fatigue[members].mean()) if tired and members.size else 0.0
         if not members.size:
             self.mean_engagement_now = self.mean_fatigue_now = nobody
-        row = self.steps
         for column in COLUMNS:
-            self._records[column.name][row] = column.read(self)
+            self._records[column.name].append(column.read(self))
 
     # --- the step ------------------------------------------------------------------------------
 
     def step(self) -> None:
         """Advance one step of ``params.step_hours`` in the documented order."""
-        if self.steps > self.params.n_steps:
+        if self.day >= self.params.days - 1e-9:
             self.steps -= 1  # Mesa counted this call before we refuse it
             raise RuntimeError(f"the horizon of {self.params.days:g} days is reached; build a new model to go on")
         p = self.params
-        dt = p.dt_days
         pop = self.population
-        self.day = self.steps * dt
+        self.dt = dt = self._next_step_days()
+        self.day_start = self.day
+        self.day = self.day_start + dt
+        self._grow_buffers()
+        self._step_day[self.steps] = self.day
         self.members_before_step = self.counts["members"]
         self.last_joins = self.last_leaves = 0
 
@@ -432,7 +446,7 @@ class CommunityModel(mesa.Model):
                 self._churn_activity_factor[members],
                 p.growth.churn_rate_per_day,
                 p.audience.affinity.mean,
-                inactive=pop.last_action_step[members] <= self.steps - p.engagement.inactive_days / dt,
+                inactive=pop.last_action_step[members] < self._first_active_step(),
                 inactive_factor=p.engagement.inactive_churn_factor,
                 fatigue=pop.fatigue[members],
                 fatigue_rate_per_day=p.feed.fatigue_unfollow_rate_per_day,
@@ -447,11 +461,11 @@ class CommunityModel(mesa.Model):
     def _feed_and_engagement(self) -> np.ndarray | None:
         """Step 4: members see the live posts and engage; the CM replies. Returns shares per contact sums."""
         p = self.params
-        dt = p.dt_days
+        dt = self.dt
         pop = self.population
         cm = self.community_manager
         tally = self.last = StepTally(posts=cm.last_published)
-        live = cm.posts.step(self.day - dt, self.day, dt)
+        live = cm.posts.step(self.day_start, self.day, dt)
         tally.post_weight = live.weight
         tally.join_pull_per_day = live.join_pull_per_day
         members = self._members_in_step = self.members_now()
@@ -561,19 +575,37 @@ class CommunityModel(mesa.Model):
         """
         if self._finished:
             raise RuntimeError("this model has already run; build a new CommunityModel to run again")
-        remaining = self.params.n_steps - self.steps
-        steps = range(remaining)
+        progress = None
         if self.progress:
             from tqdm.auto import tqdm
 
-            steps = tqdm(steps, desc=self.params.name, unit="step", leave=False)
-        for _ in steps:
+            progress = tqdm(total=float(self.params.days), desc=self.params.name, unit="day", leave=False)
+        while self.day < self.params.days - 1e-9:
+            before = self.day
             self.step()
+            if progress is not None:
+                progress.update(self.day - before)
+        if progress is not None:
+            progress.close()
         self._finished = True
         return self.result()
 
     def result(self) -> Result:
         """The Result of the steps taken so far."""
-        rows = self.steps + 1
-        timeseries = pd.DataFrame({name: values[:rows].copy() for name, values in self._records.items()})
+        timeseries = pd.DataFrame({c.name: np.asarray(self._records[c.name], dtype=c.dtype) for c in COLUMNS})
         return Result(scenario=self.params, seed=self.seed, timeseries=timeseries)
+
+    # --- the clock -----------------------------------------------------------------------------
+
+    def _next_step_days(self) -> float:
+        """Length of the next step in days: ``step_hours``, cut short at the horizon."""
+        return min(self.params.dt_days, self.params.days - self.day)
+
+    def _grow_buffers(self) -> None:
+        """Make room in the per-step buffers for the current step."""
+        if self.steps < self._step_day.size:
+            return
+        size = 2 * self._step_day.size
+        self._step_day = np.concatenate([self._step_day, np.zeros(size - self._step_day.size)])
+        extra = np.zeros(size - self._last_action_count.size, dtype=np.int64)
+        self._last_action_count = np.concatenate([self._last_action_count, extra])

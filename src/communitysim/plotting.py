@@ -21,15 +21,18 @@ __all__ = ["dashboard"]
 
 
 def _weekly_growth(result: Result) -> pd.Series:
-    """Growth rate (share per day) averaged over the steps of the last 7 days."""
-    steps_per_week = max(1, round(7 / result.scenario.dt_days))
-    return result.timeseries["growth_rate"].rolling(steps_per_week, min_periods=1).mean()
+    """Growth rate (share per day) averaged over the last 7 days, weighted by step length."""
+    ts = result.timeseries
+    index = pd.to_timedelta(ts["day"], unit="D")
+    weights = ts["day"].diff().fillna(0.0).set_axis(index)
+    weighted = (ts["growth_rate"].set_axis(index) * weights).rolling("7D").sum()
+    return (weighted / weights.rolling("7D").sum()).reset_index(drop=True)
 
 
 def dashboard(result: Result, baseline: Result | None = None) -> Figure:
     """Four panels: members (with the objectives on members), joins and leaves per day, growth rate, activity norm."""
     ts = result.timeseries
-    dt = result.scenario.dt_days
+    dt = ts["day"].diff().bfill()  # step lengths may vary (hourly during crises)
     fig = Figure(figsize=(11, 7), layout="constrained")
     axes = fig.subplots(2, 2)
     fig.suptitle(f"{result.scenario.name} (seed {result.seed})")
