@@ -42,6 +42,7 @@ from communitysim.kpis import COLUMNS
 from communitysim.mechanisms import (
     churn,
     conversation,
+    crisis,
     engagement,
     feed,
     growth,
@@ -70,6 +71,7 @@ STREAMS = (
     "conversation",
     "replies",
     "leads",
+    "crisis",
 )
 
 
@@ -192,6 +194,8 @@ class CommunityModel(mesa.Model):
         seed: the seed of Mesa's generator (None: fresh entropy; the seed used is in ``result.seed``).
         overrides: dotted paths to values, validated like the file (``{"seeding.size": 50}``).
         progress: show a tqdm progress bar during ``run()``.
+        crisis_effects: False runs the crises' clock without their effects (the counterfactual twin
+            that ``members_lost`` is measured against).
 
     Attributes:
         params: the validated Scenario (Mesa's own ``model.scenario`` is left to Mesa).
@@ -208,6 +212,7 @@ class CommunityModel(mesa.Model):
         seed: int | None = None,
         overrides: dict[str, Any] | None = None,
         progress: bool = False,
+        crisis_effects: bool = True,
     ):
         params = load_scenario(scenario, overrides)
         if seed is None:
@@ -222,6 +227,9 @@ class CommunityModel(mesa.Model):
         self.network: Network = build_network(params.audience.network, params.audience.size, self.streams["network"])
         self.population = Population.draw(params.audience, self.streams["population"], segment=self.network.segment)
         self.word_of_mouth = growth.WordOfMouth(self.network)
+        self.bad_buzz = crisis.BadBuzz(self.network, params.crisis_dynamics, effects_on=crisis_effects)
+        self._crises_due = sorted(params.crises, key=lambda c: c.start_day)
+        self.crisis_log: list[tuple[float, str, Any]] = []  # (day, "inject" | "respond", what): for replays
         self.community_manager = CommunityManager(self)
 
         self.day = 0.0  # end of the current step
@@ -249,6 +257,7 @@ class CommunityModel(mesa.Model):
         self._bucket_day = 0
         self._buckets_used: set[int] = set()
         self.invited_day: float | None = None
+        self.crisis_started_day: float | None = None
         self.readiness = seeding.readiness(0, params.launch)
         self._finished = False
         self._records: dict[str, list[Any]] = {c.name: [] for c in COLUMNS}
@@ -399,12 +408,14 @@ class CommunityModel(mesa.Model):
         self.members_before_step = self.counts["members"]
         self.last_joins = self.last_leaves = 0
 
-        # 1. posting
+        # 1. crisis events due
+        self._start_due_crises()
+        # 2. posting
         self.community_manager.step()
         posts = self.community_manager.posts_published
-        # 2. launch readiness
+        # 3. launch readiness
         self.readiness = seeding.readiness(posts, p.launch)
-        # 3. first members, once enough posts are up
+        # 4. first members, once enough posts are up
         if self.invited_day is None and posts >= p.seeding.invite_after_posts:
             self.invited_day = self.day
             rng = self.streams["seeding"]
@@ -415,9 +426,18 @@ class CommunityModel(mesa.Model):
                 pop.affinity[accepted] = invitation.affinity
             pop.affinity[declined] *= p.launch.declined_affinity_factor
             self._admit(accepted, invitation.activity_factor)
-        # 4. feed and engagement
+        # 5. bad buzz: outrage spreads and calms; the CM's crisis response takes effect
+        self.bad_buzz.step(
+            self.day_start,
+            dt,
+            pop.state == MemberState.MEMBER,
+            pop.affinity,
+            p.audience.affinity.mean,
+            self.streams["crisis"],
+        )
+        # 6. feed and engagement
         share_sums = self._feed_and_engagement()
-        # 5. joins and 6. churn, both drawn on the same state
+        # 7. joins and 8. churn, both drawn on the same state
         candidates = np.flatnonzero(pop.state == MemberState.NON_MEMBER)
         exposure = self.word_of_mouth.exposure(candidates)
         if share_sums is not None:
@@ -437,9 +457,15 @@ class CommunityModel(mesa.Model):
         )
         if self.last.join_pull_per_day:
             hazard = hazard + self.last.join_pull_per_day * self.readiness
+        if self.bad_buzz.active:  # the outraged do not join
+            hazard[self.bad_buzz.outraged[candidates]] = 0.0
         joiners = growth.draw_joiners(candidates, growth.join_probability(hazard, dt), self.streams["growth"])
         leavers = candidates[:0]
-        if p.growth.churn_rate_per_day or (p.feed.fatigue_unfollow_rate_per_day and self._fatigue_ceiling > 0):
+        if (
+            p.growth.churn_rate_per_day
+            or (p.feed.fatigue_unfollow_rate_per_day and self._fatigue_ceiling > 0)
+            or self.bad_buzz.active
+        ):
             members = self._members_in_step  # the state of step 4: joins and leaves apply at step 7
             leave_hazard = churn.churn_hazard_per_day(
                 pop.affinity[members],
@@ -451,11 +477,13 @@ class CommunityModel(mesa.Model):
                 fatigue=pop.fatigue[members],
                 fatigue_rate_per_day=p.feed.fatigue_unfollow_rate_per_day,
             )
+            if self.bad_buzz.active:
+                leave_hazard[self.bad_buzz.outraged[members]] *= p.crisis_dynamics.outraged_churn_factor
             leavers = churn.draw_leavers(members, leave_hazard, dt, self.streams["churn"])
-        # 7. apply
+        # 9. apply
         self._admit(joiners)
         self._remove(leavers)
-        # 8. collect
+        # 10. collect
         self._collect()
 
     def _feed_and_engagement(self) -> np.ndarray | None:
@@ -498,6 +526,7 @@ class CommunityModel(mesa.Model):
             p.engagement.comment_share,
             p.engagement.share_share,
             self.streams["engagement"],
+            multiplier=self._outrage_multiplier() if self.bad_buzz.active else None,
         )
         tally.reach, tally.impressions = acts.reach, acts.views_total
         if live.affinity_per_view and viewers.size:  # begging annoys those who see it
@@ -519,7 +548,10 @@ class CommunityModel(mesa.Model):
         # sentiment of the comments (expected counts from affinity)
         aff = pop.affinity[ids]
         tally.positive = float(acts.comments @ (p.engagement.positive_comment_share * aff))
-        tally.negative = float(acts.comments @ (p.engagement.negative_comment_share * (1.0 - aff)))
+        negative = p.engagement.negative_comment_share * (1.0 - aff)
+        if self.bad_buzz.active:  # outraged members' comments are negative
+            negative = np.where(self.bad_buzz.outraged[ids], 1.0, negative)
+        tally.negative = float(acts.comments @ negative) * (1.0 - self.bad_buzz.moderation(self.day_start))
         # member-to-member talk
         commented = acts.comments > 0
         commenters, comments = ids[commented], acts.comments[commented]
@@ -595,11 +627,68 @@ class CommunityModel(mesa.Model):
         timeseries = pd.DataFrame({c.name: np.asarray(self._records[c.name], dtype=c.dtype) for c in COLUMNS})
         return Result(scenario=self.params, seed=self.seed, timeseries=timeseries)
 
+    # --- crises ---------------------------------------------------------------------------------
+
+    def inject(self, event: crisis.Crisis) -> None:
+        """Start a crisis while the model runs (a ``start_day`` in the past means now).
+
+        Example:
+            >>> from communitysim import CommunityModel
+            >>> from communitysim.mechanisms.crisis import Crisis
+            >>> model = CommunityModel({"audience": {"size": 300}, "days": 20}, seed=1)
+            >>> for _ in range(5):
+            ...     model.step()
+            >>> model.inject(Crisis(type="service_outage", severity=0.8))
+            >>> model.bad_buzz.active
+            True
+        """
+        if not isinstance(event, crisis.Crisis):
+            raise TypeError("inject takes a Crisis (communitysim.mechanisms.crisis.Crisis)")
+        start = max(event.start_day, self.day)
+        if start >= self.params.days:
+            raise ValueError(f"crisis start_day {start:g} is not before the horizon ({self.params.days:g} days)")
+        event = event.model_copy(update={"start_day": start})
+        self.crisis_log.append((self.day, "inject", event))
+        self._crises_due = sorted([*self._crises_due, event], key=lambda c: c.start_day)
+        if start <= self.day + 1e-9:
+            self._start_due_crises(self.day)
+
+    def respond(self, response: crisis.Response) -> None:
+        """The CM's statement on the latest crisis, made now (replaces the one planned)."""
+        self.crisis_log.append((self.day, "respond", response))
+        self.bad_buzz.respond(response, self.day)
+
+    def _start_due_crises(self, now: float | None = None) -> None:
+        now = self.day_start if now is None else now
+        while self._crises_due and self._crises_due[0].start_day <= now + 1e-9:
+            event = self._crises_due.pop(0)
+            pop = self.population
+            self.bad_buzz.start(event, now, pop.state, pop.affinity, self.streams["crisis"])
+            if self.crisis_started_day is None:
+                self.crisis_started_day = now
+
+    def _outrage_multiplier(self) -> np.ndarray:
+        return np.where(self.bad_buzz.outraged, self.params.crisis_dynamics.outraged_engagement_factor, 1.0)
+
     # --- the clock -----------------------------------------------------------------------------
 
     def _next_step_days(self) -> float:
-        """Length of the next step in days: ``step_hours``, cut short at the horizon."""
-        return min(self.params.dt_days, self.params.days - self.day)
+        """Length of the next step in days.
+
+        ``step_hours``, except within ``crisis_dynamics.window_days`` of a crisis start, where it is
+        ``crisis_dynamics.step_hours``; a step never straddles a scheduled crisis start or the horizon.
+        """
+        p = self.params
+        now = self.day
+        dt = p.dt_days
+        window = p.crisis_dynamics.window_days
+        starts = [c.params.start_day for c in self.bad_buzz.crises] + [c.start_day for c in self._crises_due]
+        if any(start - 1e-9 <= now < start + window - 1e-9 for start in starts):
+            dt = p.crisis_dynamics.step_hours / 24.0
+        upcoming = [start for start in starts if start > now + 1e-9]
+        if upcoming:
+            dt = min(dt, min(upcoming) - now)
+        return min(dt, p.days - now)
 
     def _grow_buffers(self) -> None:
         """Make room in the per-step buffers for the current step."""

@@ -35,6 +35,9 @@ __all__ = [
     "LaunchParams",
     "StrategyParams",
     "Objective",
+    "CrisisParams",
+    "ResponseParams",
+    "CrisisDynamicsParams",
     "load_scenario",
     "apply_overrides",
     "parse_set_option",
@@ -485,6 +488,166 @@ class LeadParams(_Params):
     )
 
 
+CrisisType = Literal[
+    "offensive_post",
+    "product_recall",
+    "service_outage",
+    "data_leak",
+    "employee_misconduct",
+    "false_rumour",
+    "influencer_callout",
+]
+ResponseStrategy = Literal["silence", "deny", "diminish", "apologize", "rebuild", "bolster", "correct", "humour"]
+
+
+class ResponseParams(_Params):
+    """The CM's response to a crisis (SCCT, Coombs 2007; DOMAIN.md s.7)."""
+
+    strategy: ResponseStrategy = _field(
+        "silence",
+        "silence, deny, diminish (excuse/justify), apologize, rebuild (apologize and compensate), bolster "
+        "(remind past good deeds), correct (misinformation, with evidence), humour",
+        "name",
+        "Coombs 2007; DOMAIN.md s.7",
+    )
+    delay_hours: float = _field(
+        4.0, "hours from the crisis going public to the brand's first statement", "hours", "DOMAIN.md s.7", ge=0, le=720
+    )
+    updates_per_day: float = _field(
+        0.0, "follow-up updates per day after the first statement", "updates per day", ge=0, le=24
+    )
+    moderation_share: float = _field(
+        0.0, "share of negative comments on the page hidden or deleted", "share 0..1", ge=0, le=1
+    )
+    disclose_first: bool = _field(
+        False,
+        "steal thunder: the brand discloses the problem itself before it goes public",
+        "yes/no",
+        "Arpan and Roskos-Ewoldsen 2005",
+    )
+
+
+class CrisisParams(_Params):
+    """One crisis event: what, when, how bad, where it starts, and the CM's response."""
+
+    type: CrisisType = _field(
+        "offensive_post",
+        "offensive_post, product_recall, service_outage, data_leak, employee_misconduct, false_rumour, "
+        "influencer_callout (each has its SCCT cluster)",
+        "name",
+        "Coombs 2007",
+    )
+    start_day: float = _field(0.0, "when the crisis goes public (injected: a day already past means now)", "day", ge=0)
+    severity: float = _field(0.5, "how grave the trigger is", "share 0..1", gt=0, le=1)
+    origin: Literal["type", "inside", "outside"] = _field(
+        "type", "where the bad buzz starts: inside the community, outside it, or the type's usual origin", "name"
+    )
+    history: bool = _field(
+        False,
+        "the brand had similar crises before (SCCT: raises the attributed responsibility)",
+        "yes/no",
+        "Coombs 2007",
+    )
+    response: ResponseParams = ResponseParams()
+
+
+class CrisisDynamicsParams(_Params):
+    """How bad buzz spreads and fades, and what it does (DOMAIN.md s.7; many figures are assumptions)."""
+
+    spread_rate_per_day: float = _field(
+        40.0,
+        "outrage contagion: hazard per unit of (amplified) share of outraged contacts, at severity 1",
+        "per day",
+        "DOMAIN.md s.7 (firestorms build within hours)",
+        ge=0,
+        le=1000,
+    )
+    calm_rate_per_day: float = _field(
+        0.7,
+        "hazard of an outraged person calming down (half-life about a day)",
+        "per day",
+        "DOMAIN.md s.7 (assumption: half-life about a day)",
+        gt=0,
+        le=100,
+    )
+    hear_rate_per_day: float = _field(
+        30.0, "hazard of hearing the bad buzz per unit of share of outraged contacts", "per day", ge=0, le=1000
+    )
+    amplification_exponent: float = _field(
+        0.5, "central people amplify: a spreader weighs (degree / mean degree)^exponent", "dimensionless", ge=0, le=3
+    )
+    seed_share: float = _field(
+        0.01,
+        "share of the origin's people outraged at the start, at severity 1 (at least 3 people)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    mentions_per_day: float = _field(
+        3.0, "negative brand mentions an outraged person makes per day", "mentions per day", ge=0, le=100
+    )
+    heard_affinity_loss: float = _field(
+        0.15, "affinity lost on hearing the bad buzz, at severity 1 (e-reputation)", "share 0..1", ge=0, le=1
+    )
+    outraged_engagement_factor: float = _field(
+        0.3, "engagement of an outraged member relative to a calm one", "x", ge=0, le=1
+    )
+    outraged_churn_factor: float = _field(5.0, "churn hazard multiplier of an outraged member", "x", ge=1, le=100)
+    response_spread_effect: float = _field(
+        1.5,
+        "a response of fit f multiplies the spread by exp(-effect x f)",
+        "dimensionless",
+        "Coombs 2007",
+        ge=0,
+        le=10,
+    )
+    response_calm_effect: float = _field(
+        1.0,
+        "a response of fit f multiplies the calm rate by exp(effect x f)",
+        "dimensionless",
+        "Coombs 2007",
+        ge=0,
+        le=10,
+    )
+    response_affinity_shift: float = _field(
+        0.1, "affinity change of people who heard, per unit of response fit", "share 0..1", ge=0, le=1
+    )
+    update_effect: float = _field(
+        0.25,
+        "each follow-up update per day strengthens the response's fit by this share (up to 4 a day)",
+        "share",
+        ge=0,
+        le=1,
+    )
+    thunder_severity_factor: float = _field(
+        0.6,
+        "severity kept when the brand discloses first (stealing thunder)",
+        "x",
+        "Arpan and Roskos-Ewoldsen 2005 (moderate, noisy effect)",
+        ge=0,
+        le=1,
+    )
+    moderation_backlash_threshold: float = _field(
+        0.3, "moderation share beyond which hiding comments backfires", "share 0..1", ge=0, le=1
+    )
+    moderation_backlash: float = _field(
+        4.0,
+        "spread multiplier added per unit of moderation beyond the threshold (Streisand effect)",
+        "x",
+        ge=0,
+        le=100,
+    )
+    step_hours: float = _field(1.0, "step length while a crisis is active", "hours", "DOMAIN.md s.7", gt=0, le=24)
+    window_days: float = _field(
+        5.0,
+        "how long after a crisis starts the clock stays at crisis resolution",
+        "days",
+        "DOMAIN.md s.7 (back near baseline in 3-7 days)",
+        gt=0,
+        le=365,
+    )
+
+
 class Objective(_Params):
     """A SMART objective: a KPI, a target, a deadline (seed 001, II.3)."""
 
@@ -533,6 +696,12 @@ class Scenario(_Params):
     conversation: ConversationParams = ConversationParams()
     replies: RepliesParams = RepliesParams()
     leads: LeadParams = LeadParams()
+    crises: list[CrisisParams] = Field(
+        default_factory=list,
+        description="crisis events (bad buzz) with the CM's responses",
+        json_schema_extra={"unit": "list", "source": "Coombs 2007"},
+    )
+    crisis_dynamics: CrisisDynamicsParams = CrisisDynamicsParams()
     objectives: list[Objective] = Field(
         default_factory=list,
         description="SMART objectives checked by the scorecard",
@@ -587,6 +756,11 @@ class Scenario(_Params):
             raise ValueError(f"audience.network.n_segments: {net.n_segments} is more than audience.size ({n})")
         if self.seeding.size > n:
             raise ValueError(f"seeding.size: {self.seeding.size} is more than audience.size ({n})")
+        for i, crisis in enumerate(self.crises):
+            if crisis.start_day >= self.days:
+                raise ValueError(
+                    f"crises.{i}.start_day: {crisis.start_day:g} is not before the horizon ({self.days:g} days)"
+                )
         for i, objective in enumerate(self.objectives):
             if objective.by_day > self.days:
                 raise ValueError(
@@ -804,6 +978,8 @@ def parameter_table() -> list[dict[str, str]]:
             )
             if path == "objectives":
                 walk(Objective, "objectives[].")
+            if path == "crises":
+                walk(CrisisParams, "crises[].")
 
     walk(Scenario, "")
     return rows

@@ -198,8 +198,9 @@ def engage(
     comment_share: float,
     share_share: float,
     rng: np.random.Generator,
+    multiplier: np.ndarray | None = None,
 ) -> tuple[Engagements, np.ndarray, np.ndarray]:
-    """Draw the step's views and engagements of ``members``.
+    """Draw the step's views and engagements of ``members`` (``multiplier``: per person, on the chance).
 
     Returns:
         The engagements, and the ids and view counts of every member who saw something.
@@ -212,7 +213,10 @@ def engage(
     seen = views > 0
     viewers, views = members[seen], views[seen]
     factor = per_view * posts.appeal * quality_factor(quality) * attention_factor / mean_affinity
-    chance = np.minimum(1.0, factor * engagement[viewers] * affinity[viewers] / (1.0 + fatigue[viewers]))
+    chance = factor * engagement[viewers] * affinity[viewers] / (1.0 + fatigue[viewers])
+    if multiplier is not None:  # e.g. outraged members engage less
+        chance *= multiplier[viewers]
+    np.minimum(chance, 1.0, out=chance)
     count = rng.binomial(views, chance)
     acted = count > 0
     ids, count = viewers[acted], count[acted]
