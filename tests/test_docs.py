@@ -27,10 +27,10 @@ def test_every_parameter_is_in_the_model_description_with_its_default_and_unit()
 def test_the_step_order_is_the_same_in_code_and_docs():
     import communitysim.model as model
 
-    code = re.findall(r"^\d\. \*(\w[\w ]*)\*", model.__doc__, flags=re.M)
-    doc = re.findall(r"^\d\. \*\*(\w[\w ]*)\*\*", (ROOT / "docs" / "MODEL.md").read_text(), flags=re.M)
+    code = re.findall(r"^\d+\. \*(\w[\w ]*)\*", model.__doc__, flags=re.M)
+    doc = re.findall(r"^\d+\. \*\*(\w[\w ]*)\*\*", (ROOT / "docs" / "MODEL.md").read_text(), flags=re.M)
     assert [c.lower() for c in code] == [d.lower() for d in doc]
-    assert len(code) == 8
+    assert len(code) == 10
 
 
 def test_readme_quickstart_gives_the_two_commands():

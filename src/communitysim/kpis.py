@@ -54,6 +54,21 @@ def growth_rate_per_day(members_before: float, members_after: float, dt_days: fl
     return (members_after - members_before) / members_before / dt_days
 
 
+def _mentions(m: CommunityModel) -> float:
+    """Visible brand mentions in the step: members' comments, ordinary mentions, the bad buzz's visible mentions."""
+    background = m.counts["members"] * m.params.crisis_dynamics.background_mentions_per_member_per_day * m.dt
+    return m.last.comments + background + m.bad_buzz.last.negative_mentions
+
+
+def _negative_mentions(m: CommunityModel) -> float:
+    """Visible negative brand mentions in the step (moderated comments are hidden)."""
+    return m.last.negative + m.bad_buzz.last.negative_mentions
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("step", "step", "step number (0: the initial state)", lambda m: m.steps, "int64"),
     Column("day", "day", "time at the end of the step", lambda m: m.day),
@@ -144,8 +159,39 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "sentiment",
         "-100..100",
-        "net sentiment: 100 x (positive - negative) / comments",
-        lambda m: 100 * _ratio(m.last.positive - m.last.negative, m.last.comments),
+        "net sentiment of brand mentions: 100 x (positive_comments - negative_mentions) / mentions",
+        lambda m: 100 * _ratio(m.last.positive - _negative_mentions(m), _mentions(m)),
+    ),
+    # crises and e-reputation
+    Column("outraged", "people", "people spreading the bad buzz (stock)", lambda m: m.bad_buzz.last.outraged, "int64"),
+    Column(
+        "negative_reach",
+        "people",
+        "people who have heard the bad buzz, members or not (cumulative)",
+        lambda m: int(m.bad_buzz.heard.sum()) if m.bad_buzz.active else 0,
+        "int64",
+    ),
+    Column("mentions", "per step", "visible brand mentions: comments + the bad buzz's mentions", _mentions),
+    Column("negative_mentions", "per step", "visible negative brand mentions", _negative_mentions),
+    Column(
+        "negative_share",
+        "share 0..1",
+        "negative_mentions / mentions",
+        lambda m: _ratio(_negative_mentions(m), _mentions(m)),
+    ),
+    Column("hidden_comments", "per step", "negative comments hidden by moderation", lambda m: m.bad_buzz.last.hidden),
+    Column(
+        "crisis_hours",
+        "hours",
+        "hours since the first crisis went public (NaN before)",
+        lambda m: float("nan") if m.crisis_started_day is None else 24.0 * (m.day - m.crisis_started_day),
+    ),
+    Column(
+        "crisis_statements",
+        "statements",
+        "crisis statements made so far (cumulative)",
+        lambda m: m.bad_buzz.last.responses,
+        "int64",
     ),
     Column("leads", "people per step", "members who became qualified leads", lambda m: m.last.leads, "int64"),
     Column(
@@ -172,10 +218,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("mean_engagement", "x baseline", "members' mean engagement state", lambda m: m.mean_engagement_now),
     Column("mean_fatigue", "fatigue units", "members' mean fatigue", lambda m: m.mean_fatigue_now),
 )
-
-
-def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator else float("nan")
 
 
 # --- KPIs -----------------------------------------------------------------------------------------
@@ -263,6 +305,53 @@ def _share_of_members(column: str) -> Callable[[pd.DataFrame, float], float]:
     return value
 
 
+#: Recovery: the negative share back within this (absolute share) of its pre-crisis mean.
+RECOVERY_MARGIN = 0.05
+#: The crisis curve (peak, time to peak, recovery) follows the negative share over this many hours.
+PEAK_WINDOW_HOURS = 6
+
+
+def _negative_share_window(rows: pd.DataFrame) -> pd.Series:
+    """Negative share of mentions over the ``PEAK_WINDOW_HOURS`` ending at each row (time-based window)."""
+    index = pd.to_timedelta(rows["day"], unit="D")
+    negative = rows["negative_mentions"].set_axis(index).rolling(f"{PEAK_WINDOW_HOURS}h").sum()
+    mentions = rows["mentions"].set_axis(index).rolling(f"{PEAK_WINDOW_HOURS}h").sum()
+    return (negative / mentions.where(mentions > 0)).set_axis(rows.index)
+
+
+def _crisis_curve(ts: pd.DataFrame, day: float) -> tuple[float, float, float]:
+    """(peak negative share, hours to peak, hours to recover) of the first crisis, up to ``day``."""
+    rows = _rows_until(ts, day)
+    during = rows["crisis_hours"].notna()
+    if not during.any():
+        return 0.0, float("nan"), float("nan")
+    share = _negative_share_window(rows)
+    start = float(rows.loc[during, "day"].iloc[0] - rows.loc[during, "crisis_hours"].iloc[0] / 24.0)
+    before = rows[(rows["day"] <= start + 1e-9) & (rows["day"] > start - 7 - 1e-9) & (rows["step"] > 0)]
+    mentions = before["mentions"].sum()
+    baseline = float(before["negative_mentions"].sum() / mentions) if mentions > 0 else 0.0
+    curve = share[during].fillna(0.0)
+    peak_row = curve.idxmax()
+    peak = float(curve[peak_row])
+    hours = rows["crisis_hours"]
+    after = curve.loc[peak_row:]
+    back = after[after <= baseline + RECOVERY_MARGIN]
+    recover = float(hours[back.index[0]]) if len(back) else float("nan")
+    return peak, float(hours[peak_row]), recover
+
+
+def _first_statement_hours(ts: pd.DataFrame, day: float) -> float:
+    rows = _rows_until(ts, day)
+    made = rows.index[rows["crisis_statements"] > 0]
+    if not len(made) or rows["crisis_hours"].isna().all():
+        return float("nan")
+    row = rows.index.get_loc(made[0])
+    start_of_step = float(rows["day"].iloc[row - 1]) if row > 0 else 0.0
+    first = rows["crisis_hours"].notna().idxmax()
+    crisis_start = float(rows.loc[first, "day"] - rows.loc[first, "crisis_hours"] / 24.0)
+    return 24.0 * (start_of_step - crisis_start)
+
+
 KPIS: dict[str, KPI] = {
     kpi.name: kpi
     for kpi in (
@@ -347,6 +436,46 @@ KPIS: dict[str, KPI] = {
             _window_ratio(lambda r: r["positive_comments"] - r["negative_comments"], "comments", scale=100.0),
         ),
         KPI("leads", "people", "qualified leads from day 0", _cumulative("leads")),
+        KPI(
+            "negative_share",
+            "share 0..1",
+            "negative_mentions / mentions over the 24 hours before that day",
+            _window_ratio("negative_mentions", "mentions", window_days=1.0),
+        ),
+        KPI(
+            "peak_negative_share",
+            "share 0..1",
+            "highest 6-hour negative share from the first crisis to that day (0 without a crisis)",
+            lambda ts, day: _crisis_curve(ts, day)[0],
+        ),
+        KPI(
+            "hours_to_peak",
+            "hours",
+            "hours from the first crisis going public to the peak of the 6-hour negative share",
+            lambda ts, day: _crisis_curve(ts, day)[1],
+        ),
+        KPI(
+            "hours_to_recover",
+            "hours",
+            f"hours from the first crisis to the first time after the peak that the 6-hour negative share is back "
+            f"within {RECOVERY_MARGIN} of its mean over the 7 days before the crisis (NaN: not yet)",
+            lambda ts, day: _crisis_curve(ts, day)[2],
+        ),
+        KPI("negative_reach", "people", "people who heard the bad buzz, members or not", _stock("negative_reach")),
+        KPI(
+            "members_lost",
+            "people",
+            "members_no_crisis - members: members lost to the crises against the same seed without them",
+            lambda ts, day: (
+                _stock("members_no_crisis")(ts, day) - _stock("members")(ts, day) if "members_no_crisis" in ts else 0.0
+            ),
+        ),
+        KPI(
+            "crisis_response_h",
+            "hours",
+            "hours from the first crisis going public to the brand's first statement",
+            lambda ts, day: _first_statement_hours(ts, day),
+        ),
         KPI("lurkers", "people", "members with no comment in the last 30 days", _stock("lurkers")),
         KPI("contributors", "people", "members with a few comments in the last 30 days", _stock("contributors")),
         KPI("creators", "people", "members with many comments in the last 30 days", _stock("creators")),

@@ -5,15 +5,17 @@ arrays and records the initial state; ``run()`` steps to the horizon and returns
 
 **Step order** (written here once, documented in docs/MODEL.md, tested):
 
-1. *posting*: the community manager (a Mesa agent) publishes the posts due this step;
-2. *launch readiness*: the page's conversion factor from the posts published so far;
-3. *first members*: once enough posts are up, the seeding strategy's invitations go out (once);
-4. *feed and engagement*: members see the live posts, engage, comment, share, answer each other;
+1. *crisis events*: crises whose start has come go public (scheduled or injected);
+2. *posting*: the community manager (a Mesa agent) publishes the posts due this step;
+3. *launch readiness*: the page's conversion factor from the posts published so far;
+4. *first members*: once enough posts are up, the seeding strategy's invitations go out (once);
+5. *bad buzz*: the CM's crisis response takes effect; the outrage spreads and calms;
+6. *feed and engagement*: members see the live posts, engage, comment, share, answer each other;
    the CM replies; engagement and fatigue decay; leads are drawn;
-5. *joins*: non-members join by external visibility, word-of-mouth and shares (on the state after 4);
-6. *churn*: members leave (drawn on the same state as 5);
-7. *apply*: joiners become members (taking on part of the activity norm), leavers leave;
-8. *collect*: one row of ``kpis.COLUMNS``.
+7. *joins*: non-members join by external visibility, word-of-mouth and shares (on the state after 6);
+8. *churn*: members leave (drawn on the same state as 7);
+9. *apply*: joiners become members (taking on part of the activity norm), leavers leave;
+10. *collect*: one row of ``kpis.COLUMNS``.
 
 Randomness: one seed goes to Mesa's own generator (``rng=``); one root entropy drawn from it
 feeds a separate stream per mechanism (``STREAMS``), keyed by name, so that changing one
@@ -230,6 +232,8 @@ class CommunityModel(mesa.Model):
         self.bad_buzz = crisis.BadBuzz(self.network, params.crisis_dynamics, effects_on=crisis_effects)
         self._crises_due = sorted(params.crises, key=lambda c: c.start_day)
         self.crisis_log: list[tuple[float, str, Any]] = []  # (day, "inject" | "respond", what): for replays
+        self._twin: CommunityModel | None = None  # the same run without the crises' effects (members_lost)
+        self._twin_log = 0  # crisis_log entries the twin has replayed
         self.community_manager = CommunityManager(self)
 
         self.day = 0.0  # end of the current step
@@ -402,7 +406,7 @@ class CommunityModel(mesa.Model):
         pop = self.population
         self.dt = dt = self._next_step_days()
         self.day_start = self.day
-        self.day = self.day_start + dt
+        self.day = round(self.day_start + dt, 9)  # keeps the clock on its grid (no drift from adding 1/24)
         self._grow_buffers()
         self._step_day[self.steps] = self.day
         self.members_before_step = self.counts["members"]
@@ -623,9 +627,35 @@ class CommunityModel(mesa.Model):
         return self.result()
 
     def result(self) -> Result:
-        """The Result of the steps taken so far."""
+        """The Result of the steps taken so far.
+
+        With crises, the time series also has ``members_no_crisis``: the members of the same seed
+        and decisions without the crises' effects (common random numbers), for ``members_lost``.
+        """
         timeseries = pd.DataFrame({c.name: np.asarray(self._records[c.name], dtype=c.dtype) for c in COLUMNS})
+        if self.bad_buzz.active and self.bad_buzz.effects_on:
+            twin = self._advance_twin()
+            members = np.asarray(twin._records["members"], dtype=float)
+            if members.size == len(timeseries):
+                timeseries["members_no_crisis"] = members
+            else:  # pragma: no cover - the twin's clock follows the same crisis starts
+                timeseries["members_no_crisis"] = np.interp(timeseries["day"], twin._step_day[: members.size], members)
         return Result(scenario=self.params, seed=self.seed, timeseries=timeseries)
+
+    def _advance_twin(self) -> CommunityModel:
+        """The counterfactual twin (same seed, crises without effects), brought up to now."""
+        if self._twin is None:
+            self._twin = CommunityModel(self.params, seed=self.seed, crisis_effects=False)
+            self._twin_log = 0
+        twin = self._twin
+        while True:
+            while self._twin_log < len(self.crisis_log) and self.crisis_log[self._twin_log][0] <= twin.day + 1e-9:
+                _, kind, what = self.crisis_log[self._twin_log]
+                twin.inject(what) if kind == "inject" else twin.respond(what)
+                self._twin_log += 1
+            if twin.day >= self.day - 1e-9:
+                return twin
+            twin.step()
 
     # --- crises ---------------------------------------------------------------------------------
 

@@ -554,13 +554,14 @@ class CrisisParams(_Params):
 class CrisisDynamicsParams(_Params):
     """How bad buzz spreads and fades, and what it does (DOMAIN.md s.7; many figures are assumptions)."""
 
-    spread_rate_per_day: float = _field(
-        40.0,
-        "outrage contagion: hazard per unit of (amplified) share of outraged contacts, at severity 1",
-        "per day",
-        "DOMAIN.md s.7 (firestorms build within hours)",
+    outrage_share: float = _field(
+        0.35,
+        "share of the people hearing the bad buzz who take it up and spread it, at severity 1 and mean "
+        "affinity (the others just know)",
+        "share 0..1",
+        "DOMAIN.md s.7 (rumour-spreading models)",
         ge=0,
-        le=1000,
+        le=1,
     )
     calm_rate_per_day: float = _field(
         0.7,
@@ -571,7 +572,13 @@ class CrisisDynamicsParams(_Params):
         le=100,
     )
     hear_rate_per_day: float = _field(
-        30.0, "hazard of hearing the bad buzz per unit of share of outraged contacts", "per day", ge=0, le=1000
+        200.0,
+        "hazard of hearing the bad buzz per unit of (amplified) share of outraged contacts: firestorms build "
+        "within hours",
+        "per day",
+        "DOMAIN.md s.7 (Pfeffer et al. 2014)",
+        ge=0,
+        le=1000,
     )
     amplification_exponent: float = _field(
         0.5, "central people amplify: a spreader weighs (degree / mean degree)^exponent", "dimensionless", ge=0, le=3
@@ -584,7 +591,14 @@ class CrisisDynamicsParams(_Params):
         le=1,
     )
     mentions_per_day: float = _field(
-        3.0, "negative brand mentions an outraged person makes per day", "mentions per day", ge=0, le=100
+        1.0, "negative brand mentions an outraged person makes per day", "mentions per day", ge=0, le=100
+    )
+    background_mentions_per_member_per_day: float = _field(
+        0.05,
+        "ordinary (not negative) brand mentions per member per day, beside comments",
+        "mentions per day",
+        ge=0,
+        le=100,
     )
     heard_affinity_loss: float = _field(
         0.15, "affinity lost on hearing the bad buzz, at severity 1 (e-reputation)", "share 0..1", ge=0, le=1
@@ -595,7 +609,7 @@ class CrisisDynamicsParams(_Params):
     outraged_churn_factor: float = _field(5.0, "churn hazard multiplier of an outraged member", "x", ge=1, le=100)
     response_spread_effect: float = _field(
         1.5,
-        "a response of fit f multiplies the spread by exp(-effect x f)",
+        "a response of fit f multiplies the outrage share by exp(-effect x f)",
         "dimensionless",
         "Coombs 2007",
         ge=0,
@@ -632,7 +646,7 @@ class CrisisDynamicsParams(_Params):
     )
     moderation_backlash: float = _field(
         4.0,
-        "spread multiplier added per unit of moderation beyond the threshold (Streisand effect)",
+        "outrage multiplier added per unit of moderation beyond the threshold (Streisand effect)",
         "x",
         ge=0,
         le=100,

@@ -7,19 +7,20 @@ type has a cluster of Situational Crisis Communication Theory (Coombs 2007; DOMA
 callout as a challenge), *preventable* (offensive post, employee misconduct). A crisis history
 moves the cluster one step towards preventable.
 
-**Bad buzz** is an outrage contagion over the same graph (SIR-like): an outraged person makes
-their contacts outraged with hazard
+**Bad buzz** spreads like a rumour over the same graph (Maki-Thompson-like): a person hears it
+with hazard ``hear_rate x (sum of a_j over outraged contacts j) / degree_i``, with
+``a_j = (degree_j / mean degree)^amplification_exponent`` (central people amplify); on hearing,
+they take it up and spread it (outraged) with probability
 
-    h_i = spread x severity x m x susceptibility_i x (sum of a_j over outraged contacts j) / degree_i
+    p_i = outrage_share x severity x m x susceptibility_i      (capped at 1)
 
-with ``a_j = (degree_j / mean degree)^amplification_exponent`` (central people amplify),
-``susceptibility_i = (1 - affinity_i) / (1 - mean affinity)`` (fans defend the brand) and ``m``
-the response and moderation multiplier; outraged people calm down with hazard ``calm x r``. It
-starts with a few outraged people inside the community (members) or outside it (non-members;
-for an influencer callout, the most connected non-member). Everyone with outraged contacts
-hears of it (hazard ``hear_rate x share of outraged contacts``) and loses affinity
-(e-reputation: non-members who heard are less likely to join). Outraged members post negative
-mentions, engage less and churn more. Without a response it peaks within hours and fades over days.
+``susceptibility_i = (1 - affinity_i) / (1 - mean affinity)`` (fans defend the brand), ``m`` the
+response and moderation multiplier; otherwise they just know. Outraged people calm down with
+hazard ``calm x r``. Hearing costs affinity (e-reputation: non-members who heard are less likely
+to join). It starts with a few outraged people inside the community (members) or outside it
+(non-members; for an influencer callout, the most connected ones). Outraged members post
+negative mentions, engage less and churn more; the outraged do not join. Without a response it
+peaks within hours and fades over days (DOMAIN.md s.7).
 
 **Responses** take effect at ``start + delay_hours``. A strategy's *fit* to the cluster
 (``RESPONSE_FIT``, from SCCT's guidelines: deny fits rumours, diminish accidental crises, rebuild
@@ -240,16 +241,14 @@ class BadBuzz:
         fit = self.fit(crisis, day_start)
         moderation = self.moderation(day_start)
         backlash = 1.0 + d.moderation_backlash * max(0.0, moderation - d.moderation_backlash_threshold)
-        spread = d.spread_rate_per_day * crisis.severity * math.exp(-d.response_spread_effect * fit) * backlash
+        outrage = d.outrage_share * crisis.severity * math.exp(-d.response_spread_effect * fit) * backlash
         calm = d.calm_rate_per_day * math.exp(d.response_calm_effect * fit)
-        # contagion on the state at the start of the step
+        # hearing, and taking it up, on the state at the start of the step
         share = self.pressure.sums * self.pressure._inv_degree
-        exposed = np.flatnonzero((share > 0) & ~self.outraged & ~self.calmed)
-        susceptibility = (1.0 - affinity[exposed]) / (1.0 - mean_affinity)
-        catch = rng.random(exposed.size) < -np.expm1(-spread * susceptibility * share[exposed] * dt)
-        newly = exposed[catch]
         listeners = np.flatnonzero((share > 0) & ~self.heard)
         hear = listeners[rng.random(listeners.size) < -np.expm1(-d.hear_rate_per_day * share[listeners] * dt)]
+        susceptibility = (1.0 - affinity[hear]) / (1.0 - mean_affinity)
+        newly = hear[rng.random(hear.size) < outrage * susceptibility]
         outraged_now = np.flatnonzero(self.outraged)
         calming = outraged_now[rng.random(outraged_now.size) < -np.expm1(-calm * dt)]
         # apply
