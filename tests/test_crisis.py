@@ -209,3 +209,9 @@ def test_the_cli_reaches_crisis_fields(tmp_path, capsys):
     kpis = json.loads((tmp_path / "kpis.json").read_text())["kpis"]
     assert kpis["crisis_response_h"] == pytest.approx(2.0)
     assert main(["validate", path, "--set", "crises.0.response.strategy=blame"]) == 2
+
+
+def test_follow_up_updates_strengthen_a_matched_response():
+    once = mean_kpi("product_recall", "negative_reach", strategy="diminish", delay=4)
+    updated = mean_kpi("product_recall", "negative_reach", strategy="diminish", delay=4, updates_per_day=4)
+    assert updated < once

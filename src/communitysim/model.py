@@ -252,6 +252,7 @@ class CommunityModel(mesa.Model):
         self._engagement_moved = False  # no engagement state has left its baseline yet
         self._members_in_step = np.zeros(0, dtype=np.int64)
         self._members: np.ndarray | None = None  # current members' ids, recomputed when membership changes
+        self._non_members: np.ndarray | None = None  # likewise for people who never joined
         capacity = params.n_steps + 2
         self._step_day = np.zeros(capacity)  # day at the end of each step (row 0: day 0)
         self._last_action_count = np.zeros(capacity, dtype=np.int64)  # members by step of their last action
@@ -308,7 +309,7 @@ class CommunityModel(mesa.Model):
         self._view_propensity[ids] = feed.view_propensity(effective, self.params.feed.organic_reach_share)
         self._churn_activity_factor[ids] = churn.activity_factor(effective, self.params.growth.churn_activity_exponent)
         self._mark_actions(ids)  # joining is an action
-        self._members = None
+        self._members = self._non_members = None
         self.word_of_mouth.add(ids, effective)
         self._effective_activity_sum += float(effective.sum())
         self.counts["members"] += ids.size
@@ -328,6 +329,12 @@ class CommunityModel(mesa.Model):
         self.counts["members"] -= ids.size
         self.counts["former_members"] += ids.size
         self.last_leaves += ids.size
+
+    def non_members_now(self) -> np.ndarray:
+        """Ids of the people who never joined (kept until membership changes)."""
+        if self._non_members is None:
+            self._non_members = np.flatnonzero(self.population.state == MemberState.NON_MEMBER)
+        return self._non_members
 
     def members_now(self) -> np.ndarray:
         """Ids of the current members (kept until membership changes)."""
@@ -442,7 +449,7 @@ class CommunityModel(mesa.Model):
         # 6. feed and engagement
         share_sums = self._feed_and_engagement()
         # 7. joins and 8. churn, both drawn on the same state
-        candidates = np.flatnonzero(pop.state == MemberState.NON_MEMBER)
+        candidates = self.non_members_now()
         exposure = self.word_of_mouth.exposure(candidates)
         if share_sums is not None:
             exposure = exposure + p.engagement.share_exposure * share_sums[candidates]
@@ -463,7 +470,7 @@ class CommunityModel(mesa.Model):
             hazard = hazard + self.last.join_pull_per_day * self.readiness
         if self.bad_buzz.active:  # the outraged do not join
             hazard[self.bad_buzz.outraged[candidates]] = 0.0
-        joiners = growth.draw_joiners(candidates, growth.join_probability(hazard, dt), self.streams["growth"])
+        joiners = growth.draw_joiners(candidates, hazard, dt, self.streams["growth"])
         leavers = candidates[:0]
         if (
             p.growth.churn_rate_per_day
@@ -530,7 +537,9 @@ class CommunityModel(mesa.Model):
             p.engagement.comment_share,
             p.engagement.share_share,
             self.streams["engagement"],
-            multiplier=self._outrage_multiplier() if self.bad_buzz.active else None,
+            dampened=(self.bad_buzz.outraged, p.crisis_dynamics.outraged_engagement_factor)
+            if self.bad_buzz.active
+            else None,
         )
         tally.reach, tally.impressions = acts.reach, acts.views_total
         if live.affinity_per_view and viewers.size:  # begging annoys those who see it
@@ -696,9 +705,6 @@ class CommunityModel(mesa.Model):
             self.bad_buzz.start(event, now, pop.state, pop.affinity, self.streams["crisis"])
             if self.crisis_started_day is None:
                 self.crisis_started_day = now
-
-    def _outrage_multiplier(self) -> np.ndarray:
-        return np.where(self.bad_buzz.outraged, self.params.crisis_dynamics.outraged_engagement_factor, 1.0)
 
     # --- the clock -----------------------------------------------------------------------------
 

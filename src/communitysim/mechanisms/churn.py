@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from communitysim.sampling import who_has_an_event
+
 __all__ = ["activity_factor", "churn_hazard_per_day", "draw_leavers"]
 
 
@@ -51,6 +53,4 @@ def churn_hazard_per_day(
 
 def draw_leavers(members: np.ndarray, hazard: np.ndarray, dt_days: float, rng: np.random.Generator) -> np.ndarray:
     """The ``members`` (with their ``hazard``) who leave during a step of ``dt_days``."""
-    if members.size == 0:
-        return members
-    return members[rng.random(members.size) < -np.expm1(-hazard * dt_days)]
+    return who_has_an_event(members, hazard, dt_days, rng)

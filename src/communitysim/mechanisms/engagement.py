@@ -184,6 +184,23 @@ class Engagements:
     reach: int
 
 
+def _draw_views(members: np.ndarray, rate: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Independent ``Poisson(rate_i)`` views, drawn as one Poisson total spread in proportion to the rates.
+
+    The same distribution as one Poisson draw per member (superposition and thinning of Poisson
+    processes), at the cost of the views actually made rather than of the members.
+    """
+    cumulative = np.cumsum(rate)
+    total = float(cumulative[-1]) if cumulative.size else 0.0
+    if total <= 0:
+        return members[:0], np.zeros(0, dtype=np.int64)
+    count = rng.poisson(total)
+    hits = np.searchsorted(cumulative, rng.random(count) * total, side="right")
+    hits = np.minimum(hits, members.size - 1)  # guards the rounding at the very end
+    who, views = np.unique(hits, return_counts=True)
+    return members[who], views
+
+
 def engage(
     members: np.ndarray,
     propensity: np.ndarray,
@@ -198,9 +215,9 @@ def engage(
     comment_share: float,
     share_share: float,
     rng: np.random.Generator,
-    multiplier: np.ndarray | None = None,
+    dampened: tuple[np.ndarray, float] | None = None,
 ) -> tuple[Engagements, np.ndarray, np.ndarray]:
-    """Draw the step's views and engagements of ``members`` (``multiplier``: per person, on the chance).
+    """Draw the step's views and engagements of ``members`` (``dampened``: people whose chance is scaled).
 
     Returns:
         The engagements, and the ids and view counts of every member who saw something.
@@ -209,13 +226,12 @@ def engage(
         empty = members[:0]
         zeros = np.zeros(0, dtype=np.int64)
         return Engagements(empty, zeros, zeros, zeros, 0, 0), empty, zeros
-    views = rng.poisson(posts.weight * propensity[members])
-    seen = views > 0
-    viewers, views = members[seen], views[seen]
+    viewers, views = _draw_views(members, posts.weight * propensity[members], rng)
     factor = per_view * posts.appeal * quality_factor(quality) * attention_factor / mean_affinity
     chance = factor * engagement[viewers] * affinity[viewers] / (1.0 + fatigue[viewers])
-    if multiplier is not None:  # e.g. outraged members engage less
-        chance *= multiplier[viewers]
+    if dampened is not None:  # (who, factor): e.g. outraged members engage less
+        who, factor = dampened
+        chance[who[viewers]] *= factor
     np.minimum(chance, 1.0, out=chance)
     count = rng.binomial(views, chance)
     acted = count > 0

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from communitysim.network import Network
+from communitysim.sampling import who_has_an_event
 
 __all__ = ["add_to_contacts", "WordOfMouth", "join_hazard_per_day", "join_probability", "draw_joiners"]
 
@@ -126,6 +127,8 @@ def join_probability(hazard_per_day: np.ndarray, dt_days: float) -> np.ndarray:
     return -np.expm1(-hazard_per_day * dt_days)
 
 
-def draw_joiners(candidates: np.ndarray, prob: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The ``candidates`` who join this step, one uniform draw each (``prob`` aligned with them)."""
-    return candidates[rng.random(candidates.size) < prob]
+def draw_joiners(
+    candidates: np.ndarray, hazard_per_day: np.ndarray, dt_days: float, rng: np.random.Generator
+) -> np.ndarray:
+    """The ``candidates`` who join this step, each with probability ``1 - exp(-hazard x dt)``."""
+    return who_has_an_event(candidates, hazard_per_day, dt_days, rng)
