@@ -6,6 +6,8 @@ least once. The superposition of these processes is one Poisson process of rate 
 whose events fall on person ``i`` with probability ``h_i / sum h``; so drawing the total number of
 events, placing each by inverse sampling on the cumulative hazards, and keeping the people hit at
 least once gives exactly the independent per-person draws, without one uniform per person.
+When events are many (more than ``DIRECT_DRAW_SHARE`` per person) the plain per-person draw is
+cheaper and is used instead: the same distribution either way.
 
 Example:
     >>> import numpy as np
@@ -19,7 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["who_has_an_event"]
+__all__ = ["DIRECT_DRAW_SHARE", "who_has_an_event", "poisson_counts"]
+
+#: Above this many expected events per person, drawing per person is cheaper than placing events.
+DIRECT_DRAW_SHARE = 0.1
 
 
 def who_has_an_event(
@@ -28,8 +33,11 @@ def who_has_an_event(
     """The ``ids`` who have at least one event in a step (each with probability ``1 - exp(-h dt)``), sorted."""
     if ids.size == 0:
         return ids
-    cumulative = np.cumsum(hazard_per_day * dt_days)
+    expected = hazard_per_day * dt_days
+    cumulative = np.cumsum(expected)
     total = float(cumulative[-1])
+    if total > DIRECT_DRAW_SHARE * ids.size:  # many events: one uniform per person is cheaper
+        return ids[rng.random(ids.size) < -np.expm1(-expected)]
     if not total > 0:
         return ids[:0]
     events = rng.poisson(total)
@@ -37,3 +45,28 @@ def who_has_an_event(
         return ids[:0]
     hits = np.searchsorted(cumulative, rng.random(events) * total, side="right")
     return ids[np.unique(np.minimum(hits, ids.size - 1))]
+
+
+def poisson_counts(ids: np.ndarray, rate: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Independent ``Poisson(rate_i)`` counts: the ids with a count above 0, and their counts.
+
+    Drawn as one Poisson total placed on the cumulative rates (superposition), or per person when
+    the counts are many.
+
+    Example:
+        >>> import numpy as np
+        >>> who, counts = poisson_counts(np.arange(3), np.array([0.0, 0.0, 3.0]), np.random.default_rng(2))
+        >>> who.tolist(), bool(counts.sum() > 0)
+        ([2], True)
+    """
+    cumulative = np.cumsum(rate)
+    total = float(cumulative[-1]) if cumulative.size else 0.0
+    if not total > 0:
+        return ids[:0], np.zeros(0, dtype=np.int64)
+    if total > DIRECT_DRAW_SHARE * ids.size:
+        counts = rng.poisson(rate)
+        seen = counts > 0
+        return ids[seen], counts[seen]
+    hits = np.searchsorted(cumulative, rng.random(rng.poisson(total)) * total, side="right")
+    who, counts = np.unique(np.minimum(hits, ids.size - 1), return_counts=True)
+    return ids[who], counts

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
+from communitysim.sampling import poisson_counts
 
 __all__ = [
     "post_share_reached",
@@ -184,23 +185,6 @@ class Engagements:
     reach: int
 
 
-def _draw_views(members: np.ndarray, rate: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Independent ``Poisson(rate_i)`` views, drawn as one Poisson total spread in proportion to the rates.
-
-    The same distribution as one Poisson draw per member (superposition and thinning of Poisson
-    processes), at the cost of the views actually made rather than of the members.
-    """
-    cumulative = np.cumsum(rate)
-    total = float(cumulative[-1]) if cumulative.size else 0.0
-    if total <= 0:
-        return members[:0], np.zeros(0, dtype=np.int64)
-    count = rng.poisson(total)
-    hits = np.searchsorted(cumulative, rng.random(count) * total, side="right")
-    hits = np.minimum(hits, members.size - 1)  # guards the rounding at the very end
-    who, views = np.unique(hits, return_counts=True)
-    return members[who], views
-
-
 def engage(
     members: np.ndarray,
     propensity: np.ndarray,
@@ -226,7 +210,7 @@ def engage(
         empty = members[:0]
         zeros = np.zeros(0, dtype=np.int64)
         return Engagements(empty, zeros, zeros, zeros, 0, 0), empty, zeros
-    viewers, views = _draw_views(members, posts.weight * propensity[members], rng)
+    viewers, views = poisson_counts(members, posts.weight * propensity[members], rng)
     factor = per_view * posts.appeal * quality_factor(quality) * attention_factor / mean_affinity
     chance = factor * engagement[viewers] * affinity[viewers] / (1.0 + fatigue[viewers])
     if dampened is not None:  # (who, factor): e.g. outraged members engage less
