@@ -92,6 +92,8 @@ def main() -> int:
 
     calm_s, _ = median_of(calm_run)
     calm_ns = calm_s / (n * holder["calm_steps"]) * 1e9
+    target_ns = 60.0 / (1e6 * 365) * 1e9  # the full model's target: 10^6 people x 365 days in 60 s
+    print(f"   core model's per-person-step target (10^6 x 365 daily steps in 60 s): {target_ns:.0f} ns")
     print(f"\n2. the core model on the same audience, no crisis, daily steps: {calm_ns:.0f} ns per person-step")
     print(f"   hourly crisis / daily calm, per person-step: {crisis_ns / calm_ns:.2f}x")
 
