@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
-.PHONY: run test install lint format bench docs baseline clean
+.PHONY: run lab app test install lint format bench docs baseline notebooks clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -32,6 +32,19 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/communitysim run scenarios/bakery_launch.yaml --seed 7 --out $(OUT)
 
+# JupyterLab and Voila listen on 127.0.0.1 only; as root, Jupyter needs --allow-root
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+
+app: $(STAMP)
+	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1
+
+notebooks: $(STAMP)
+	$(PY) tools/make_notebooks.py
+	cd notebooks && for nb in 0[0-3]_*.ipynb; do ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $$nb; done
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests tools $(wildcard benchmarks)
 	$(VENV)/bin/ruff format --check src tests tools $(wildcard benchmarks)
@@ -42,6 +55,7 @@ format: $(STAMP)
 
 test: lint
 	$(VENV)/bin/pytest -n 2 src tests
+	$(VENV)/bin/pytest --nbval-lax -p no:xdist -o addopts="" -q notebooks
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_growth.py --reference-steps 365

@@ -293,6 +293,7 @@ class CommunityModel(mesa.Model):
                 "degree": self.network.degree,
                 "invited": pop.invited,
                 "joined_day": np.where(pop.joined_step >= 0, self._step_day[pop.joined_step], np.nan),
+                "left_day": np.where(pop.left_step >= 0, self._step_day[pop.left_step], np.nan),
             }
         )
 

@@ -1,0 +1,40 @@
+"""Widget applications for the notebooks: plain Python, unit-tested, built from the model's API.
+
+Each notebook is a few cells that build one of these apps; every text goes through
+``communitysim.ui.messages.t``.
+"""
+
+from __future__ import annotations
+
+import io
+
+from matplotlib.figure import Figure
+
+from communitysim.ui.messages import t
+
+__all__ = ["figure_png", "redraw", "show", "t"]
+
+
+def figure_png(figure: Figure, dpi: int = 100) -> bytes:
+    """A matplotlib figure rendered to PNG bytes (no pyplot, no backend needed)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def show(figure: Figure) -> None:
+    """Display a figure as a PNG image in a notebook or an ``ipywidgets.Output``."""
+    from IPython.display import Image, display
+
+    display(Image(data=figure_png(figure)))
+
+
+def redraw(output: object, figure: Figure) -> None:
+    """Replace what an ``ipywidgets.Output`` shows with ``figure`` (nothing outside a kernel, e.g. in tests)."""
+    from IPython import get_ipython
+
+    if get_ipython() is None:
+        return
+    output.clear_output(wait=True)  # type: ignore[attr-defined]
+    with output:  # type: ignore[attr-defined]
+        show(figure)

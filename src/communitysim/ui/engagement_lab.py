@@ -1,0 +1,119 @@
+"""Engagement and fatigue: a sweep over posting rhythms, and who participates (90-9-1).
+
+Example:
+    >>> app = EngagementLab(overrides={"audience.size": 800, "seeding.size": 200, "days": 30}, frequencies=(1, 7, 21))
+    >>> app.sweep()
+    >>> len(app.table)
+    3
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+from IPython.display import display
+from matplotlib.figure import Figure
+
+import communitysim as cs
+from communitysim.cli import scenario_dir
+from communitysim.ui import redraw
+from communitysim.ui.messages import t
+
+__all__ = ["EngagementLab", "engagement_lab"]
+
+
+class EngagementLab:
+    """Posting rhythm sweep and participation (``app.widget`` is the widget tree).
+
+    Args:
+        scenario: file name in the scenarios folder.
+        overrides: fixed overrides for every run (a smaller audience keeps the sweep quick).
+        frequencies: posts per week to compare.
+        seed: the seed of every run.
+    """
+
+    def __init__(
+        self,
+        scenario: str = "posting_frequency.yaml",
+        overrides: dict[str, Any] | None = None,
+        frequencies: tuple[int, ...] = (1, 3, 5, 7, 10, 14, 21, 28, 42),
+        seed: int = 7,
+    ):
+        self.path = scenario_dir() / scenario
+        self.fixed = {
+            "platform": "generic",  # a community group: members see and say more than on a brand page
+            "audience.size": 5000,
+            "seeding.size": 1000,
+            "days": 120,
+            "objectives": [],
+            **(overrides or {}),
+        }
+        self.frequencies = frequencies
+        self.seed = seed
+        self.table = pd.DataFrame()
+        style = {"description_width": "initial"}
+        base = cs.load_scenario(self.path, self.fixed)
+        self.appetite = w.FloatSlider(
+            value=base.feed.appetite_posts_per_day,
+            min=0.5,
+            max=4,
+            step=0.25,
+            description=t("eng.appetite"),
+            style=style,
+        )
+        self.sweep_button = w.Button(description=t("eng.sweep"), button_style="primary", icon="play")
+        self.sweep_button.on_click(lambda _: self.sweep())
+        self.status = w.HTML()
+        self.best = w.HTML()
+        self.plots = w.Output()
+        self.widget = w.VBox([self.appetite, self.sweep_button, self.status, self.plots, self.best])
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)
+
+    def sweep(self) -> None:
+        """Run every rhythm on the same seed; plot per-post and total engagement, and participation."""
+        rows = []
+        try:
+            for n in self.frequencies:
+                overrides = {
+                    **self.fixed,
+                    "strategy.posts_per_week": n,
+                    "feed.appetite_posts_per_day": self.appetite.value,
+                }
+                kpis = cs.run(self.path, seed=self.seed, overrides=overrides).kpis
+                rows.append({"posts_per_week": n, **kpis})
+        except (cs.ScenarioError, ValueError) as exc:
+            self.status.value = f"<span style='color:#b3261e'>{html.escape(t('common.error', message=str(exc)))}</span>"
+            return
+        self.status.value = ""
+        self.table = pd.DataFrame(rows)
+        best = self.table.loc[self.table["engagements"].idxmax()]
+        self.best.value = html.escape(
+            t("eng.best", posts=int(best["posts_per_week"]), engagements=int(best["engagements"]))
+        )
+        self.figure = self._figure()
+        redraw(self.plots, self.figure)
+
+    def _figure(self) -> Figure:
+        table = self.table
+        figure = Figure(figsize=(11, 3.6), layout="constrained")
+        per_post, total, who = figure.subplots(1, 3)
+        per_post.plot(table["posts_per_week"], table["engagements_per_post"], marker="o")
+        per_post.set(title=t("eng.per_post"), xlabel=t("eng.posts_per_week"))
+        total.plot(table["posts_per_week"], table["engagements"], marker="o", color="C1")
+        total.set(title=t("eng.total"), xlabel=t("eng.posts_per_week"))
+        middle = table.iloc[len(table) // 2]
+        shares = [middle["lurker_share"], middle["contributor_share"], middle["creator_share"]]
+        labels = [t("eng.lurkers"), t("eng.contributors"), t("eng.creators")]
+        who.bar(labels, [100 * s for s in shares], color=["#bbbbbb", "C0", "C3"])
+        who.set(title=t("eng.participation", posts=int(middle["posts_per_week"])), ylabel="%")
+        return figure
+
+
+def engagement_lab(**kwargs: Any) -> EngagementLab:
+    """Build the engagement and fatigue app (the notebook's one call)."""
+    return EngagementLab(**kwargs)

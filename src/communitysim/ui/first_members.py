@@ -1,0 +1,146 @@
+"""First members and launch readiness: who to invite first, and when; word-of-mouth drawn on the network.
+
+Example:
+    >>> app = FirstMembers(overrides={"audience.size": 400, "days": 30, "objectives": []})
+    >>> app.run()
+    >>> app.result.kpis["day"]
+    30.0
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+from IPython.display import display
+from matplotlib.figure import Figure
+
+import communitysim as cs
+from communitysim.cli import scenario_dir
+from communitysim.mechanisms.seeding import STRATEGIES
+from communitysim.ui import redraw
+from communitysim.ui.messages import t
+from communitysim.ui.posting_lab import scorecard_html
+
+__all__ = ["FirstMembers", "first_members"]
+
+
+class FirstMembers:
+    """The first-members app (``app.widget`` is the widget tree).
+
+    Args:
+        scenario: file name in the scenarios folder.
+        overrides: fixed overrides for every run.
+        seed: the seed of every run.
+    """
+
+    def __init__(self, scenario: str = "bakery_launch.yaml", overrides: dict[str, Any] | None = None, seed: int = 7):
+        self.path = scenario_dir() / scenario
+        self.fixed = dict(overrides or {})
+        self.seed = seed
+        self.result: cs.Result | None = None
+        self.previous: cs.Result | None = None
+        style = {"description_width": "initial"}
+        self.strategy = w.Dropdown(
+            options=[
+                (t(f"first.strategy.{name}"), name)
+                for name in STRATEGIES
+                if name in ("close_circle", "influencers", "random", "none")
+            ],
+            value="close_circle",
+            description=t("first.strategy"),
+            style=style,
+        )
+        self.size = w.IntSlider(value=20, min=0, max=100, description=t("first.size"), style=style)
+        self.invite_after_posts = w.IntSlider(
+            value=6, min=0, max=20, description=t("first.invite_after_posts"), style=style
+        )
+        days = cs.load_scenario(self.path, self.fixed).days
+        self.day = w.IntSlider(
+            value=min(90, int(days)), min=0, max=int(days), description=t("first.show_day"), style=style
+        )
+        self.run_button = w.Button(description=t("common.run"), button_style="primary", icon="play")
+        self.run_button.on_click(lambda _: self.run())
+        self.day.observe(lambda change: self.draw(), names="value")
+        self.status = w.HTML()
+        self.scorecard = w.HTML()
+        self.plots = w.Output()
+        controls = w.VBox([self.strategy, self.size, self.invite_after_posts, self.day, self.run_button, self.status])
+        self.widget = w.VBox([controls, self.plots, self.scorecard])
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)
+
+    def run(self) -> None:
+        """Run with the chosen first members; keep the last run dashed."""
+        overrides = {
+            **self.fixed,
+            "seeding.strategy": self.strategy.value,
+            "seeding.size": self.size.value,
+            "seeding.invite_after_posts": self.invite_after_posts.value,
+        }
+        try:
+            self.model = cs.CommunityModel(self.path, seed=self.seed, overrides=overrides)
+            result = self.model.run()
+        except (cs.ScenarioError, ValueError) as exc:
+            self.status.value = f"<span style='color:#b3261e'>{html.escape(t('common.error', message=str(exc)))}</span>"
+            return
+        self.previous, self.result = self.result, result
+        self.status.value = ""
+        self.scorecard.value = scorecard_html(result)
+        self.draw()
+
+    def members_on(self, day: float) -> np.ndarray:
+        """Boolean mask of the people who were members on ``day``."""
+        table = self.model.member_table()
+        joined = table["joined_day"].to_numpy()
+        left = table["left_day"].to_numpy()
+        return (joined <= day) & ~(left <= day)
+
+    def draw(self) -> None:
+        """Draw the audience on a ring (the small-world's lattice order), members in colour, and the growth."""
+        if self.result is None:
+            return
+        self.figure = Figure(figsize=(10, 4.2), layout="constrained")
+        ring, curve = self.figure.subplots(1, 2, width_ratios=[1, 1.3])
+        n = self.model.population.n
+        angle = 2 * np.pi * np.arange(n) / n
+        member = self.members_on(self.day.value)
+        invited = self.model.population.invited
+        ring.scatter(
+            np.cos(angle[~member]), np.sin(angle[~member]), s=2, color="#d0d0d0", label=t("first.legend.others")
+        )
+        ring.scatter(np.cos(angle[member]), np.sin(angle[member]), s=4, color="C0", label=t("first.legend.members"))
+        ring.scatter(
+            np.cos(angle[invited]),
+            np.sin(angle[invited]),
+            s=18,
+            color="C3",
+            marker="*",
+            label=t("first.legend.invited"),
+        )
+        ring.set_aspect("equal")
+        ring.set_xticks([])
+        ring.set_yticks([])
+        for side in ring.spines.values():
+            side.set_visible(False)
+        ring.set_xlabel(t("first.ring_caption"), fontsize="small")
+        ring.set_title(t("first.ring_title", day=self.day.value, members=int(member.sum())))
+        ring.legend(loc="lower center", fontsize="small", ncols=3, bbox_to_anchor=(0.5, -0.12))
+        for run, style, label in (
+            (self.previous, {"linestyle": "--", "color": "grey"}, t("common.previous_run")),
+            (self.result, {"color": "C0"}, t("common.this_run")),
+        ):
+            if run is not None:
+                curve.plot(run.timeseries["day"], run.timeseries["members"], label=label, **style)
+        curve.axvline(self.day.value, color="C3", linewidth=0.8)
+        curve.set(title=t("lab.plot.members"), xlabel=t("lab.plot.day"))
+        curve.legend(fontsize="small")
+        redraw(self.plots, self.figure)
+
+
+def first_members(**kwargs: Any) -> FirstMembers:
+    """Build the first-members app (the notebook's one call)."""
+    return FirstMembers(**kwargs)

@@ -1,0 +1,255 @@
+"""The posting-strategy lab: sliders for the CM's strategy, a Run button, KPIs, objectives, comparison.
+
+The learner picks a scenario, sets posts per week, the content mix (relative weights), quality,
+reply share and delay, clicks Run, and sees the KPI plots with the previous run dashed beneath,
+and the scenario's objectives as a scorecard with feedback explaining why each passed or not.
+
+Example:
+    >>> lab = PostingLab(scenario="bakery_launch.yaml", overrides={"audience.size": 500, "days": 60, "objectives": []})
+    >>> lab.run()
+    >>> lab.result.kpis["day"]
+    60.0
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+from IPython.display import display
+from matplotlib.figure import Figure
+
+import communitysim as cs
+from communitysim.cli import scenario_dir
+from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
+from communitysim.ui import redraw
+from communitysim.ui.messages import t
+
+__all__ = ["PostingLab", "posting_lab", "lab_scenarios", "scorecard_html"]
+
+#: KPIs shown under the plots, in this order.
+SUMMARY_KPIS = ("members", "engagements", "engagements_per_post", "engagement_rate_followers", "active_ratio", "leads")
+
+
+def lab_scenarios(folder: Path | None = None) -> list[str]:
+    """Scenario files for the lab: every shipped scenario except crises and the Bass check."""
+    folder = folder or scenario_dir()
+    names = sorted(p.name for p in folder.glob("*.yaml"))
+    return [n for n in names if not n.startswith(("crisis_", "bass_"))]
+
+
+def _format(value: float) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def scorecard_html(result: cs.Result) -> str:
+    """The objectives as an HTML table with pass/fail and a sentence of feedback for each."""
+    card = result.scorecard
+    if card.empty:
+        return f"<p>{html.escape(t('common.no_objectives'))}</p>"
+    rows = []
+    for _, row in card.iterrows():
+        passed = bool(row["passed"])
+        status = t("common.passed") if passed else t("common.failed")
+        colour = "#1b7f3b" if passed else "#b3261e"
+        key = f"lab.feedback.{row['kpi']}.{'pass' if passed else 'fail'}"
+        try:
+            why = t(key)
+        except KeyError:
+            why = t(f"lab.feedback.default.{'pass' if passed else 'fail'}")
+        rows.append(
+            "<tr>"
+            f"<td>{html.escape(t('lab.kpi.' + row['kpi']) if _has('lab.kpi.' + row['kpi']) else row['kpi'])}</td>"
+            f"<td>{'≥' if row['direction'] == 'at_least' else '≤'} {_format(row['target'])}</td>"
+            f"<td>{row['by_day']:g}</td>"
+            f"<td>{_format(row['achieved'])}</td>"
+            f"<td style='color:{colour};font-weight:bold'>{html.escape(status)}</td>"
+            f"<td>{html.escape(why)}</td>"
+            "</tr>"
+        )
+    head = "".join(
+        f"<th>{html.escape(t(k))}</th>"
+        for k in ("common.objective", "common.target", "common.by_day", "common.achieved", "lab.result", "lab.why")
+    )
+    return f"<table class='cs-scorecard'><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def _has(key: str) -> bool:
+    try:
+        t(key)
+    except KeyError:
+        return False
+    return True
+
+
+class PostingLab:
+    """The posting-strategy lab app (``lab.widget`` is the widget tree).
+
+    Args:
+        scenario: file name in the scenarios folder to start with.
+        overrides: fixed overrides applied to every run (e.g. a smaller audience for speed).
+        seed: the seed of every run (the same seed, so that runs differ only by the strategy).
+        folder: the scenarios folder (default: ``scenarios/``).
+    """
+
+    def __init__(
+        self,
+        scenario: str = "bakery_launch.yaml",
+        overrides: dict[str, Any] | None = None,
+        seed: int = 7,
+        folder: Path | None = None,
+    ):
+        self.folder = folder or scenario_dir()
+        self.fixed = dict(overrides or {})
+        self.seed = seed
+        self.result: cs.Result | None = None
+        self.previous: cs.Result | None = None
+        choices = lab_scenarios(self.folder)
+        self.scenario = w.Dropdown(
+            options=choices, value=scenario if scenario in choices else choices[0], description=t("common.scenario")
+        )
+        style = {"description_width": "initial"}
+        self.posts_per_week = w.IntSlider(value=5, min=0, max=42, description=t("lab.posts_per_week"), style=style)
+        self.quality = w.FloatSlider(value=0.6, min=0, max=1, step=0.05, description=t("lab.quality"), style=style)
+        self.reply_share = w.FloatSlider(
+            value=0.5, min=0, max=1, step=0.05, description=t("lab.reply_share"), style=style
+        )
+        self.reply_delay_hours = w.FloatSlider(
+            value=4, min=0, max=48, step=0.5, description=t("lab.reply_delay_hours"), style=style
+        )
+        self.mix = {
+            kind: w.IntSlider(value=0, min=0, max=10, description=t(f"lab.type.{kind}"), style=style)
+            for kind in CONTENT_TYPES_TABLE
+        }
+        self.run_button = w.Button(description=t("common.run"), button_style="primary", icon="play")
+        self.run_button.on_click(lambda _: self.run())
+        self.status = w.HTML()
+        self.summary = w.HTML()
+        self.scorecard = w.HTML()
+        self.plots = w.Output()
+        self.scenario.observe(lambda change: self.load_strategy(), names="value")
+        self.load_strategy()
+        controls = w.VBox(
+            [
+                self.scenario,
+                w.HTML(f"<b>{html.escape(t('lab.strategy'))}</b>"),
+                self.posts_per_week,
+                self.quality,
+                self.reply_share,
+                self.reply_delay_hours,
+                w.HTML(f"<b>{html.escape(t('lab.content_mix'))}</b> <i>{html.escape(t('lab.content_mix_help'))}</i>"),
+                *self.mix.values(),
+                self.run_button,
+                self.status,
+            ],
+            layout=w.Layout(width="40%"),
+        )
+        results = w.VBox(
+            [self.plots, self.summary, w.HTML(f"<b>{html.escape(t('lab.objectives'))}</b>"), self.scorecard]
+        )
+        self.widget = w.HBox([controls, results])
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def path(self) -> Path:
+        """The chosen scenario file."""
+        return self.folder / self.scenario.value
+
+    def load_strategy(self) -> None:
+        """Set the sliders from the chosen scenario's strategy."""
+        try:
+            scenario = cs.load_scenario(self.path())
+        except cs.ScenarioError as exc:
+            self.status.value = self._error(exc)
+            return
+        strategy = scenario.strategy
+        self.posts_per_week.value = round(strategy.posts_per_week)
+        self.quality.value = strategy.quality
+        self.reply_share.value = strategy.reply_share
+        self.reply_delay_hours.value = strategy.reply_delay_hours
+        for kind, slider in self.mix.items():
+            slider.value = round(10 * strategy.content_mix.get(kind, 0.0))
+        self.status.value = ""
+
+    def overrides(self) -> dict[str, Any]:
+        """The strategy the widgets describe, as overrides (content weights normalised to shares)."""
+        weights = {kind: slider.value for kind, slider in self.mix.items() if slider.value > 0}
+        total = sum(weights.values())
+        if total == 0:
+            raise ValueError(t("lab.error.empty_mix"))
+        return {
+            **self.fixed,
+            "strategy.posts_per_week": self.posts_per_week.value,
+            "strategy.quality": self.quality.value,
+            "strategy.reply_share": self.reply_share.value,
+            "strategy.reply_delay_hours": self.reply_delay_hours.value,
+            "strategy.content_mix": {kind: value / total for kind, value in weights.items()},
+        }
+
+    def run(self) -> None:
+        """Run the scenario with the widgets' strategy; keep the last run as the dashed baseline."""
+        try:
+            scenario = cs.load_scenario(self.path())  # the file's own errors first
+            result = cs.run(scenario, seed=self.seed, overrides=self.overrides())
+        except (cs.ScenarioError, ValueError) as exc:
+            self.status.value = self._error(exc)
+            return
+        self.previous, self.result = self.result, result
+        self.status.value = ""
+        self.summary.value = self._summary_html()
+        self.scorecard.value = scorecard_html(result)
+        self.figure = self._figure()
+        redraw(self.plots, self.figure)
+
+    # --- views ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _error(exc: Exception) -> str:
+        return f"<span style='color:#b3261e'>{html.escape(t('common.error', message=str(exc)))}</span>"
+
+    def _summary_html(self) -> str:
+        assert self.result is not None
+        cells = []
+        for key in SUMMARY_KPIS:
+            now = self.result.kpis[key]
+            before = self.previous.kpis[key] if self.previous is not None else None
+            change = "" if before is None else f" <span style='color:#666'>({_format(before)})</span>"
+            cells.append(f"<tr><td>{html.escape(t('lab.kpi.' + key))}</td><td><b>{_format(now)}</b>{change}</td></tr>")
+        note = html.escape(t("lab.summary_note"))
+        return f"<table class='cs-summary'>{''.join(cells)}</table><small>{note}</small>"
+
+    def _figure(self) -> Figure:
+        assert self.result is not None
+        figure = Figure(figsize=(7, 4.2), layout="constrained")
+        left, right = figure.subplots(1, 2)
+        for run, style, label in (
+            (self.previous, {"linestyle": "--", "color": "grey"}, t("common.previous_run")),
+            (self.result, {"color": "C0"}, t("common.this_run")),
+        ):
+            if run is None:
+                continue
+            ts = run.timeseries
+            left.plot(ts["day"], ts["members"], label=label, **style)
+            weekly = ts.set_index(ts["day"].astype(int))["engagements"].groupby(lambda d: d // 7).sum()
+            right.plot(weekly.index * 7, weekly.to_numpy(), label=label, **style)
+        left.set(title=t("lab.plot.members"), xlabel=t("lab.plot.day"))
+        right.set(title=t("lab.plot.engagements"), xlabel=t("lab.plot.day"))
+        left.legend(fontsize="small")
+        return figure
+
+
+def posting_lab(**kwargs: Any) -> PostingLab:
+    """Build the posting-strategy lab (the notebook's one call)."""
+    return PostingLab(**kwargs)

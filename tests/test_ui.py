@@ -1,0 +1,98 @@
+"""The notebook apps, driven programmatically: change a control, run, and the results change."""
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from communitysim.ui.engagement_lab import EngagementLab
+from communitysim.ui.first_members import FirstMembers
+from communitysim.ui.messages import LANGUAGES, catalogue, t
+from communitysim.ui.posting_lab import PostingLab, lab_scenarios
+
+SMALL = {"audience.size": 600, "days": 60, "objectives": [{"kpi": "members", "target": 50, "by_day": 60}]}
+SRC = Path(__file__).resolve().parents[1] / "src" / "communitysim" / "ui"
+
+
+def test_every_message_key_used_in_the_apps_exists_with_its_placeholders():
+    used = set()
+    for source in SRC.glob("*.py"):
+        used |= set(re.findall(r"""\bt\(\s*["']([\w.]+)["']\s*[,)]""", source.read_text()))
+    for lang in LANGUAGES:
+        messages = catalogue(lang)
+        assert used - set(messages) == set(), lang
+    # every language has the same keys and the same placeholders as English
+    english = catalogue("en")
+    for lang in LANGUAGES:
+        other = catalogue(lang)
+        assert set(other) == set(english)
+        for key, text in english.items():
+            fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            assert fields == {f for _, f, _, _ in string.Formatter().parse(other[key]) if f}, key
+
+
+def test_an_unknown_message_key_is_named():
+    with pytest.raises(KeyError, match=r"no message 'lab\.nope'"):
+        t("lab.nope")
+
+
+def test_the_lab_lists_the_scenarios_it_can_run():
+    names = lab_scenarios()
+    assert "bakery_launch.yaml" in names and "posting_frequency.yaml" in names
+    assert not any(n.startswith(("crisis_", "bass_")) for n in names)
+
+
+def test_changing_a_slider_and_running_changes_the_scorecard_and_the_plots():
+    lab = PostingLab(overrides=SMALL)
+    lab.run()
+    first_card, first_summary = lab.scorecard.value, lab.summary.value
+    first_lines = [line.get_ydata().copy() for line in lab.figure.axes[0].lines]
+    lab.posts_per_week.value = 21
+    lab.mix["begging"].value = 10
+    lab.run()
+    assert lab.previous is not None and lab.result is not lab.previous
+    assert lab.summary.value != first_summary
+    assert "PASS" in lab.scorecard.value or "not yet" in lab.scorecard.value
+    assert len(lab.figure.axes[0].lines) == 2  # this run and the previous one, dashed
+    assert lab.figure.axes[0].lines[0].get_linestyle() == "--"
+    assert (lab.figure.axes[0].lines[0].get_ydata() == first_lines[0]).all()
+    assert lab.result.scenario.strategy.posts_per_week == 21
+    assert first_card  # the scorecard was there from the first run
+
+
+def test_the_lab_explains_a_bad_value_instead_of_raising():
+    lab = PostingLab(overrides=SMALL)
+    for slider in lab.mix.values():
+        slider.value = 0
+    lab.run()
+    assert "content mix is empty" in lab.status.value
+    assert lab.result is None
+
+
+def test_a_scenario_that_does_not_validate_shows_a_message(tmp_path):
+    (tmp_path / "broken.yaml").write_text("audience: {size: -5}\n")
+    lab = PostingLab(scenario="broken.yaml", folder=tmp_path)
+    assert "audience.size" in lab.status.value
+    lab.run()
+    assert "audience.size" in lab.status.value and lab.result is None
+
+
+def test_first_members_draws_members_in_colour_and_compares_runs():
+    app = FirstMembers(overrides=SMALL)
+    app.run()
+    members_day_60 = app.members_on(60).sum()
+    assert members_day_60 == app.result.kpis["members"]
+    app.strategy.value = "none"
+    app.run()
+    assert app.previous is not None
+    app.day.value = 0
+    assert app.members_on(0).sum() == 0
+
+
+def test_the_engagement_sweep_finds_a_best_rhythm():
+    app = EngagementLab(overrides={"audience.size": 1500, "seeding.size": 400, "days": 45}, frequencies=(1, 7, 42))
+    app.sweep()
+    assert list(app.table["posts_per_week"]) == [1, 7, 42]
+    assert app.table["engagements_per_post"].iloc[0] > app.table["engagements_per_post"].iloc[-1]
+    assert "posts a week" in app.best.value
