@@ -43,7 +43,8 @@ app: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) tools/make_notebooks.py
-	cd notebooks && for nb in 0[0-3]_*.ipynb; do ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $$nb; done
+	$(PY) tools/make_crisis_notebook.py
+	cd notebooks && for nb in 0*.ipynb; do ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $$nb; done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests tools $(wildcard benchmarks)

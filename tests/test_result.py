@@ -43,3 +43,14 @@ def test_save_replaces_files_whole(tmp_path, result):
     result.save(out)
     assert (out / "timeseries.csv").read_text() == first
     assert not list(out.glob("*.tmp")) and not list(out.glob(".*"))
+
+
+def test_saved_files_have_the_usual_permissions(tmp_path, result):
+    import os
+    import stat
+
+    result.save(tmp_path)
+    mode = stat.S_IMODE(os.stat(tmp_path / "kpis.json").st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert mode == 0o666 & ~mask
