@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
-.PHONY: run lab app test install lint format bench docs baseline notebooks clean
+.PHONY: run lab app test chromium install lint format bench docs baseline notebooks clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -54,9 +54,16 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format src tests tools $(wildcard benchmarks)
 	$(VENV)/bin/ruff check --fix src tests tools $(wildcard benchmarks)
 
-test: lint
-	$(VENV)/bin/pytest -n 2 src tests
+# Debian's chromium for the real-browser tests (Playwright drives it; no browser download)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+test: lint chromium
+	$(VENV)/bin/pytest -n 2 src tests --ignore=tests/e2e
 	$(VENV)/bin/pytest --nbval-lax -p no:xdist -o addopts="" -q notebooks
+	env -u MPLBACKEND $(VENV)/bin/pytest -p no:xdist -o addopts="" -q tests/e2e
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_growth.py --reference-steps 365
@@ -69,4 +76,4 @@ baseline: $(STAMP)
 	$(PY) tools/update_baseline.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache test-artifacts

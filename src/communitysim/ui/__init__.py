@@ -23,10 +23,13 @@ def figure_png(figure: Figure, dpi: int = 100) -> bytes:
 
 
 def show(figure: Figure) -> None:
-    """Display a figure as a PNG image in a notebook or an ``ipywidgets.Output``."""
-    from IPython.display import Image, display
+    """Display a figure as a PNG image, scaled to fit its container, in a notebook or an ``ipywidgets.Output``."""
+    import base64
 
-    display(Image(data=figure_png(figure)))
+    from IPython.display import HTML, display
+
+    data = base64.b64encode(figure_png(figure)).decode()
+    display(HTML(f'<img src="data:image/png;base64,{data}" style="max-width:100%;height:auto" alt="">'))
 
 
 def redraw(output: object, figure: Figure) -> None:

@@ -42,7 +42,7 @@ class FirstMembers:
         self.seed = seed
         self.result: cs.Result | None = None
         self.previous: cs.Result | None = None
-        style = {"description_width": "initial"}
+        style = {"description_width": "180px"}
         self.strategy = w.Dropdown(
             options=[
                 (t(f"first.strategy.{name}"), name)

@@ -117,7 +117,7 @@ class PostingLab:
         self.scenario = w.Dropdown(
             options=choices, value=scenario if scenario in choices else choices[0], description=t("common.scenario")
         )
-        style = {"description_width": "initial"}
+        style = {"description_width": "180px"}
         self.posts_per_week = w.IntSlider(value=5, min=0, max=42, description=t("lab.posts_per_week"), style=style)
         self.quality = w.FloatSlider(value=0.6, min=0, max=1, step=0.05, description=t("lab.quality"), style=style)
         self.reply_share = w.FloatSlider(
@@ -154,7 +154,8 @@ class PostingLab:
             layout=w.Layout(width="40%"),
         )
         results = w.VBox(
-            [self.plots, self.summary, w.HTML(f"<b>{html.escape(t('lab.objectives'))}</b>"), self.scorecard]
+            [self.plots, self.summary, w.HTML(f"<b>{html.escape(t('lab.objectives'))}</b>"), self.scorecard],
+            layout=w.Layout(width="58%", overflow="hidden"),
         )
         self.widget = w.HBox([controls, results])
 
@@ -242,7 +243,8 @@ class PostingLab:
                 continue
             ts = run.timeseries
             left.plot(ts["day"], ts["members"], label=label, **style)
-            weekly = ts.set_index(ts["day"].astype(int))["engagements"].groupby(lambda d: d // 7).sum()
+            full_weeks = ts[ts["day"] <= 7 * (ts["day"].iloc[-1] // 7)]  # a partial last week would dip
+            weekly = full_weeks.groupby(((full_weeks["day"] - 1e-9) // 7).clip(lower=0))["engagements"].sum()
             right.plot(weekly.index * 7, weekly.to_numpy(), label=label, **style)
         left.set(title=t("lab.plot.members"), xlabel=t("lab.plot.day"))
         right.set(title=t("lab.plot.engagements"), xlabel=t("lab.plot.day"))
