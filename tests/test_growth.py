@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import communitysim as cs
-from communitysim.mechanisms.growth import WordOfMouth, join_hazard_per_day, join_probability
+from communitysim.mechanisms.growth import WordOfMouth, join_hazard_per_day
 from communitysim.network import build_network
 from communitysim.scenario import NetworkParams
 from helpers import SCENARIOS, small
@@ -41,17 +41,6 @@ def test_incremental_word_of_mouth_matches_a_full_recount(kind, seed, rounds):
         np.testing.assert_allclose(wom.sums, full, atol=1e-9)
     exposure = wom.exposure(np.flatnonzero(~member))
     assert (exposure >= -1e-12).all()
-
-
-def test_join_probability_is_a_probability_and_grows_with_the_hazard():
-    hazard = np.array([0.0, 0.01, 0.1, 1.0, 50.0])
-    for dt in (1 / 24, 1.0):
-        prob = join_probability(hazard, dt)
-        assert (prob >= 0).all() and (prob <= 1).all()
-        assert (np.diff(prob) > 0).all()
-    # the same hazard over 24 one-hour steps gives the same chance as one one-day step
-    hourly = 1 - (1 - join_probability(hazard, 1 / 24)) ** 24
-    np.testing.assert_allclose(hourly, join_probability(hazard, 1.0))
 
 
 def test_hazard_is_bass_for_neutral_people():

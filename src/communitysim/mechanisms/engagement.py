@@ -95,6 +95,11 @@ class StepPosts:
     weights_by_post: np.ndarray
     live_ids: np.ndarray
 
+    @classmethod
+    def quiet(cls, weights: np.ndarray, live_ids: np.ndarray) -> StepPosts:
+        """A step in which no post gathers engagement (neutral type effects)."""
+        return cls(0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, weights, live_ids)
+
 
 class LivePosts:
     """The brand's posts still gathering engagement, and every post's engagement so far."""
@@ -130,7 +135,7 @@ class LivePosts:
         """The live posts' weights in the step from ``day_start`` to ``day_end``; retire finished posts."""
         live = self._live
         if live.size == 0:
-            return StepPosts(0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, np.zeros(0), live)
+            return StepPosts.quiet(np.zeros(0), live)
         before = post_share_reached(day_start - self.day[live], self.half_life_hours, self.stretch)
         after = post_share_reached(day_end - self.day[live], self.half_life_hours, self.stretch)
         done = after >= DONE_SHARE
@@ -139,7 +144,7 @@ class LivePosts:
         self._live = live[~done]
         total = float(weights.sum())
         if total <= 0:
-            return StepPosts(0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, weights, live)
+            return StepPosts.quiet(weights, live)
         table = _TABLE[self.kind[live]]
         mean = (weights @ table) / total
         appeal = float(weights @ self.appeal[live]) / total

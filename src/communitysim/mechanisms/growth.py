@@ -18,8 +18,8 @@ non-members' hazards are computed.
 
 Example:
     >>> import numpy as np
-    >>> join_probability(np.array([0.0, 1.0]), dt_days=1.0).round(3).tolist()
-    [0.0, 0.632]
+    >>> join_hazard_per_day(np.array([0.0, 0.5]), np.array([0.5, 0.5]), 0.01, 0.2, 1.0, 0.5).tolist()
+    [0.01, 0.11]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from communitysim.network import Network
 from communitysim.sampling import who_has_an_event
 
-__all__ = ["add_to_contacts", "WordOfMouth", "join_hazard_per_day", "join_probability", "draw_joiners"]
+__all__ = ["add_to_contacts", "WordOfMouth", "join_hazard_per_day", "draw_joiners"]
 
 
 def add_to_contacts(adjacency: sp.csr_array, ids: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
@@ -120,11 +120,6 @@ def join_hazard_per_day(
 ) -> np.ndarray:
     """Hazard of joining (per day) for people with the given exposure and affinity."""
     return (external_rate_per_day + word_of_mouth_rate_per_day * exposure) * (readiness / mean_affinity) * affinity
-
-
-def join_probability(hazard_per_day: np.ndarray, dt_days: float) -> np.ndarray:
-    """Probability of joining during a step of ``dt_days``: ``1 - exp(-hazard x dt)``."""
-    return -np.expm1(-hazard_per_day * dt_days)
 
 
 def draw_joiners(

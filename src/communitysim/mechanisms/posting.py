@@ -51,7 +51,6 @@ __all__ = [
     "SCHEDULES",
     "Novelty",
     "posts_published_by",
-    "posts_due",
     "register_schedule",
     "steady",
     "weekdays",
@@ -104,11 +103,6 @@ Schedule = Callable[["StrategyParams", float, float, np.random.Generator], list[
 def posts_published_by(posts_per_week: float, day: float) -> int:
     """Number of brand posts published at an even cadence from day 0 up to ``day`` (post k at ``7k / rate``)."""
     return math.floor(posts_per_week * day / 7.0 + 1e-9)
-
-
-def posts_due(posts_per_week: float, day_start: float, day_end: float) -> int:
-    """Number of brand posts published at an even cadence during a step from ``day_start`` to ``day_end``."""
-    return posts_published_by(posts_per_week, day_end) - posts_published_by(posts_per_week, day_start)
 
 
 def _draw_types(strategy: StrategyParams, count: int, rng: np.random.Generator) -> list[str]:
