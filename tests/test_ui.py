@@ -96,3 +96,23 @@ def test_the_engagement_sweep_finds_a_best_rhythm():
     assert list(app.table["posts_per_week"]) == [1, 7, 42]
     assert app.table["engagements_per_post"].iloc[0] > app.table["engagements_per_post"].iloc[-1]
     assert "posts a week" in app.best.value
+
+
+def test_the_engagement_challenge_and_contrasts_give_feedback():
+    app = EngagementLab(overrides={"audience.size": 1500, "seeding.size": 400, "days": 45}, frequencies=(1, 7, 42))
+    app.sweep()
+    best = int(app.table.loc[app.table["engagements"].idxmax(), "posts_per_week"])
+    app.guess.value = best
+    app.check()
+    assert "Yes" in app.feedback.value
+    app.guess.value = 42 if best != 42 else 1
+    app.check()
+    assert "Too" in app.feedback.value
+    app.guess.value = 5
+    app.check()
+    assert "Pick one of" in app.feedback.value
+    app.compare()
+    kpis = app.contrast_kpis
+    assert kpis["varied"]["engagements_per_post"] > kpis["one_type"]["engagements_per_post"]
+    assert kpis["debates"]["member_interactions"] > kpis["informational"]["member_interactions"]
+    assert "novelty" in app.contrasts.value

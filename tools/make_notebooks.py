@@ -102,13 +102,15 @@ ENGAGEMENT = [
         "Click **Sweep** to run the same community at several posting rhythms."
     ),
     new_code_cell(
-        "from communitysim.ui.engagement_lab import engagement_lab\n\napp = engagement_lab()\napp.sweep()\napp"
+        "from communitysim.ui.engagement_lab import engagement_lab\n\n"
+        "app = engagement_lab()\napp.sweep()\napp.compare()\napp"
     ),
     new_markdown_cell(
         "## Things to try\n"
         "- Raise the attention (appetite): where does the best rhythm move?\n"
         "- Look at the participation bars: who makes most of the comments?\n\n"
-        "## Challenge\nFind the rhythm with the most engagements in total, and explain why more posts do worse."
+        "## Challenge\nFind the rhythm with the most engagements in total (type it under the plots and click "
+        "**Check**: the feedback explains why), then explain why more posts do worse."
     ),
 ]
 

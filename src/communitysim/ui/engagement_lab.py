@@ -69,7 +69,28 @@ class EngagementLab:
         self.status = w.HTML()
         self.best = w.HTML()
         self.plots = w.Output()
-        self.widget = w.VBox([self.appetite, self.sweep_button, self.status, self.plots, self.best])
+        self.contrasts = w.HTML()
+        self.compare_button = w.Button(description=t("eng.compare"), icon="balance-scale")
+        self.compare_button.on_click(lambda _: self.compare())
+        self.guess = w.IntText(value=7, description=t("eng.guess"), style=style)
+        self.check_button = w.Button(description=t("eng.check"), icon="check")
+        self.check_button.on_click(lambda _: self.check())
+        self.feedback = w.HTML()
+        self.widget = w.VBox(
+            [
+                self.appetite,
+                self.sweep_button,
+                self.status,
+                self.plots,
+                self.best,
+                w.HTML(f"<b>{html.escape(t('eng.challenge'))}</b>"),
+                w.HBox([self.guess, self.check_button]),
+                self.feedback,
+                w.HTML(f"<b>{html.escape(t('eng.contrasts'))}</b>"),
+                self.compare_button,
+                self.contrasts,
+            ]
+        )
 
     def _ipython_display_(self) -> None:
         display(self.widget)
@@ -97,6 +118,53 @@ class EngagementLab:
         )
         self.figure = self._figure()
         redraw(self.plots, self.figure)
+
+    def check(self) -> None:
+        """The challenge: is the learner's rhythm within 10% of the best total engagement of the sweep?"""
+        if self.table.empty:
+            self.sweep()
+        if self.table.empty:
+            return
+        guess = self.guess.value
+        if guess not in set(self.table["posts_per_week"]):
+            choices = ", ".join(str(n) for n in self.table["posts_per_week"])
+            self.feedback.value = html.escape(t("eng.guess_unknown", choices=choices))
+            return
+        best = self.table["engagements"].max()
+        total = float(self.table.loc[self.table["posts_per_week"] == guess, "engagements"].iloc[0])
+        best_rhythm = int(self.table.loc[self.table["engagements"].idxmax(), "posts_per_week"])
+        if total >= 0.9 * best:
+            text, colour = t("eng.check_pass", posts=guess), "#1b7f3b"
+        elif guess > best_rhythm:
+            text, colour = t("eng.check_fail_more", posts=guess), "#b3261e"
+        else:
+            text, colour = t("eng.check_fail_less", posts=guess), "#b3261e"
+        self.feedback.value = f"<span style='color:{colour}'>{html.escape(text)}</span>"
+
+    def compare(self) -> None:
+        """Two contrasts on the same seed: one content type versus a varied mix, debates versus information."""
+        base = {**self.fixed, "strategy.posts_per_week": 7}
+        cases = {
+            "one_type": {"strategy.content_mix": {"entertainment": 1.0}},
+            "varied": {"strategy.content_mix": {"entertainment": 0.34, "quiz_poll": 0.33, "event": 0.33}},
+            "informational": {"strategy.content_mix": {"informational": 1.0}},
+            "debates": {"strategy.content_mix": {"informational": 0.5, "debate": 0.5}},
+        }
+        try:
+            kpis = {name: cs.run(self.path, seed=self.seed, overrides={**base, **o}).kpis for name, o in cases.items()}
+        except (cs.ScenarioError, ValueError) as exc:
+            self.status.value = f"<span style='color:#b3261e'>{html.escape(t('common.error', message=str(exc)))}</span>"
+            return
+        rows = [
+            (t("eng.case.one_type"), f"{kpis['one_type']['engagements_per_post']:.2f}", t("eng.why.novelty")),
+            (t("eng.case.varied"), f"{kpis['varied']['engagements_per_post']:.2f}", ""),
+            (t("eng.case.informational"), f"{kpis['informational']['member_interactions']:.0f}", t("eng.why.debates")),
+            (t("eng.case.debates"), f"{kpis['debates']['member_interactions']:.0f}", ""),
+        ]
+        head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("eng.case", "eng.value", "lab.why"))
+        body = "".join(f"<tr>{''.join(f'<td>{html.escape(c)}</td>' for c in row)}</tr>" for row in rows)
+        self.contrasts.value = f"<table class='cs-contrasts'><tr>{head}</tr>{body}</table>"
+        self.contrast_kpis = kpis
 
     def _figure(self) -> Figure:
         table = self.table
