@@ -439,14 +439,15 @@ class CommunityModel(mesa.Model):
             pop.affinity[declined] *= p.launch.declined_affinity_factor
             self._admit(accepted, invitation.activity_factor)
         # 5. bad buzz: outrage spreads and calms; the CM's crisis response takes effect
-        self.bad_buzz.step(
-            self.day_start,
-            dt,
-            pop.state == MemberState.MEMBER,
-            pop.affinity,
-            p.audience.affinity.mean,
-            self.streams["crisis"],
-        )
+        if self.bad_buzz.active:
+            self.bad_buzz.step(
+                self.day_start,
+                dt,
+                pop.state == MemberState.MEMBER,
+                pop.affinity,
+                p.audience.affinity.mean,
+                self.streams["crisis"],
+            )
         # 6. feed and engagement
         share_sums = self._feed_and_engagement()
         # 7. joins and 8. churn, both drawn on the same state
