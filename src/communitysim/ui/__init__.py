@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from communitysim.ui.messages import t
 
-__all__ = ["figure_png", "redraw", "show", "t"]
+__all__ = ["error_html", "figure_png", "redraw", "show", "t"]
 
 
 def figure_png(figure: Figure, dpi: int = 100) -> bytes:
@@ -41,3 +41,11 @@ def redraw(output: object, figure: Figure) -> None:
     output.clear_output(wait=True)  # type: ignore[attr-defined]
     with output:  # type: ignore[attr-defined]
         show(figure)
+
+
+def error_html(error: Exception) -> str:
+    """A user's mistake as one line of red text for a status widget (never a traceback)."""
+    import html
+
+    message = " ".join(str(error).split())
+    return f"<span style='color:#b3261e'>{html.escape(t('common.error', message=message))}</span>"

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 import communitysim as cs
 from communitysim.cli import scenario_dir
-from communitysim.ui import redraw
+from communitysim.ui import error_html, redraw
 from communitysim.ui.messages import t
 
 __all__ = ["EngagementLab", "engagement_lab"]
@@ -108,7 +108,7 @@ class EngagementLab:
                 kpis = cs.run(self.path, seed=self.seed, overrides=overrides).kpis
                 rows.append({"posts_per_week": n, **kpis})
         except (cs.ScenarioError, ValueError) as exc:
-            self.status.value = f"<span style='color:#b3261e'>{html.escape(t('common.error', message=str(exc)))}</span>"
+            self.status.value = error_html(exc)
             return
         self.status.value = ""
         self.table = pd.DataFrame(rows)
@@ -153,7 +153,7 @@ class EngagementLab:
         try:
             kpis = {name: cs.run(self.path, seed=self.seed, overrides={**base, **o}).kpis for name, o in cases.items()}
         except (cs.ScenarioError, ValueError) as exc:
-            self.status.value = f"<span style='color:#b3261e'>{html.escape(t('common.error', message=str(exc)))}</span>"
+            self.status.value = error_html(exc)
             return
         rows = [
             (t("eng.case.one_type"), f"{kpis['one_type']['engagements_per_post']:.2f}", t("eng.why.novelty")),

@@ -9,7 +9,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as w
@@ -20,7 +19,7 @@ from matplotlib.figure import Figure
 import communitysim as cs
 from communitysim.cli import scenario_dir
 from communitysim.mechanisms.seeding import STRATEGIES
-from communitysim.ui import redraw
+from communitysim.ui import error_html, redraw
 from communitysim.ui.messages import t
 from communitysim.ui.posting_lab import scorecard_html
 
@@ -85,7 +84,7 @@ class FirstMembers:
             self.model = cs.CommunityModel(self.path, seed=self.seed, overrides=overrides)
             result = self.model.run()
         except (cs.ScenarioError, ValueError) as exc:
-            self.status.value = f"<span style='color:#b3261e'>{html.escape(t('common.error', message=str(exc)))}</span>"
+            self.status.value = error_html(exc)
             return
         self.previous, self.result = self.result, result
         self.status.value = ""

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 import communitysim as cs
 from communitysim.cli import scenario_dir
 from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
-from communitysim.ui import redraw
+from communitysim.ui import error_html, redraw
 from communitysim.ui.messages import t
 
 __all__ = ["PostingLab", "posting_lab", "lab_scenarios", "scorecard_html"]
@@ -173,7 +173,7 @@ class PostingLab:
         try:
             scenario = cs.load_scenario(self.path())
         except cs.ScenarioError as exc:
-            self.status.value = self._error(exc)
+            self.status.value = error_html(exc)
             return
         strategy = scenario.strategy
         self.posts_per_week.value = round(strategy.posts_per_week)
@@ -205,7 +205,7 @@ class PostingLab:
             scenario = cs.load_scenario(self.path())  # the file's own errors first
             result = cs.run(scenario, seed=self.seed, overrides=self.overrides())
         except (cs.ScenarioError, ValueError) as exc:
-            self.status.value = self._error(exc)
+            self.status.value = error_html(exc)
             return
         self.previous, self.result = self.result, result
         self.status.value = ""
@@ -215,10 +215,6 @@ class PostingLab:
         redraw(self.plots, self.figure)
 
     # --- views ---------------------------------------------------------------------------------
-
-    @staticmethod
-    def _error(exc: Exception) -> str:
-        return f"<span style='color:#b3261e'>{html.escape(t('common.error', message=str(exc)))}</span>"
 
     def _summary_html(self) -> str:
         assert self.result is not None
