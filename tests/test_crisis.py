@@ -215,3 +215,13 @@ def test_follow_up_updates_strengthen_a_matched_response():
     once = mean_kpi("product_recall", "negative_reach", strategy="diminish", delay=4)
     updated = mean_kpi("product_recall", "negative_reach", strategy="diminish", delay=4, updates_per_day=4)
     assert updated < once
+
+
+def test_bad_buzz_spreads_on_a_complete_audience_too():
+    complete = {
+        **BASE,
+        "audience": {"size": 800, "network": {"kind": "complete"}},
+        "seeding": {**BASE["seeding"], "size": 400},
+    }
+    kpis = cs.run({**complete, **crisis("offensive_post")}, seed=1).kpis
+    assert kpis["negative_reach"] > 100  # beyond the first outraged people

@@ -244,7 +244,7 @@ class BadBuzz:
         outrage = d.outrage_share * crisis.severity * math.exp(-d.response_spread_effect * fit) * backlash
         calm = d.calm_rate_per_day * math.exp(d.response_calm_effect * fit)
         # hearing, and taking it up, on the state at the start of the step
-        share = self.pressure.sums * self.pressure._inv_degree
+        share = self.pressure.exposure_of_everyone()
         listeners = np.flatnonzero((share > 0) & ~self.heard)
         hear = listeners[rng.random(listeners.size) < -np.expm1(-d.hear_rate_per_day * share[listeners] * dt)]
         susceptibility = (1.0 - affinity[hear]) / (1.0 - mean_affinity)

@@ -91,6 +91,12 @@ class WordOfMouth:
             return (self.total - self._weights[ids]) / max(self.network.n - 1, 1)
         return self.sums[ids] * self._inv_degree[ids]
 
+    def exposure_of_everyone(self) -> np.ndarray:
+        """``exposure`` of every person at once (no id gather)."""
+        if self.network.adjacency is None:
+            return (self.total - self._weights) / max(self.network.n - 1, 1)
+        return self.sums * self._inv_degree
+
     def neighbour_share(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """For everyone, ``sum of weights of their contacts among ids / their number of contacts``."""
         adj = self.network.adjacency
