@@ -43,7 +43,6 @@ app: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) tools/make_notebooks.py
-	$(PY) tools/make_crisis_notebook.py
 	cd notebooks && for nb in 0*.ipynb; do ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $$nb; done
 
 lint: $(STAMP)

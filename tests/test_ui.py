@@ -61,6 +61,37 @@ def test_changing_a_slider_and_running_changes_the_scorecard_and_the_plots():
     assert first_card  # the scorecard was there from the first run
 
 
+def test_live_mode_reruns_when_a_slider_is_released_and_only_then():
+    lab = PostingLab(overrides=SMALL)
+    lab.posts_per_week.value = 9
+    assert lab.result is None  # Run mode: nothing until Run
+    lab.live.value = True
+    lab.posts_per_week.value = 12
+    assert lab.result is not None and lab.result.scenario.strategy.posts_per_week == 12
+    assert all(control.continuous_update is False for control in lab.strategy_controls())
+    runs = []
+    lab.run = lambda: runs.append(1)  # count live runs while a scenario's strategy loads
+    lab.load_strategy()
+    assert runs == [1]  # one run for the whole new strategy, not one per slider
+
+
+def test_the_default_classroom_scenario_is_a_challenge_a_better_strategy_meets():
+    lab = PostingLab()
+    assert lab.scenario.value == "classroom_bakery.yaml"
+    lab.run()
+    card = lab.result.scorecard
+    assert not card["passed"].all()  # the default strategy falls short
+    lab.posts_per_week.value = 7
+    lab.quality.value = 0.9
+    lab.reply_share.value = 1.0
+    lab.reply_delay_hours.value = 1
+    for kind, weight in {"informational": 2, "entertainment": 3, "quiz_poll": 2, "event": 2, "debate": 1}.items():
+        lab.mix[kind].value = weight
+    lab.mix["promotional"].value = 0
+    lab.run()
+    assert lab.result.scorecard["passed"].all(), lab.result.scorecard
+
+
 def test_the_lab_explains_a_bad_value_instead_of_raising():
     lab = PostingLab(overrides=SMALL)
     for slider in lab.mix.values():
@@ -88,6 +119,20 @@ def test_first_members_draws_members_in_colour_and_compares_runs():
     assert app.previous is not None
     app.day.value = 0
     assert app.members_on(0).sum() == 0
+
+
+def test_the_first_members_challenge_explains_why_a_try_failed_or_passed():
+    app = FirstMembers()
+    app.strategy.value, app.invite_after_posts.value, app.size.value = "random", 0, 20
+    app.run()
+    feedback = app.challenge.value
+    assert "before the page was ready" in feedback and "scattered" in feedback and "#b3261e" in feedback
+    app.strategy.value, app.invite_after_posts.value, app.size.value = "close_circle", 6, 60
+    app.run()
+    assert "Reached" in app.challenge.value and "#1b7f3b" in app.challenge.value
+    app.strategy.value = "none"
+    app.run()
+    assert "Nobody was invited" in app.challenge.value
 
 
 def test_the_engagement_sweep_finds_a_best_rhythm():

@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import ipywidgets as w
@@ -23,7 +24,11 @@ from communitysim.ui import error_html, redraw
 from communitysim.ui.messages import t
 from communitysim.ui.posting_lab import scorecard_html
 
-__all__ = ["FirstMembers", "first_members"]
+__all__ = ["FirstMembers", "first_members", "CHALLENGE_MEMBERS", "CHALLENGE_DAY"]
+
+#: The challenge: this many members by this day (the bakery's first objective).
+CHALLENGE_MEMBERS = 300
+CHALLENGE_DAY = 90
 
 
 class FirstMembers:
@@ -65,9 +70,14 @@ class FirstMembers:
         self.day.observe(lambda change: self.draw(), names="value")
         self.status = w.HTML()
         self.scorecard = w.HTML()
+        self.challenge = w.HTML()
         self.plots = w.Output()
         controls = w.VBox([self.strategy, self.size, self.invite_after_posts, self.day, self.run_button, self.status])
-        self.widget = w.VBox([controls, self.plots, self.scorecard])
+        challenge = w.HTML(
+            f"<b>{html.escape(t('first.challenge'))}</b>: "
+            + html.escape(t("first.challenge_goal", target=CHALLENGE_MEMBERS, day=CHALLENGE_DAY))
+        )
+        self.widget = w.VBox([controls, self.plots, challenge, self.challenge, self.scorecard])
 
     def _ipython_display_(self) -> None:
         display(self.widget)
@@ -89,7 +99,38 @@ class FirstMembers:
         self.previous, self.result = self.result, result
         self.status.value = ""
         self.scorecard.value = scorecard_html(result)
+        self.challenge.value = self.challenge_html()
         self.draw()
+
+    def challenge_html(self) -> str:
+        """The challenge's feedback: pass or fail, with the reasons this run's choices explain."""
+        assert self.result is not None
+        ts = self.result.timeseries
+        day = min(CHALLENGE_DAY, float(ts["day"].iloc[-1]))
+        members = int(ts.loc[ts["day"] <= day, "members"].iloc[-1])
+        invited = self.model.population.invited
+        joined_day = self.model.member_table()["joined_day"].to_numpy()
+        accepted = int((joined_day[invited] <= day).sum())
+        ready = self.model.params.launch.posts_ready
+        lines = [
+            t("first.challenge_score", members=members, day=f"{day:g}", accepted=accepted, invited=int(invited.sum()))
+        ]
+        if members >= CHALLENGE_MEMBERS:
+            colour, lines = "#1b7f3b", [*lines, t("first.why.pass")]
+        else:
+            colour = "#b3261e"
+            if self.strategy.value == "none" or self.size.value == 0:
+                lines.append(t("first.why.nobody"))
+            else:
+                if self.invite_after_posts.value < ready:
+                    lines.append(t("first.why.too_early", posts=self.invite_after_posts.value, ready=ready))
+                if self.strategy.value == "random":
+                    lines.append(t("first.why.random"))
+                if self.strategy.value == "influencers":
+                    lines.append(t("first.why.influencers"))
+                lines.append(t("first.why.more"))
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        return f"<ul class='cs-challenge' style='color:{colour}'>{items}</ul>"
 
     def members_on(self, day: float) -> np.ndarray:
         """Boolean mask of the people who were members on ``day``."""

@@ -1,8 +1,10 @@
 """The posting-strategy lab: sliders for the CM's strategy, a Run button, KPIs, objectives, comparison.
 
 The learner picks a scenario, sets posts per week, the content mix (relative weights), quality,
-reply share and delay, clicks Run, and sees the KPI plots with the previous run dashed beneath,
-and the scenario's objectives as a scorecard with feedback explaining why each passed or not.
+reply share and delay, clicks Run (or ticks "live" to rerun whenever a control is released), and
+sees the KPI plots with the previous run dashed beneath, and the scenario's objectives as a
+scorecard with feedback explaining why each passed or not. The default scenario,
+``classroom_bakery.yaml``, is sized to answer within 0.3 s (``benchmarks/bench_ui.py``).
 
 Example:
     >>> lab = PostingLab(scenario="bakery_launch.yaml", overrides={"audience.size": 500, "days": 60, "objectives": []})
@@ -29,6 +31,9 @@ from communitysim.ui import error_html, redraw
 from communitysim.ui.messages import t
 
 __all__ = ["PostingLab", "posting_lab", "lab_scenarios", "scorecard_html"]
+
+#: The lab's default scenario: the bakery launch sized for a class (fast enough for live sliders).
+DEFAULT_SCENARIO = "classroom_bakery.yaml"
 
 #: KPIs shown under the plots, in this order.
 SUMMARY_KPIS = ("members", "engagements", "engagements_per_post", "engagement_rate_followers", "active_ratio", "leads")
@@ -103,7 +108,7 @@ class PostingLab:
 
     def __init__(
         self,
-        scenario: str = "bakery_launch.yaml",
+        scenario: str = DEFAULT_SCENARIO,
         overrides: dict[str, Any] | None = None,
         seed: int = 7,
         folder: Path | None = None,
@@ -117,21 +122,24 @@ class PostingLab:
         self.scenario = w.Dropdown(
             options=choices, value=scenario if scenario in choices else choices[0], description=t("common.scenario")
         )
-        style = {"description_width": "180px"}
-        self.posts_per_week = w.IntSlider(value=5, min=0, max=42, description=t("lab.posts_per_week"), style=style)
-        self.quality = w.FloatSlider(value=0.6, min=0, max=1, step=0.05, description=t("lab.quality"), style=style)
-        self.reply_share = w.FloatSlider(
-            value=0.5, min=0, max=1, step=0.05, description=t("lab.reply_share"), style=style
-        )
+        look = {"style": {"description_width": "170px"}, "layout": w.Layout(width="98%")}  # a usable track
+        self.posts_per_week = w.IntSlider(value=5, min=0, max=42, description=t("lab.posts_per_week"), **look)
+        self.quality = w.FloatSlider(value=0.6, min=0, max=1, step=0.05, description=t("lab.quality"), **look)
+        self.reply_share = w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description=t("lab.reply_share"), **look)
         self.reply_delay_hours = w.FloatSlider(
-            value=4, min=0, max=48, step=0.5, description=t("lab.reply_delay_hours"), style=style
+            value=4, min=0, max=48, step=0.5, description=t("lab.reply_delay_hours"), **look
         )
         self.mix = {
-            kind: w.IntSlider(value=0, min=0, max=10, description=t(f"lab.type.{kind}"), style=style)
+            kind: w.IntSlider(value=0, min=0, max=10, description=t(f"lab.type.{kind}"), **look)
             for kind in CONTENT_TYPES_TABLE
         }
         self.run_button = w.Button(description=t("common.run"), button_style="primary", icon="play")
         self.run_button.on_click(lambda _: self.run())
+        self.live = w.Checkbox(value=False, description=t("lab.live"), indent=False)
+        self._loading = False
+        for control in self.strategy_controls():
+            control.continuous_update = False  # a live run when the slider is released, not while it moves
+            control.observe(self._on_strategy_change, names="value")
         self.status = w.HTML()
         self.summary = w.HTML()
         self.scorecard = w.HTML()
@@ -148,14 +156,14 @@ class PostingLab:
                 self.reply_delay_hours,
                 w.HTML(f"<b>{html.escape(t('lab.content_mix'))}</b> <i>{html.escape(t('lab.content_mix_help'))}</i>"),
                 *self.mix.values(),
-                self.run_button,
+                w.HBox([self.run_button, self.live]),
                 self.status,
             ],
-            layout=w.Layout(width="40%"),
+            layout=w.Layout(width="42%"),
         )
         results = w.VBox(
             [self.plots, self.summary, w.HTML(f"<b>{html.escape(t('lab.objectives'))}</b>"), self.scorecard],
-            layout=w.Layout(width="58%", overflow="hidden"),
+            layout=w.Layout(width="56%", overflow="hidden"),
         )
         self.widget = w.HBox([controls, results])
 
@@ -163,6 +171,14 @@ class PostingLab:
         display(self.widget)
 
     # --- actions -------------------------------------------------------------------------------
+
+    def strategy_controls(self) -> list[w.ValueWidget]:
+        """The sliders that describe the strategy (a change reruns the model in live mode)."""
+        return [self.posts_per_week, self.quality, self.reply_share, self.reply_delay_hours, *self.mix.values()]
+
+    def _on_strategy_change(self, change: dict) -> None:
+        if self.live.value and not self._loading:
+            self.run()
 
     def path(self) -> Path:
         """The chosen scenario file."""
@@ -176,13 +192,19 @@ class PostingLab:
             self.status.value = error_html(exc)
             return
         strategy = scenario.strategy
-        self.posts_per_week.value = round(strategy.posts_per_week)
-        self.quality.value = strategy.quality
-        self.reply_share.value = strategy.reply_share
-        self.reply_delay_hours.value = strategy.reply_delay_hours
-        for kind, slider in self.mix.items():
-            slider.value = round(10 * strategy.content_mix.get(kind, 0.0))
+        self._loading = True  # one live run after loading, not one per slider
+        try:
+            self.posts_per_week.value = round(strategy.posts_per_week)
+            self.quality.value = strategy.quality
+            self.reply_share.value = strategy.reply_share
+            self.reply_delay_hours.value = strategy.reply_delay_hours
+            for kind, slider in self.mix.items():
+                slider.value = round(10 * strategy.content_mix.get(kind, 0.0))
+        finally:
+            self._loading = False
         self.status.value = ""
+        if self.live.value:
+            self.run()
 
     def overrides(self) -> dict[str, Any]:
         """The strategy the widgets describe, as overrides (content weights normalised to shares)."""
@@ -228,10 +250,23 @@ class PostingLab:
         return f"<table class='cs-summary'>{''.join(cells)}</table><small>{note}</small>"
 
     def _figure(self) -> Figure:
+        """The members and weekly-engagement plots, this run over the previous one dashed.
+
+        One figure for the lab's life, its lines replaced at each run: redrawing an existing figure
+        takes about half the time of building a new one (the 0.3 s budget, ``benchmarks/bench_ui.py``).
+        """
         assert self.result is not None
-        figure = Figure(figsize=(7, 4.2))  # no layout engine: it would double the rendering time
-        left, right = figure.subplots(1, 2)
-        figure.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.91, wspace=0.28)
+        figure = getattr(self, "figure", None)
+        if figure is None:
+            figure = Figure(figsize=(7, 4.2))  # no layout engine: it would double the rendering time
+            left, right = figure.subplots(1, 2)
+            figure.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.91, wspace=0.28)
+            left.set(title=t("lab.plot.members"), xlabel=t("lab.plot.day"))
+            right.set(title=t("lab.plot.engagements"), xlabel=t("lab.plot.day"))
+        left, right = figure.axes
+        for axes in (left, right):
+            for line in list(axes.lines):
+                line.remove()
         for run, style, label in (
             (self.previous, {"linestyle": "--", "color": "grey"}, t("common.previous_run")),
             (self.result, {"color": "C0"}, t("common.this_run")),
@@ -243,8 +278,9 @@ class PostingLab:
             full_weeks = ts[ts["day"] <= 7 * (ts["day"].iloc[-1] // 7)]  # a partial last week would dip
             weekly = full_weeks.groupby(((full_weeks["day"] - 1e-9) // 7).clip(lower=0))["engagements"].sum()
             right.plot(weekly.index * 7, weekly.to_numpy(), label=label, **style)
-        left.set(title=t("lab.plot.members"), xlabel=t("lab.plot.day"))
-        right.set(title=t("lab.plot.engagements"), xlabel=t("lab.plot.day"))
+        for axes in (left, right):
+            axes.relim()
+            axes.autoscale_view()
         left.legend(fontsize="small")
         return figure
 

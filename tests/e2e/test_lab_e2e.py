@@ -1,0 +1,120 @@
+"""Real-browser end-to-end test in JupyterLab: open the posting lab, Run All Cells, drive the widgets.
+
+JupyterLab runs on 127.0.0.1 with its own config and workspace folders (no news toast, no restored
+workspace) on a copy of the notebook (Lab may autosave outputs). Pitfalls from
+``../shared/ui-testing/RECIPE.md``: Lab may start two kernels on a fresh workspace, so the test
+waits for one stable idle kernel before Run All, and accepts a "Select Kernel" dialog if one shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from e2e_helpers import NOTEBOOKS, free_port, open_page, screenshot, set_slider, stop, wait_for_change, wait_http
+from playwright.sync_api import expect
+
+NOTEBOOK = "02_posting_strategy_lab.ipynb"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("lab")
+    root = tmp / "root"
+    root.mkdir()
+    shutil.copy(NOTEBOOKS / NOTEBOOK, root / NOTEBOOK)
+    config = tmp / "config"
+    settings = config / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    (config / "jupyter_server_config.json").write_text(
+        json.dumps(
+            {
+                "LabApp": {
+                    "news_url": None,
+                    "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate",
+                    "workspaces_dir": str(tmp / "workspaces"),
+                }
+            }
+        )
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["JUPYTER_CONFIG_DIR"] = str(config)
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={root}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    with open(tmp / "lab.log", "w") as log:
+        proc = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_http(port, proc, ok={200})
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(proc)
+
+
+def _wait_for_one_idle_kernel(base: str, timeout: float = 90) -> None:
+    start, seen, stable = time.time(), None, 0
+    while time.time() - start < timeout:
+        with urllib.request.urlopen(base + "/api/kernels", timeout=5) as answer:
+            kernels = json.load(answer)
+        ids = tuple(sorted(k["id"] for k in kernels))
+        idle = {k["execution_state"] for k in kernels} == {"idle"}
+        stable = stable + 1 if (len(ids) == 1 and ids == seen and idle) else 0
+        seen = ids
+        if stable >= 4:  # about 2 s with the same single idle kernel
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"the kernels never settled: {seen}")
+
+
+def test_posting_lab_in_jupyterlab_run_all_slider_and_run(lab, browser):
+    page = open_page(browser, f"{lab}/lab/tree/{NOTEBOOK}")
+    expect(page.locator(".jp-NotebookPanel")).to_be_visible(timeout=90_000)
+    idle = page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']")
+    expect(idle).to_have_count(1, timeout=90_000)
+    _wait_for_one_idle_kernel(lab)
+    slider = page.locator(".widget-slider").filter(has_text="Posts per week")
+    for attempt in range(3):
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            dialog.locator(".jp-mod-accept").click()  # "Select Kernel" after a kernel restart
+            expect(idle).to_have_count(1, timeout=60_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:
+            expect(slider).to_be_visible(timeout=30_000)
+            break
+        except AssertionError:
+            print(f"Run All attempt {attempt} rendered no widgets; retrying")
+    expect(slider).to_be_visible(timeout=5_000)
+    scorecard = page.locator("table.cs-scorecard")
+    expect(scorecard).to_be_visible(timeout=60_000)
+    expect(idle).to_have_count(1, timeout=60_000)
+    before, summary_before = scorecard.inner_text(), page.locator("table.cs-summary").inner_text()
+    set_slider(page, slider, 14)
+    expect(slider.locator(".noUi-handle")).to_have_attribute("aria-valuenow", "14.0")
+    page.wait_for_timeout(500)  # let the new value reach the kernel before Run
+    page.locator("button.widget-button", has_text="Run").click()
+    wait_for_change(page, "table.cs-summary", summary_before)
+    wait_for_change(page, "table.cs-scorecard", before)
+    expect(page.locator(".widget-output img").first).to_be_visible()
+    screenshot(page, "posting_lab_jupyterlab.png")
+    page.close()

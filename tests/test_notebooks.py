@@ -1,0 +1,36 @@
+"""The committed notebooks: written from one template and the catalogue, executed, without errors."""
+
+import importlib.util
+
+import nbformat
+import pytest
+
+from helpers import ROOT
+
+spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "tools" / "make_notebooks.py")
+make_notebooks = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(make_notebooks)
+
+NOTEBOOKS = sorted(make_notebooks.TEMPLATE)
+
+
+def test_every_notebook_in_the_folder_comes_from_the_template():
+    assert NOTEBOOKS == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_committed_notebook_matches_the_template_and_the_catalogue(name):
+    committed = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    expected = make_notebooks.cells(name)
+    assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in expected], (
+        f"{name} drifted from tools/make_notebooks.py or the catalogue: run `make notebooks`"
+    )
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_committed_notebook_was_executed_without_errors(name):
+    committed = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    code = [c for c in committed.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), f"{name}: commit it executed (`make notebooks`)"
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{name}: {errors[0].ename}: {errors[0].evalue}"
