@@ -28,6 +28,7 @@ TEMPLATE: dict[str, list[tuple[str, str]]] = {
         ("md", "nb.welcome.first_run"),
         (
             "code",
+            "# NBVAL_CHECK_OUTPUT\n# (checked by nbval: the same seed gives the same scorecard)\n"
             'import communitysim as cs\n\nresult = cs.run("../scenarios/bakery_launch.yaml", seed=7)\nresult.scorecard',
         ),
         ("code", "from communitysim.ui import show\n\nshow(result.plot())"),
