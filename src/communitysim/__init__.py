@@ -16,6 +16,7 @@ from communitysim.kpis import KPIS
 from communitysim.model import CommunityModel, MemberView
 from communitysim.result import Result
 from communitysim.scenario import Scenario, ScenarioError, load_scenario
+from communitysim.sweeps import SweepTable, sweep
 
 __all__ = [
     "CommunityModel",
@@ -24,8 +25,10 @@ __all__ = [
     "Result",
     "Scenario",
     "ScenarioError",
+    "SweepTable",
     "load_scenario",
     "run",
+    "sweep",
     "__version__",
 ]
 

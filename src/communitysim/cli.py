@@ -1,4 +1,4 @@
-"""The ``communitysim`` command: list, validate and run scenarios.
+"""The ``communitysim`` command: list, validate and run scenarios; sweeps and sensitivity analyses.
 
 Bad input (a scenario file, a ``--set``, a flag) exits with status 2 and one line on stderr that
 names the file, the field path and what was expected; a failed run writes nothing into ``--out``.
@@ -7,6 +7,8 @@ Example:
     $ communitysim scenarios
     $ communitysim validate scenarios/bakery_launch.yaml
     $ communitysim run scenarios/bakery_launch.yaml --seed 7 --days 180 --set seeding.size=50 --out out/
+    $ communitysim sweep scenarios/posting_frequency.yaml --grid strategy.posts_per_week=1,7,14 --reps 30 --out res/
+    $ communitysim sensitivity scenarios/posting_frequency.yaml --kpi engagements --method morris --out results/
 """
 
 from __future__ import annotations
@@ -42,14 +44,23 @@ def scenario_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "scenarios"
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
+def _whole(minimum: int):
+    """An argparse type: a whole number >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
+_seed = _whole(0)
+_positive = _whole(1)
 
 
 def _days(text: str) -> float:
@@ -92,7 +103,120 @@ def _parser() -> argparse.ArgumentParser:
                 default=None,
                 help="progress bar (default: on long runs when stderr is a terminal)",
             )
+
+    sweeping = commands.add_parser("sweep", help="seeded replications over a grid of parameters, with 95%% CIs")
+    sweeping.add_argument("scenario", type=Path, help="scenario YAML file")
+    sweeping.add_argument(
+        "--grid",
+        dest="grids",
+        action="append",
+        required=True,
+        metavar="PATH=V1,V2,...",
+        help="a parameter and its values, e.g. --grid strategy.posts_per_week=1,3,7,14 (repeatable: a 2-D grid)",
+    )
+    sweeping.add_argument("--reps", type=_positive, default=10, help="replications per grid point (default 10)")
+    sensitivity = commands.add_parser("sensitivity", help="rank the levers that move a KPI (Morris or Sobol, SALib)")
+    sensitivity.add_argument("scenario", type=Path, help="scenario YAML file")
+    sensitivity.add_argument("--method", choices=("morris", "sobol"), default="morris", help="default morris")
+    sensitivity.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        default=[],
+        metavar="PATH=LOW:HIGH",
+        help="a lever and its range, e.g. --param strategy.quality=0.2:1 (repeatable; default: the CM's levers)",
+    )
+    sensitivity.add_argument(
+        "--samples", type=_positive, default=None, help="Morris trajectories (10) or Sobol base samples (64)"
+    )
+    sensitivity.add_argument("--reps", type=_positive, default=1, help="seeded runs averaged per sample (default 1)")
+    for sub in (sweeping, sensitivity):
+        sub.add_argument("--kpi", default="engagements", help="the KPI to summarise (default engagements)")
+        sub.add_argument("--seed", type=_seed, default=1, help="master seed (default 1)")
+        sub.add_argument("--days", type=_days, default=None, help="horizon in days (overrides the file's days)")
+        sub.add_argument(
+            "--set", dest="sets", action="append", default=[], metavar="PATH=VALUE", help="a fixed override"
+        )
+        sub.add_argument("--backend", choices=("processes", "dask", "serial"), default="processes")
+        sub.add_argument("--workers", type=_positive, default=None, help="processes or local Dask workers")
+        sub.add_argument("--scheduler", default=None, help="a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786")
+        sub.add_argument("--out", type=Path, default=None, help="folder for the Parquet table (and resuming)")
+        sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="progress bar")
+    sweeping.add_argument("--series", action="store_true", help="also keep every run's time series")
     return parser
+
+
+def _grid(options: list[str]) -> dict[str, list[Any]]:
+    """``--grid a.b=1,3,7`` options as a grid (values read as YAML, like ``--set``)."""
+    grid: dict[str, list[Any]] = {}
+    for text in options:
+        if "=" not in text:
+            raise ScenarioError(f"--grid {text}: expected PATH=V1,V2,..., for example strategy.posts_per_week=1,3,7")
+        path, raw = (part.strip() for part in text.split("=", 1))
+        if path in grid:
+            raise ScenarioError(f"--grid {text}: {path} is given twice")
+        items = [item for item in raw.split(",") if item.strip()]
+        if not items:
+            raise ScenarioError(f"--grid {text}: {path}: expected at least one value after '='")
+        grid[path] = [parse_set_option(f"{path}={item.strip()}")[1] for item in items]
+    return grid
+
+
+def _ranges(options: list[str]) -> dict[str, tuple[float, float]] | None:
+    """``--param a.b=LOW:HIGH`` options as lever ranges (None: the default levers)."""
+    if not options:
+        return None
+    ranges = {}
+    for text in options:
+        path, _, raw = text.partition("=")
+        low, sep, high = raw.partition(":")
+        try:
+            if not path.strip() or not sep:
+                raise ValueError
+            ranges[path.strip()] = (float(low), float(high))
+        except ValueError:
+            raise ScenarioError(f"--param {text}: expected PATH=LOW:HIGH, for example strategy.quality=0.2:1") from None
+    return ranges
+
+
+def _fixed(args: argparse.Namespace) -> dict[str, Any]:
+    return dict(parse_set_option(text) for text in args.sets)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from communitysim.sweeps import sweep
+
+    grid = _grid(args.grids)
+    table = sweep(
+        args.scenario, grid, args.reps, args.seed, backend=args.backend, workers=args.workers,
+        scheduler=args.scheduler, days=args.days, overrides=_fixed(args), out=args.out, series=args.series,
+        progress=args.progress,
+    )  # fmt: skip
+    summary = table.summary(args.kpi)
+    print(f"{table.meta['scenario_name']}: {len(table.runs)} runs ({len(table.points)} points x {args.reps})")
+    print(summary.drop(columns="point").to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(table.best(args.kpi))
+    if args.out is not None:
+        print(f"wrote {_table_path(args.out, table.meta)}")
+    return 0
+
+
+def _table_path(folder: Path, meta: dict[str, Any]) -> Path:
+    return folder / f"{meta['kind']}_{meta['scenario_name']}_{meta['identity'][:12]}.parquet"
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from communitysim.sensitivity import sensitivity
+
+    result = sensitivity(
+        args.scenario, args.kpi, args.method, _ranges(args.params), args.samples, args.reps, args.seed,
+        backend=args.backend, workers=args.workers, scheduler=args.scheduler, days=args.days,
+        overrides=_fixed(args), out=args.out, progress=args.progress,
+    )  # fmt: skip
+    print(result)
+    if args.out is not None:
+        print(f"wrote {args.out}/ (the ranking and {_table_path(args.out, result.runs.meta).name})")
+    return 0
 
 
 def _load(args: argparse.Namespace) -> Scenario:
@@ -173,6 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args.dir)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "sweep":
+            return _sweep(args)
+        if args.command == "sensitivity":
+            return _sensitivity(args)
         return _run(args)
     except ScenarioError as exc:
         print(f"communitysim: error: {exc}", file=sys.stderr)

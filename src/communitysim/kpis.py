@@ -30,7 +30,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
     from communitysim.scenario import Objective
 
-__all__ = ["Column", "COLUMNS", "KPI", "KPIS", "kpi_value", "final_kpis", "scorecard", "growth_rate_per_day"]
+__all__ = [
+    "Column",
+    "COLUMNS",
+    "KPI",
+    "KPIS",
+    "LOWER_IS_BETTER",
+    "kpi_value",
+    "final_kpis",
+    "scorecard",
+    "growth_rate_per_day",
+]
 
 
 # --- time-series columns ------------------------------------------------------------------------
@@ -484,6 +494,22 @@ KPIS: dict[str, KPI] = {
         KPI("creator_share", "share 0..1", "creators / members", _share_of_members("creators")),
     )
 }
+
+
+#: KPIs where less is better (a sweep's ``best`` minimises them); every other KPI is better higher.
+LOWER_IS_BETTER = frozenset(
+    {
+        "churned",
+        "response_time_h",
+        "negative_share",
+        "peak_negative_share",
+        "hours_to_recover",
+        "negative_reach",
+        "members_lost",
+        "crisis_response_h",
+        "lurker_share",
+    }
+)
 
 
 def kpi_value(ts: pd.DataFrame, kpi: str, day: float) -> float:
