@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_engagement.py
 	$(PY) benchmarks/bench_crisis.py
 	$(PY) benchmarks/bench_ui.py
+	$(PY) benchmarks/bench_sweep.py
 
 docs: $(STAMP)
 	$(PY) tools/update_parameter_table.py

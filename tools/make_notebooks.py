@@ -58,6 +58,14 @@ TEMPLATE: dict[str, list[tuple[str, str]]] = {
         ("code", "from communitysim.ui.crisis_exercise import crisis_exercise\n\napp = crisis_exercise()\napp"),
         ("md", "nb.crisis.try"),
     ],
+    "05_strategy_experiments.ipynb": [
+        ("md", "nb.experiments.intro"),
+        (
+            "code",
+            "from communitysim.ui.experiments_lab import experiments_lab\n\napp = experiments_lab()\napp.run()\napp",
+        ),
+        ("md", "nb.experiments.try"),
+    ],
 }
 
 

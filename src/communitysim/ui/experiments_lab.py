@@ -1,0 +1,201 @@
+"""Strategy experiments: pick a lever and its range, replications, run a seeded sweep, read the CIs.
+
+The app runs :func:`communitysim.sweep` (local processes by default) with a progress bar, draws
+the KPI against the lever with its 95% confidence band, tabulates the means and intervals, and
+says which value to recommend and how sure the sweep is against the runner-up.
+
+Example:
+    >>> app = ExperimentsLab(overrides={"audience.size": 300, "days": 20, "objectives": []}, backend="serial",
+    ...                      progress=False)
+    >>> app.replications.value = 2
+    >>> app.points.value = 2
+    >>> app.run()
+    >>> len(app.table.runs)
+    4
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+from IPython import get_ipython
+from IPython.display import display
+
+import communitysim as cs
+from communitysim.cli import scenario_dir
+from communitysim.kpis import LOWER_IS_BETTER
+from communitysim.sensitivity import DEFAULT_LEVERS
+from communitysim.ui import error_html, redraw
+from communitysim.ui.messages import t
+from communitysim.ui.posting_lab import DEFAULT_SCENARIO, lab_scenarios
+
+__all__ = ["ExperimentsLab", "experiments_lab", "lever_values"]
+
+#: The KPIs a learner can optimise here.
+KPI_CHOICES = ("engagements", "members", "active_ratio", "leads", "churned")
+#: Levers whose values are whole numbers.
+WHOLE_LEVERS = frozenset({"strategy.posts_per_week", "seeding.size"})
+
+
+def lever_values(lever: str, low: float, high: float, points: int) -> list[float | int]:
+    """``points`` evenly spaced values from ``low`` to ``high`` (whole numbers for whole levers, no repeats).
+
+    Example:
+        >>> lever_values("strategy.posts_per_week", 1, 21, 5)
+        [1, 6, 11, 16, 21]
+    """
+    values = np.linspace(low, high, points)
+    if lever in WHOLE_LEVERS:
+        return list(dict.fromkeys(round(float(v)) for v in values))
+    return list(dict.fromkeys(round(float(v), 3) for v in values))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+class ExperimentsLab:
+    """The strategy-experiments app (``app.widget`` is the widget tree).
+
+    Args:
+        scenario: file name in the scenarios folder.
+        overrides: fixed overrides for every run.
+        seed: the master seed of the sweep.
+        backend: the sweep backend (``processes``: every local core).
+        progress: show the sweep's progress bar (in the app's output area).
+    """
+
+    def __init__(
+        self,
+        scenario: str = DEFAULT_SCENARIO,
+        overrides: dict[str, Any] | None = None,
+        seed: int = 1,
+        backend: str = "processes",
+        progress: bool = True,
+    ):
+        self.folder = scenario_dir()
+        self.fixed = dict(overrides or {})
+        self.seed = seed
+        self.backend = backend
+        self.show_progress = progress
+        self.table: cs.SweepTable | None = None
+        look = {"style": {"description_width": "160px"}, "layout": w.Layout(width="95%")}
+        choices = lab_scenarios(self.folder)
+        self.scenario = w.Dropdown(
+            options=choices, value=scenario if scenario in choices else choices[0], description=t("common.scenario"),
+            **look,
+        )  # fmt: skip
+        self.lever = w.Dropdown(
+            options=[(t(f"exp.lever.{name}"), name) for name in DEFAULT_LEVERS],
+            value="strategy.posts_per_week",
+            description=t("exp.lever"),
+            **look,
+        )
+        self.range = w.FloatRangeSlider(description=t("exp.range"), readout_format=".3g", **look)
+        self.points = w.IntSlider(value=5, min=2, max=10, description=t("exp.points"), **look)
+        self.replications = w.IntSlider(value=10, min=2, max=50, description=t("exp.replications"), **look)
+        self.kpi = w.Dropdown(
+            options=[(t(f"lab.kpi.{k}"), k) for k in KPI_CHOICES], value="engagements", description=t("exp.kpi"), **look
+        )
+        self.run_button = w.Button(description=t("common.run"), button_style="primary", icon="play")
+        self.run_button.on_click(lambda _: self.run())
+        self.kpi.observe(lambda change: self.show(), names="value")
+        self.lever.observe(lambda change: self.set_range(), names="value")
+        self.set_range()
+        self.status = w.HTML()
+        self.progress = w.Output()
+        self.plots = w.Output()
+        self.summary = w.HTML()
+        self.recommendation = w.HTML()
+        controls = w.VBox(
+            [self.scenario, self.lever, self.range, self.points, self.replications, self.kpi, self.run_button,
+             self.status, self.progress],
+            layout=w.Layout(width="42%"),
+        )  # fmt: skip
+        results = w.VBox([self.plots, self.recommendation, self.summary], layout=w.Layout(width="56%"))
+        self.widget = w.HBox([controls, results])
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)
+
+    def set_range(self) -> None:
+        """Set the range slider to the chosen lever's default range."""
+        low, high = DEFAULT_LEVERS[self.lever.value]
+        whole = self.lever.value in WHOLE_LEVERS
+        self.range.min, self.range.max = -1e9, 1e9  # widen first so that the new bounds are always accepted
+        self.range.step = 1 if whole else 0.05
+        self.range.min, self.range.max = low, high
+        self.range.value = (low, high)
+
+    def values(self) -> list[float | int]:
+        """The lever's values the sweep runs."""
+        low, high = self.range.value
+        return lever_values(self.lever.value, low, high, self.points.value)
+
+    def run(self) -> None:
+        """Run the sweep (with a progress bar), then show the plot, the table and the recommendation."""
+        grid = {self.lever.value: self.values()}
+        self.status.value = html.escape(t("exp.running", runs=len(grid[self.lever.value]) * self.replications.value))
+        if get_ipython() is not None:  # outside a kernel clear_output prints terminal escapes
+            self.progress.clear_output()
+        try:
+            with self.progress:
+                self.table = cs.sweep(
+                    self.folder / self.scenario.value, grid, self.replications.value, self.seed,
+                    backend=self.backend, overrides=self.fixed, progress=self.show_progress,
+                )  # fmt: skip
+        except cs.ScenarioError as exc:
+            self.status.value = error_html(exc)
+            return
+        self.status.value = ""
+        self.show()
+
+    def show(self) -> None:
+        """Draw the chosen KPI's plot, table and recommendation from the last sweep."""
+        if self.table is None:
+            return
+        kpi = self.kpi.value
+        self.figure = self.table.plot(kpi)
+        redraw(self.plots, self.figure)
+        self.summary.value = self._summary_html(kpi)
+        self.recommendation.value = self._recommendation_html(kpi)
+
+    def _summary_html(self, kpi: str) -> str:
+        assert self.table is not None
+        summary = self.table.summary(kpi)
+        head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("exp.value", "exp.mean", "exp.ci", "exp.runs"))
+        rows = "".join(
+            f"<tr><td>{row[self.lever.value]:g}</td><td>{_fmt(row['mean'])}</td>"
+            f"<td>{_fmt(row['ci_low'])} – {_fmt(row['ci_high'])}</td><td>{int(row['n'])}</td></tr>"
+            for _, row in summary.iterrows()
+        )
+        return f"<table class='cs-sweep'><tr>{head}</tr>{rows}</table>"
+
+    def _recommendation_html(self, kpi: str) -> str:
+        assert self.table is not None
+        best = self.table.best(kpi)
+        lever = self.lever.value
+        values = {
+            "lever": t(f"exp.lever.{lever}"), "value": f"{best.point[lever]:g}", "kpi": t(f"lab.kpi.{kpi}"),
+            "mean": _fmt(best.mean), "low": _fmt(best.ci[0]), "high": _fmt(best.ci[1]),
+            "direction": t("exp.lowest" if kpi in LOWER_IS_BETTER else "exp.highest"),
+        }  # fmt: skip
+        lines = [t("exp.best", **values)]
+        if best.runner_up is not None:
+            versus = {
+                "other": f"{best.runner_up[lever]:g}", "diff": _fmt(abs(best.difference)),
+                "dlow": _fmt(best.difference_ci[0]), "dhigh": _fmt(best.difference_ci[1]),
+                "runs": best.replications,
+            }  # fmt: skip
+            lines.append(t("exp.clear" if best.clear else "exp.unclear", **versus))
+        colour = "#1b7f3b" if best.clear else "#8a5a00"
+        items = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+        return f"<div class='cs-recommendation' style='color:{colour}'>{items}</div>"
+
+
+def experiments_lab(**kwargs: Any) -> ExperimentsLab:
+    """Build the strategy-experiments app (the notebook's one call)."""
+    return ExperimentsLab(**kwargs)

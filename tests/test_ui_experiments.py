@@ -1,0 +1,45 @@
+"""The strategy-experiments app, driven programmatically."""
+
+from communitysim.ui.experiments_lab import ExperimentsLab, lever_values
+
+TINY = {"audience.size": 300, "days": 20, "objectives": []}
+
+
+def small_app(**kwargs):
+    app = ExperimentsLab(overrides=TINY, backend="serial", progress=False, **kwargs)
+    app.points.value = 3
+    app.replications.value = 3
+    return app
+
+
+def test_running_shows_the_ci_plot_the_table_and_a_recommendation():
+    app = small_app()
+    app.range.value = (1, 21)
+    app.kpi.value = "engagements"
+    app.run()
+    assert list(app.table.summary("engagements")["strategy.posts_per_week"]) == [1, 11, 21]
+    best = app.table.best("engagements")
+    assert f"Posts per week = {best.point['strategy.posts_per_week']}" in app.recommendation.value
+    assert app.summary.value.count("<tr>") == 1 + 3
+    assert len(app.figure.axes[0].collections) == 1  # the confidence band
+    app.kpi.value = "churned"  # another KPI redraws from the same runs
+    assert "lowest mean Members who left" in app.recommendation.value
+
+
+def test_choosing_a_lever_sets_its_range_and_values():
+    app = small_app()
+    app.lever.value = "strategy.quality"
+    assert app.range.value == (0.2, 1.0)
+    assert app.values() == [0.2, 0.6, 1.0]
+    app.lever.value = "seeding.size"
+    app.points.value = 4
+    assert app.values() == [0, 33, 67, 100]
+    assert lever_values("strategy.posts_per_week", 1, 3, 10) == [1, 2, 3]  # whole numbers, no repeats
+
+
+def test_a_scenario_that_does_not_validate_shows_a_message(monkeypatch, tmp_path):
+    (tmp_path / "broken.yaml").write_text("audience: {size: -5}\n")
+    monkeypatch.setattr("communitysim.ui.experiments_lab.scenario_dir", lambda: tmp_path)
+    app = ExperimentsLab(scenario="broken.yaml", backend="serial", progress=False)
+    app.run()
+    assert "audience.size" in app.status.value and app.table is None
