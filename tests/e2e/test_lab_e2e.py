@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -73,8 +74,13 @@ def lab(tmp_path_factory):
 def _wait_for_one_idle_kernel(base: str, timeout: float = 90) -> None:
     start, seen, stable = time.time(), None, 0
     while time.time() - start < timeout:
-        with urllib.request.urlopen(base + "/api/kernels", timeout=5) as answer:
-            kernels = json.load(answer)
+        try:
+            with urllib.request.urlopen(base + "/api/kernels", timeout=5) as answer:
+                kernels = json.load(answer)
+        except (urllib.error.URLError, OSError):  # a 500 while Lab replaces a kernel it started twice
+            seen, stable = None, 0
+            time.sleep(0.5)
+            continue
         ids = tuple(sorted(k["id"] for k in kernels))
         idle = {k["execution_state"] for k in kernels} == {"idle"}
         stable = stable + 1 if (len(ids) == 1 and ids == seen and idle) else 0
