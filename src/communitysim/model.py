@@ -662,7 +662,8 @@ class CommunityModel(mesa.Model):
         while True:
             while self._twin_log < len(self.crisis_log) and self.crisis_log[self._twin_log][0] <= twin.day + 1e-9:
                 _, kind, what = self.crisis_log[self._twin_log]
-                twin.inject(what) if kind == "inject" else twin.respond(what)
+                twin.start_due_crises()  # as this model had, when the entry was logged
+                getattr(twin, kind)(what)  # inject, respond or escalate, as logged
                 self._twin_log += 1
             if twin.day >= self.day - 1e-9:
                 return twin
@@ -698,6 +699,31 @@ class CommunityModel(mesa.Model):
         """The CM's statement on the latest crisis, made now (replaces the one planned)."""
         self.crisis_log.append((self.day, "respond", response))
         self.bad_buzz.respond(response, self.day)
+
+    def escalate(self, severity: float) -> None:
+        """A new wave of outrage in the current crisis, now (an escalation inject: its response stays).
+
+        Example:
+            >>> from communitysim import CommunityModel
+            >>> from communitysim.mechanisms.crisis import Crisis
+            >>> model = CommunityModel({"audience": {"size": 300}, "days": 20}, seed=1)
+            >>> model.inject(Crisis(type="service_outage", severity=0.5, origin="outside"))
+            >>> before = int(model.bad_buzz.outraged.sum())
+            >>> model.escalate(0.5)
+            >>> int(model.bad_buzz.outraged.sum()) > before
+            True
+        """
+        if not (isinstance(severity, int | float) and 0 < severity <= 1):
+            raise ValueError(f"escalation severity: expected a share in (0, 1], got {severity!r}")
+        if not self.bad_buzz.active:
+            raise RuntimeError("there is no crisis to escalate")
+        self.crisis_log.append((self.day, "escalate", float(severity)))
+        pop = self.population
+        self.bad_buzz.escalate(float(severity), pop.state, pop.affinity, self.streams["crisis"])
+
+    def start_due_crises(self) -> None:
+        """Make public now the crises due by now (a step does it at its start; an exercise at hour 0)."""
+        self._start_due_crises(self.day)
 
     def _start_due_crises(self, now: float | None = None) -> None:
         now = self.day_start if now is None else now

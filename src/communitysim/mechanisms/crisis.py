@@ -164,6 +164,23 @@ class BadBuzz:
         response_day = day if response.disclose_first else day + response.delay_hours / 24.0
         active = ActiveCrisis(crisis, cluster_of(crisis.type, crisis.history), severity, response, response_day)
         self.crises.append(active)
+        self._wave(crisis, severity, state, affinity, rng)
+
+    def escalate(self, severity: float, state: np.ndarray, affinity: np.ndarray, rng: np.random.Generator) -> None:
+        """A new wave of the current crisis (a journalist's piece, an influencer's post).
+
+        More people outraged at once, seeded like the first wave with ``severity``; the crisis, its
+        cluster and its response stay.
+        """
+        crisis = self.current()
+        if crisis is None:
+            raise RuntimeError("there is no crisis to escalate")
+        self._wave(crisis.params, severity, state, affinity, rng)
+
+    def _wave(
+        self, crisis: CrisisParams, severity: float, state: np.ndarray, affinity: np.ndarray, rng: np.random.Generator
+    ) -> None:
+        """Seed the outraged people of a wave: ``severity x seed_share`` of the pool, fond of the brand least."""
         if not self.effects_on:
             return
         origin = CRISIS_TYPES[crisis.type][1] if crisis.origin == "type" else crisis.origin

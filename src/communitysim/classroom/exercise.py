@@ -1,0 +1,476 @@
+"""A team's simulation, rebuilt from the session and the team's log; the reports.
+
+A team plays the brand's CM in its own model: the session's scenario and seed (the same for every
+team, so teams are comparable), the planned response set to silence, run to the moment the crisis
+goes public (hour 0). From there the team's log drives it: ``advance`` events step the clock to an
+hour (timed injects with an effect start when the clock passes their hour), ``decision`` events make
+a statement (``CommunityModel.respond``), ``inject`` events apply an on-demand inject the
+facilitator released. Replaying the log gives the same state as the uninterrupted run, bit for bit:
+a killed kernel loses nothing. Every action is logged (committed) first, then applied.
+
+Example:
+    >>> from communitysim.classroom.store import Store
+    >>> store = Store(":memory:")
+    >>> session = create_session(store, "Demo", "crisis_offensive_post.yaml", teams=["Red"],
+    ...                          overrides={"audience.size": 300, "seeding.size": 150})
+    >>> run = TeamRun(store, session, store.team(session, "Red"))
+    >>> run.advance(6)
+    >>> run.hour
+    6.0
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import communitysim as cs
+from communitysim import cli
+from communitysim.classroom.store import ClassroomError, Event, Inject, Session, Store, Team
+from communitysim.kpis import kpi_value
+from communitysim.mechanisms.crisis import RESPONSE_FIT, Crisis, Response, cluster_of
+from communitysim.result import atomic_write_bytes
+from communitysim.ui.messages import language, t
+
+__all__ = [
+    "COMPARED_KPIS",
+    "TONES",
+    "TeamRun",
+    "class_report_html",
+    "create_session",
+    "default_injects",
+    "replay",
+    "team_report_html",
+]
+
+#: The learner decides the response: the scenario's planned one becomes silence.
+LEARNER_START = {
+    "crises.0.response.strategy": "silence",
+    "crises.0.response.moderation_share": 0.0,
+    "crises.0.response.updates_per_day": 0.0,
+}
+#: Message tones a team picks for its statement (logged and reported; the model reads the strategy).
+TONES = ("empathetic", "factual", "firm", "light")
+#: Hour of the best matched response in the comparison run.
+BEST_HOUR = 1.0
+#: KPIs of the dashboard and the reports.
+COMPARED_KPIS = ("peak_negative_share", "hours_to_recover", "members_lost", "negative_reach")
+#: Hours after a decision at which its effect is read (the 6-hour negative share before and after).
+EFFECT_HOURS = 6.0
+
+
+def default_injects() -> list[dict[str, Any]]:
+    """The master events list a session starts with: the trigger, two escalations, three on demand.
+
+    Effects: ``{"escalate": {"severity": s}}`` (a new wave of the current crisis, its response kept)
+    or ``{"crisis": {...}}`` (a new crisis, which then takes the responses); none: narrative only.
+    """
+    escalation = {"escalate": {"severity": 0.3}}
+    injects = [
+        {"hour": 0.0, "kind": "trigger", "effect": None, "key": "trigger"},
+        {"hour": 3.0, "kind": "escalation", "effect": None, "key": "journalist"},
+        {"hour": 8.0, "kind": "escalation", "effect": escalation, "key": "influencer"},
+        {"hour": None, "kind": "on_demand", "effect": {"escalate": {"severity": 0.4}},
+         "key": "viral_video"},
+        {"hour": None, "kind": "on_demand", "effect": None, "key": "competitor"},
+        {"hour": None, "kind": "on_demand", "effect": None, "key": "employees"},
+    ]  # fmt: skip
+    return [
+        {**{k: v for k, v in i.items() if k != "key"}, "title": t(f"class.inject.{i['key']}.title"),
+         "body": t(f"class.inject.{i['key']}.body")}
+        for i in injects
+    ]  # fmt: skip
+
+
+def create_session(
+    store: Store,
+    name: str,
+    scenario: str | Path,
+    teams: list[str],
+    seed: int = 7,
+    overrides: dict[str, Any] | None = None,
+    injects: list[dict[str, Any]] | None = None,
+    pace_hours_per_minute: float | None = None,
+    objectives: list[str] | None = None,
+) -> Session:
+    """Create an exercise session from a crisis scenario (a file name in ``scenarios/`` or a path).
+
+    The scenario is validated and stored as given (with ``overrides`` applied), so the session
+    runs the same model whatever happens to the file afterwards.
+    """
+    path = Path(scenario)
+    if not path.is_file():
+        path = cli.scenario_dir() / scenario
+    loaded = cs.load_scenario(path, {**(overrides or {}), **LEARNER_START}) if _has_crisis(path) else None
+    if loaded is None:
+        raise ClassroomError(f"{path}: expected a crisis scenario (with a crises list), such as crisis_*.yaml")
+    given = loaded._given or loaded.model_dump(exclude_unset=True)
+    return store.create_session(
+        name, given, loaded.name, seed, teams, injects if injects is not None else default_injects(),
+        pace_hours_per_minute,
+        objectives if objectives is not None else [t(f"crisis.objectives.{i}") for i in range(1, 5)],
+    )  # fmt: skip
+
+
+def _has_crisis(path: Path) -> bool:
+    return bool(cs.load_scenario(path).crises)
+
+
+@dataclass
+class Applied:
+    """What the replay saw: timed injects passed, decisions made, injects received (for the timeline)."""
+
+    hour: float
+    kind: str
+    title: str
+    details: str
+    rationale: str = ""
+
+
+class TeamRun:
+    """One team's model, kept in step with its log (open it again after a crash: it replays).
+
+    Args:
+        store: the classroom database.
+        session: the exercise session.
+        team: the team (None: a run that only replays ``events``, as the comparisons do).
+        events: the events to apply (default: the team's whole log).
+    """
+
+    def __init__(self, store: Store | None, session: Session, team: Team | None, events: list[Event] | None = None):
+        self.store, self.session, self.team = store, session, team
+        self.model = cs.CommunityModel(session.scenario, seed=session.seed)
+        self.start_day = float(self.model.params.crises[0].start_day)
+        while self.model.day < self.start_day - 1e-9:
+            self.model.step()
+        self.model.start_due_crises()  # public at hour 0: a team can respond, an inject can escalate
+        crisis = self.model.params.crises[0]
+        self.cluster = cluster_of(crisis.type, crisis.history)
+        self.applied_seq = 0
+        self.timed = store.injects(session, timed=True) if store is not None else []
+        self.timed_done = 0
+        self.timeline: list[Applied] = []
+        self.decisions: list[tuple[float, dict[str, Any]]] = []
+        self.received: set[int] = set()
+        self._pass_timed_injects()
+        for event in events if events is not None else (store.events(team) if store and team else []):
+            self._apply(event)
+
+    # --- the clock ------------------------------------------------------------------------------
+
+    @property
+    def hour(self) -> float:
+        """Hours since the crisis went public."""
+        return round(24.0 * (self.model.day - self.start_day), 6)
+
+    @property
+    def horizon_hour(self) -> float:
+        """The scenario's last hour."""
+        return round(24.0 * (self.model.params.days - self.start_day), 6)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the clock reached the horizon."""
+        return self.hour >= self.horizon_hour - 1e-6
+
+    def _step_to(self, hour: float) -> None:
+        target = self.start_day + hour / 24.0
+        while self.model.day < target - 1e-9 and self.model.day < self.model.params.days - 1e-9:
+            inject = self.timed[self.timed_done] if self.timed_done < len(self.timed) else None
+            self.model.step()
+            if inject is not None and self.hour >= inject.hour - 1e-9:
+                self._pass_timed_injects()
+
+    def _pass_timed_injects(self) -> None:
+        while self.timed_done < len(self.timed) and self.timed[self.timed_done].hour <= self.hour + 1e-9:
+            inject = self.timed[self.timed_done]
+            self.timed_done += 1
+            self._inject(inject, self.hour)
+
+    def _inject(self, inject: Inject, hour: float) -> None:
+        effect = inject.effect or {}
+        if "escalate" in effect:
+            self.model.escalate(float(effect["escalate"]["severity"]))
+        if "crisis" in effect:
+            self.model.inject(Crisis(**{**effect["crisis"], "start_day": self.model.day}))
+        self.timeline.append(Applied(hour, inject.kind, inject.title, inject.body))
+
+    # --- events ---------------------------------------------------------------------------------
+
+    def _apply(self, event: Event) -> None:
+        if event.kind == "advance":
+            self._step_to(event.hour)
+        elif event.kind == "decision":
+            self._step_to(event.hour)
+            payload = event.payload
+            response = Response(
+                strategy=payload["strategy"],
+                moderation_share=payload.get("moderation_share", 0.0),
+                updates_per_day=payload.get("updates_per_day", 0.0),
+            )
+            self.model.respond(response)
+            self.decisions.append((event.hour, payload))
+            details = t(
+                "class.decision_details",
+                strategy=t(f"crisis.strategy.{response.strategy}"),
+                tone=t(f"class.tone.{payload.get('tone', 'factual')}"),
+                moderation=f"{response.moderation_share:.0%}",
+                updates=f"{response.updates_per_day:g}",
+            )
+            self.timeline.append(Applied(event.hour, "decision", t("class.event.decision"), details,
+                                         str(payload.get("rationale", ""))))  # fmt: skip
+        elif event.kind == "inject":
+            self._step_to(event.hour)
+            self.received.add(int(event.payload["release"]))
+            inject = self.store.inject(int(event.payload["inject"])) if self.store else None
+            if inject is not None:
+                self._inject(inject, event.hour)
+        self.applied_seq = event.seq
+
+    def sync(self) -> None:
+        """Apply the log's events this model has not seen (another kernel may have written them)."""
+        assert self.store is not None and self.team is not None
+        for event in self.store.events(self.team, self.applied_seq):
+            self._apply(event)
+
+    def _writable(self) -> None:
+        if self.store is None or self.team is None:
+            raise ClassroomError("this run replays a log; it does not write one")
+        self.sync()
+        status = self.store.session_by_id(self.session.id).status
+        if status == "paused":
+            raise ClassroomError(t("class.error.paused"))
+
+    def receive(self) -> list[Inject]:
+        """Log and apply the on-demand injects released to this team since the last look."""
+        self._writable()
+        new = []
+        for release_id, inject in self.store.releases_for(self.team):  # type: ignore[union-attr]
+            if release_id in self.received:
+                continue
+            event = self.store.log(self.team, "inject", self.hour, {"release": release_id, "inject": inject.id})  # type: ignore[union-attr,arg-type]
+            self._apply(event)
+            new.append(inject)
+        return new
+
+    def advance(self, hours: float) -> None:
+        """Move the clock ``hours`` forward (logged first, then stepped; never past the horizon)."""
+        if not (isinstance(hours, int | float) and math.isfinite(hours) and hours > 0):
+            raise ClassroomError(t("crisis.error.hours", hours=hours))
+        self.receive()
+        if self.finished:
+            raise ClassroomError(t("crisis.error.horizon", days=f"{self.model.params.days:g}"))
+        target = min(self.hour + hours, self.horizon_hour)
+        self._apply(self.store.log(self.team, "advance", target, {}))  # type: ignore[union-attr,arg-type]
+
+    def decide(
+        self, strategy: str, tone: str = "factual", moderation_share: float = 0.0, updates_per_day: float = 0.0,
+        rationale: str = "",
+    ) -> Event:  # fmt: skip
+        """Log a decision (committed before this returns), then make the statement now."""
+        try:
+            Response(strategy=strategy, moderation_share=moderation_share, updates_per_day=updates_per_day)
+        except ValueError as exc:  # pydantic's ValidationError: name the first field
+            first = exc.errors()[0] if hasattr(exc, "errors") else {"loc": ("decision",), "msg": str(exc)}  # type: ignore[attr-defined]
+            raise ClassroomError(f"decision: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        if tone not in TONES:
+            raise ClassroomError(f"tone: expected one of {', '.join(TONES)}, got {tone!r}")
+        self.receive()
+        if self.finished:
+            raise ClassroomError(t("crisis.error.horizon", days=f"{self.model.params.days:g}"))
+        payload = {"strategy": strategy, "tone": tone, "moderation_share": float(moderation_share),
+                   "updates_per_day": float(updates_per_day), "rationale": str(rationale)}  # fmt: skip
+        event = self.store.log(self.team, "decision", self.hour, payload)  # type: ignore[union-attr,arg-type]
+        self._apply(event)
+        return event
+
+    def finish(self) -> None:
+        """Run the clock to the horizon."""
+        if not self.finished:
+            self.advance(self.horizon_hour - self.hour)
+
+    # --- what the team and the facilitator read --------------------------------------------------
+
+    def timeseries(self) -> pd.DataFrame:
+        """The team's time series so far."""
+        return self.model.result().timeseries
+
+    def kpis(self) -> dict[str, float]:
+        """The compared KPIs now, plus the hour and the number of decisions."""
+        ts = self.timeseries()
+        values = {name: kpi_value(ts, name, self.model.day) for name in COMPARED_KPIS}
+        return {"hour": self.hour, "decisions": float(len(self.decisions)), **values}
+
+    def negative_share_6h(self, hour: float) -> float:
+        """The negative share over the 6 hours before ``hour`` (NaN without mentions)."""
+        ts = self.timeseries()
+        day = self.start_day + hour / 24.0
+        rows = ts[(ts["day"] > day - 0.25 + 1e-9) & (ts["day"] <= day + 1e-9)]
+        mentions = float(rows["mentions"].sum())
+        return float(rows["negative_mentions"].sum()) / mentions if mentions else math.nan
+
+
+def replay(store: Store, session: Session, team: Team, keep: str = "all") -> TeamRun:
+    """The team's run to the horizon, with its log or a variant of it; same seed, same injects.
+
+    ``keep``: ``all`` (the log), ``silence`` (without its decisions) or ``best`` (the best matched
+    response at hour 1 instead of its decisions).
+    """
+    events = store.events(team)
+    if keep != "all":
+        events = [e for e in events if e.kind != "decision"]
+    run = TeamRun(store, session, None, events=[])
+    best = max(RESPONSE_FIT[run.cluster], key=RESPONSE_FIT[run.cluster].__getitem__)
+    responded = keep != "best"
+    for event in events:
+        if not responded and event.hour >= BEST_HOUR - 1e-9:
+            run._step_to(BEST_HOUR)
+            run.model.respond(Response(strategy=best))
+            responded = True
+        run._apply(event)
+    if not responded:
+        run._step_to(BEST_HOUR)
+        run.model.respond(Response(strategy=best))
+    run._step_to(run.horizon_hour)
+    return run
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _fmt(kpi: str, value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if "share" in kpi:
+        return f"{value:.0%}"
+    if kpi.startswith("hours") or kpi == "hour":
+        return f"{value:.0f} h"
+    return f"{value:,.0f}"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table class='cs-table'><tr>{head}</tr>{body}</table>"
+
+
+@dataclass
+class TeamOutcome:
+    """A finished team: its run, the comparisons, the scorecard."""
+
+    team: Team
+    run: TeamRun
+    silence: TeamRun
+    best: TeamRun
+    scorecard: pd.DataFrame
+
+    @property
+    def passed(self) -> int:
+        """Objectives passed."""
+        return int(self.scorecard["passed"].sum()) if len(self.scorecard) else 0
+
+
+def outcome(store: Store, session: Session, team: Team) -> TeamOutcome:
+    """Replay a team to the horizon with its decisions, with silence and with the best matched response."""
+    run = replay(store, session, team, "all")
+    return TeamOutcome(team, run, replay(store, session, team, "silence"), replay(store, session, team, "best"),
+                       run.model.result().scorecard)  # fmt: skip
+
+
+def team_section_html(result: TeamOutcome) -> str:
+    """One team's part of the report: timeline with effects and rationales, comparison, objectives."""
+    run = result.run
+    rows = []
+    for entry in run.timeline:
+        effect = ""
+        if entry.kind == "decision":
+            before = run.negative_share_6h(entry.hour)
+            after = run.negative_share_6h(min(entry.hour + EFFECT_HOURS, run.horizon_hour))
+            effect = t("class.effect", before=_fmt("share", before), after=_fmt("share", after),
+                       hours=f"{EFFECT_HOURS:g}")  # fmt: skip
+        rows.append([_e(f"{entry.hour:g}"), _e(entry.title), _e(entry.details), _e(effect), _e(entry.rationale)])
+    timeline = _table([_e(t(k)) for k in ("crisis.timeline.hour", "crisis.timeline.event", "crisis.timeline.details",
+                                          "class.report.effect", "class.report.rationale")], rows)  # fmt: skip
+    best = max(RESPONSE_FIT[run.cluster], key=RESPONSE_FIT[run.cluster].__getitem__)
+    runs = [
+        (t("crisis.report.learner"), result.run),
+        (t("crisis.report.silence"), result.silence),
+        (t("crisis.report.best", strategy=t(f"crisis.strategy.{best}"), hours=f"{BEST_HOUR:g}"), result.best),
+    ]
+    compared = _table(
+        [_e(t("crisis.report.run")), *(_e(t(f"crisis.kpi.{k}")) for k in COMPARED_KPIS)],
+        [[_e(label), *(_e(_fmt(k, r.kpis()[k])) for k in COMPARED_KPIS)] for label, r in runs],
+    )
+    card_rows = [
+        [_e(t(f"crisis.kpi.{row['kpi']}")), _e(("≥ " if row["direction"] == "at_least" else "≤ ")
+         + _fmt(row["kpi"], row["target"])), _e(_fmt(row["kpi"], row["achieved"])),
+         _e(t("common.passed") if row["passed"] else t("common.failed"))]
+        for _, row in result.scorecard.iterrows()
+    ]  # fmt: skip
+    card = _table([_e(t(k)) for k in ("common.objective", "common.target", "common.achieved", "crisis.report.result")],
+                  card_rows)  # fmt: skip
+    return (
+        f"<h2>{_e(t('class.report.team', team=result.team.name))}</h2>"
+        f"<h3>{_e(t('crisis.report.timeline'))}</h3>{timeline}"
+        f"<h3>{_e(t('crisis.report.comparison'))}</h3>{compared}"
+        f"<h3>{_e(t('crisis.report.objectives'))}</h3>{card}"
+    )
+
+
+def class_summary_html(outcomes: list[TeamOutcome]) -> str:
+    """The class summary: teams ranked on objectives passed, then on the peak negative share."""
+    ranked = sorted(outcomes, key=lambda o: (-o.passed, o.run.kpis()["peak_negative_share"], o.team.name))
+    rows = [
+        [_e(rank), _e(o.team.name), _e(f"{o.passed} / {len(o.scorecard)}"),
+         *(_e(_fmt(k, o.run.kpis()[k])) for k in COMPARED_KPIS)]
+        for rank, o in enumerate(ranked, start=1)
+    ]  # fmt: skip
+    headers = [t("class.report.rank"), t("class.report.team_column"), t("class.report.passed"),
+               *(t(f"crisis.kpi.{k}") for k in COMPARED_KPIS)]  # fmt: skip
+    return f"<h2>{_e(t('class.report.summary'))}</h2>" + _table([_e(h) for h in headers], rows)
+
+
+def _document(title: str, body: str) -> str:
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;"
+        "vertical-align:top}footer{margin-top:2em;color:#777;font-size:small}"
+    )
+    footer = t("crisis.report.generated", version=cs.__version__)
+    return (
+        f"<!DOCTYPE html>\n<html lang='{_e(language())}'>\n<head>\n<meta charset='utf-8'>\n<title>{_e(title)}</title>\n"
+        f"<style>{style}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>\n{body}\n<footer>{_e(footer)}</footer>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def team_report_html(store: Store, session: Session, team: Team) -> str:
+    """One team's after-action report (standalone HTML, every text escaped)."""
+    title = t("class.report.title", session=session.name, scenario=session.scenario_name)
+    return _document(title, team_section_html(outcome(store, session, team)))
+
+
+def class_report_html(store: Store, session: Session) -> str:
+    """The session's after-action report: the class summary, then every team (standalone HTML)."""
+    outcomes = [outcome(store, session, team) for team in store.teams(session)]
+    objectives = "".join(f"<li>{_e(text)}</li>" for text in session.objectives)
+    intro = f"<p>{_e(t('crisis.report.seed', seed=session.seed))}</p><ul>{objectives}</ul>"
+    body = intro + class_summary_html(outcomes) + "".join(team_section_html(o) for o in outcomes)
+    return _document(t("class.report.title", session=session.name, scenario=session.scenario_name), body)
+
+
+def export(document: str, path: str | Path) -> Path:
+    """Write a report atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, document.encode("utf-8"))
+    return path

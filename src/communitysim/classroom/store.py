@@ -1,0 +1,367 @@
+"""The classroom's persistence: one SQLite file with sessions, teams, injects, releases and team logs.
+
+Embedded (no server), safe for several team kernels on one machine: WAL journal, a busy timeout,
+every write in its own ``BEGIN IMMEDIATE`` transaction committed before the caller returns (the UI
+confirms a decision only after that). SQL is always parameterised; names and rationales are stored
+verbatim (they are escaped where they are shown). The schema is versioned with SQLite's
+``user_version`` and migrated forward on open; a file from a newer communitysim is refused.
+
+A team's log (``events``) is the single source of truth for its simulation: an ordered list of
+clock advances, decisions and received injects, each at a crisis hour, from which the team's model
+is rebuilt exactly (:mod:`communitysim.classroom.exercise`).
+
+Example:
+    >>> store = Store(":memory:")
+    >>> session = store.create_session("Group A", {"days": 5}, "demo", seed=3, teams=["Red", "Blue"])
+    >>> [team.name for team in store.teams(session)]
+    ['Red', 'Blue']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ClassroomError", "Event", "Inject", "Session", "Store", "Team", "SCHEMA_VERSION", "default_path"]
+
+#: Event kinds of a team's log.
+EVENT_KINDS = ("advance", "decision", "inject")
+
+#: Migrations, one SQL script per schema version (index 0 takes an empty file to version 1).
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        scenario_name TEXT NOT NULL,
+        scenario TEXT NOT NULL,                 -- the scenario's fields as given (JSON)
+        seed INTEGER NOT NULL,
+        pace_hours_per_minute REAL,             -- NULL: step by step
+        objectives TEXT NOT NULL DEFAULT '[]',  -- learning objectives (JSON list of text)
+        status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'paused')),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE teams (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        name TEXT NOT NULL,
+        UNIQUE (session_id, name)
+    );
+    CREATE TABLE injects (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        hour REAL,                              -- crisis hour of a timed inject, NULL: on demand
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        effect TEXT                             -- JSON: {"crisis": {...}} starts a new crisis, NULL: narrative only
+    );
+    CREATE TABLE releases (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        inject_id INTEGER NOT NULL REFERENCES injects(id),
+        team_id INTEGER REFERENCES teams(id),   -- NULL: every team
+        released_at TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('advance', 'decision', 'inject')),
+        hour REAL NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (team_id, seq)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+#: How long a writer waits for another one (several team kernels), milliseconds.
+BUSY_TIMEOUT_MS = 30_000
+
+
+class ClassroomError(ValueError):
+    """A classroom mistake (unknown session or team, a paused exercise, a bad database): one line."""
+
+
+def default_path() -> Path:
+    """The classroom database: ``COMMUNITYSIM_CLASSROOM_DB`` or ``out/classroom.sqlite``."""
+    return Path(os.environ.get("COMMUNITYSIM_CLASSROOM_DB", Path("out") / "classroom.sqlite"))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Session:
+    """An exercise session (a row of ``sessions``)."""
+
+    id: int
+    name: str
+    scenario_name: str
+    scenario: dict[str, Any]
+    seed: int
+    pace_hours_per_minute: float | None
+    objectives: list[str]
+    status: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team of a session."""
+
+    id: int
+    session_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Inject:
+    """A timed inject (``hour`` set) or an on-demand one (``hour`` None) of the master events list."""
+
+    id: int
+    session_id: int
+    hour: float | None
+    kind: str
+    title: str
+    body: str
+    effect: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of a team's log: a clock advance, a decision or a received inject, at a crisis hour."""
+
+    id: int
+    team_id: int
+    seq: int
+    kind: str
+    hour: float
+    payload: dict[str, Any]
+    created_at: str
+
+
+class Store:
+    """The classroom database (a path, or ``":memory:"`` for tests).
+
+    Args:
+        path: the SQLite file (created with its folder when missing).
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = str(path if path is not None else default_path())
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if self.path != ":memory:":
+                self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA synchronous = FULL")  # a confirmed decision survives a power cut
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise ClassroomError(f"{self.path}: not a classroom database ({exc})") from None
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``): committed on exit, rolled back on an error."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self.transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ClassroomError(
+                    f"{self.path}: schema version {version} is newer than this communitysim's ({SCHEMA_VERSION}); "
+                    "upgrade communitysim"
+                )
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number].split(";"):  # no ";" inside the scripts, comments included
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        """The file's schema version."""
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    # --- sessions -------------------------------------------------------------------------------
+
+    def create_session(
+        self,
+        name: str,
+        scenario: dict[str, Any],
+        scenario_name: str,
+        seed: int,
+        teams: list[str],
+        injects: list[dict[str, Any]] | None = None,
+        pace_hours_per_minute: float | None = None,
+        objectives: list[str] | None = None,
+    ) -> Session:
+        """Create a session with its teams and master events list, in one transaction."""
+        name = name.strip()
+        if not name:
+            raise ClassroomError("session name: expected some text, got an empty name")
+        names = [team.strip() for team in teams]
+        if not names or any(not team for team in names):
+            raise ClassroomError(f"teams: expected one or more non-empty team names, got {teams!r}")
+        if len(set(names)) != len(names):
+            raise ClassroomError(f"teams: a team name is given twice in {names!r}")
+        if pace_hours_per_minute is not None and not pace_hours_per_minute > 0:
+            raise ClassroomError(f"pace: expected simulated hours per real minute > 0, got {pace_hours_per_minute!r}")
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM sessions WHERE name = ?", (name,)).fetchone():
+                raise ClassroomError(f"session name: {name!r} already exists; choose another name")
+            cursor = db.execute(
+                "INSERT INTO sessions (name, scenario_name, scenario, seed, pace_hours_per_minute, objectives,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (name, scenario_name, json.dumps(scenario), int(seed), pace_hours_per_minute,
+                 json.dumps(objectives or []), _now()),
+            )  # fmt: skip
+            session_id = cursor.lastrowid
+            db.executemany("INSERT INTO teams (session_id, name) VALUES (?, ?)", [(session_id, n) for n in names])
+            for inject in injects or []:
+                db.execute(
+                    "INSERT INTO injects (session_id, hour, kind, title, body, effect) VALUES (?, ?, ?, ?, ?, ?)",
+                    (session_id, inject.get("hour"), inject["kind"], inject["title"], inject["body"],
+                     json.dumps(inject["effect"]) if inject.get("effect") else None),
+                )  # fmt: skip
+        return self.session(name)
+
+    def session(self, name: str) -> Session:
+        """A session by name."""
+        row = self.db.execute("SELECT * FROM sessions WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            known = ", ".join(self.session_names()) or "none yet"
+            raise ClassroomError(f"session {name!r}: no such session; expected one of: {known}")
+        return self._session(row)
+
+    def session_by_id(self, session_id: int) -> Session:
+        """A session by id."""
+        row = self.db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise ClassroomError(f"session #{session_id}: no such session")
+        return self._session(row)
+
+    def session_names(self) -> list[str]:
+        """Every session's name, newest first."""
+        return [r[0] for r in self.db.execute("SELECT name FROM sessions ORDER BY id DESC")]
+
+    @staticmethod
+    def _session(row: tuple) -> Session:
+        id_, name, scenario_name, scenario, seed, pace, objectives, status, created = row
+        return Session(id_, name, scenario_name, json.loads(scenario), seed, pace, json.loads(objectives), status,
+                       created)  # fmt: skip
+
+    def set_status(self, session: Session, status: str) -> None:
+        """Pause or resume a session (``running`` or ``paused``)."""
+        if status not in ("running", "paused"):
+            raise ClassroomError(f"status: expected running or paused, got {status!r}")
+        with self.transaction() as db:
+            db.execute("UPDATE sessions SET status = ? WHERE id = ?", (status, session.id))
+
+    # --- teams, injects, releases ---------------------------------------------------------------
+
+    def teams(self, session: Session) -> list[Team]:
+        """The session's teams, in creation order."""
+        rows = self.db.execute("SELECT id, session_id, name FROM teams WHERE session_id = ? ORDER BY id", (session.id,))
+        return [Team(*row) for row in rows]
+
+    def team(self, session: Session, name: str) -> Team:
+        """A team of the session by name."""
+        for team in self.teams(session):
+            if team.name == name:
+                return team
+        known = ", ".join(t.name for t in self.teams(session))
+        raise ClassroomError(f"team {name!r}: not in session {session.name!r}; expected one of: {known}")
+
+    def injects(self, session: Session, timed: bool | None = None) -> list[Inject]:
+        """The master events list (timed ones by hour, then on-demand ones); ``timed`` filters."""
+        rows = self.db.execute(
+            "SELECT id, session_id, hour, kind, title, body, effect FROM injects WHERE session_id = ?"
+            " ORDER BY hour IS NULL, hour, id",
+            (session.id,),
+        )
+        found = [Inject(*row[:6], json.loads(row[6]) if row[6] else None) for row in rows]
+        if timed is None:
+            return found
+        return [inject for inject in found if (inject.hour is not None) == timed]
+
+    def inject(self, inject_id: int) -> Inject:
+        """An inject by id."""
+        row = self.db.execute(
+            "SELECT id, session_id, hour, kind, title, body, effect FROM injects WHERE id = ?", (inject_id,)
+        ).fetchone()
+        if row is None:
+            raise ClassroomError(f"inject #{inject_id}: no such inject")
+        return Inject(*row[:6], json.loads(row[6]) if row[6] else None)
+
+    def release(self, session: Session, inject: Inject, team: Team | None = None) -> int:
+        """Release an on-demand inject to one team or (``team`` None) to all; returns the release id."""
+        if inject.session_id != session.id or inject.hour is not None:
+            raise ClassroomError(f"inject {inject.title!r}: not an on-demand inject of session {session.name!r}")
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO releases (session_id, inject_id, team_id, released_at) VALUES (?, ?, ?, ?)",
+                (session.id, inject.id, team.id if team else None, _now()),
+            )
+        return int(cursor.lastrowid)
+
+    def releases_for(self, team: Team) -> list[tuple[int, Inject]]:
+        """(release id, inject) released to this team or to all, oldest first."""
+        rows = self.db.execute(
+            "SELECT id, inject_id FROM releases WHERE session_id = ? AND (team_id IS NULL OR team_id = ?) ORDER BY id",
+            (team.session_id, team.id),
+        ).fetchall()
+        return [(release_id, self.inject(inject_id)) for release_id, inject_id in rows]
+
+    # --- team logs ------------------------------------------------------------------------------
+
+    def log(self, team: Team, kind: str, hour: float, payload: dict[str, Any]) -> Event:
+        """Append an event to the team's log, committed before this returns."""
+        if kind not in EVENT_KINDS:
+            raise ClassroomError(f"event kind: expected one of {', '.join(EVENT_KINDS)}, got {kind!r}")
+        with self.transaction() as db:
+            seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE team_id = ?", (team.id,)).fetchone()[0]
+            created = _now()
+            cursor = db.execute(
+                "INSERT INTO events (team_id, seq, kind, hour, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (team.id, seq, kind, float(hour), json.dumps(payload), created),
+            )
+        return Event(int(cursor.lastrowid), team.id, int(seq), kind, float(hour), payload, created)
+
+    def events(self, team: Team, after_seq: int = 0) -> list[Event]:
+        """The team's log after ``after_seq``, in order."""
+        rows = self.db.execute(
+            "SELECT id, team_id, seq, kind, hour, payload, created_at FROM events WHERE team_id = ? AND seq > ?"
+            " ORDER BY seq",
+            (team.id, after_seq),
+        )
+        return [Event(*row[:5], json.loads(row[5]), row[6]) for row in rows]
