@@ -66,6 +66,16 @@ TEMPLATE: dict[str, list[tuple[str, str]]] = {
         ),
         ("md", "nb.experiments.try"),
     ],
+    "07_classroom_facilitator.ipynb": [
+        ("md", "nb.facilitator.intro"),
+        ("code", "from communitysim.ui.classroom_facilitator import facilitator\n\napp = facilitator()\napp"),
+        ("md", "nb.facilitator.try"),
+    ],
+    "08_classroom_team.ipynb": [
+        ("md", "nb.team.intro"),
+        ("code", "from communitysim.ui.classroom_team import team\n\napp = team()\napp"),
+        ("md", "nb.team.try"),
+    ],
 }
 
 

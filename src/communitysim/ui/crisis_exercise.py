@@ -52,6 +52,7 @@ __all__ = [
     "crisis_scenarios",
     "best_response",
     "dynamic_message_keys",
+    "feed_html",
     "STRATEGIES",
     "REPORT_PATH",
 ]
@@ -206,6 +207,63 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
             return None
 
     return wrapper
+
+
+def feed_html(model: cs.CommunityModel, ts: pd.DataFrame, statement: str | None, seed: int) -> str:
+    """The simulated feed: sample posts of the model's last step, their sentiment drawn from its mentions.
+
+    Deterministic for a seed and a step; ``statement`` is the brand's latest response strategy (None:
+    nothing said yet). Every text comes from the catalogue and is escaped.
+    """
+    hours = f"{round(24 * model.dt, 1):g}"
+    title = f"<b>{_e(t('crisis.feed.title', hours=hours))}</b>"
+    if not model.bad_buzz.active:
+        return f"{title}<p><i>{_e(t('crisis.feed.quiet'))}</i></p>"
+    row = ts.iloc[-1]
+    last, buzz = model.last, model.bad_buzz.last
+    summary = t(
+        "crisis.feed.summary",
+        comments=f"{last.comments:,}",
+        negative=f"{last.negative:,.0f}",
+        positive=f"{last.positive:,.0f}",
+        mentions=f"{float(row['mentions']):,.0f}",
+        outraged=f"{buzz.outraged:,}",
+    )
+    parts = [title, f"<p style='margin:2px 0'>{_e(summary)}</p>"]
+    if buzz.hidden >= 0.5:
+        parts.append(f"<p style='margin:2px 0'><i>{_e(t('crisis.feed.hidden', hidden=f'{buzz.hidden:,.0f}'))}</i></p>")
+    if statement is not None:
+        parts.append(
+            "<div style='border-left:4px solid #1a5fb4;background:#eef3fb;padding:4px 8px;margin:4px 0'>"
+            f"<b>{_e(t('crisis.feed.brand'))}</b><br>{_e(t(f'crisis.statement.{statement}'))}</div>"
+        )
+    mentions = float(row["mentions"])
+    negative = float(row["negative_mentions"])
+    positive = float(row["positive_comments"])
+    weights = np.array([negative, max(mentions - negative - positive, 0.0), max(positive, 0.0)])
+    if not np.isfinite(weights).all() or weights.sum() <= 0:
+        weights = np.array([0.0, 1.0, 0.0])
+    rng = np.random.default_rng(seed + int(model.steps))
+    tones = rng.choice(list(TONES), size=FEED_POSTS, p=weights / weights.sum())
+    cluster = model.bad_buzz.current().cluster  # type: ignore[union-attr]
+    posts = []
+    for tone in tones:
+        number = int(rng.integers(100, 10_000))
+        template = int(rng.integers(1, TEMPLATES_PER_TONE + 1))
+        minute = float(rng.uniform(model.day_start, model.day))
+        posts.append((minute, str(tone), number, template))
+    for moment, tone, number, template in sorted(posts, reverse=True):
+        whole = math.floor(moment)
+        minutes = min(int((moment - whole) * 1440), 1439)
+        colour = TONES[tone]
+        parts.append(
+            f"<div style='border-left:4px solid {colour};padding:2px 8px;margin:3px 0'>"
+            f"<b>@{_e(t('crisis.feed.author', number=number))}</b> "
+            f"<span style='color:#888'>{minutes // 60:02d}:{minutes % 60:02d}</span> "
+            f"<span style='color:{colour};font-size:smaller'>[{_e(t(f'crisis.sentiment.{tone}'))}]</span><br>"
+            f"{_e(t(f'crisis.feed.{cluster}.{tone}.{template}'))}</div>"
+        )
+    return "".join(parts)
 
 
 class CrisisExercise:
@@ -587,60 +645,9 @@ class CrisisExercise:
 
     def feed_html(self) -> str:
         """Sample posts of the last step, their sentiment drawn from the model's mentions (deterministic)."""
-        model = self.model
-        assert model is not None and self._ts is not None
-        hours = f"{round(24 * model.dt, 1):g}"
-        title = f"<b>{_e(t('crisis.feed.title', hours=hours))}</b>"
-        if not model.bad_buzz.active:
-            return f"{title}<p><i>{_e(t('crisis.feed.quiet'))}</i></p>"
-        row = self._ts.iloc[-1]
-        last, buzz = model.last, model.bad_buzz.last
-        summary = t(
-            "crisis.feed.summary",
-            comments=f"{last.comments:,}",
-            negative=f"{last.negative:,.0f}",
-            positive=f"{last.positive:,.0f}",
-            mentions=f"{float(row['mentions']):,.0f}",
-            outraged=f"{buzz.outraged:,}",
-        )
-        parts = [title, f"<p style='margin:2px 0'>{_e(summary)}</p>"]
-        if buzz.hidden >= 0.5:
-            parts.append(
-                f"<p style='margin:2px 0'><i>{_e(t('crisis.feed.hidden', hidden=f'{buzz.hidden:,.0f}'))}</i></p>"
-            )
+        assert self.model is not None and self._ts is not None
         statement = next((r.strategy for _, r in reversed(self.responses) if r.strategy != "silence"), None)
-        if statement is not None:
-            parts.append(
-                "<div style='border-left:4px solid #1a5fb4;background:#eef3fb;padding:4px 8px;margin:4px 0'>"
-                f"<b>{_e(t('crisis.feed.brand'))}</b><br>{_e(t(f'crisis.statement.{statement}'))}</div>"
-            )
-        mentions = float(row["mentions"])
-        negative = float(row["negative_mentions"])
-        positive = float(row["positive_comments"])
-        weights = np.array([negative, max(mentions - negative - positive, 0.0), max(positive, 0.0)])
-        if not np.isfinite(weights).all() or weights.sum() <= 0:
-            weights = np.array([0.0, 1.0, 0.0])
-        rng = np.random.default_rng(self.seed_used + int(model.steps))
-        tones = rng.choice(list(TONES), size=FEED_POSTS, p=weights / weights.sum())
-        cluster = model.bad_buzz.current().cluster  # type: ignore[union-attr]
-        posts = []
-        for tone in tones:
-            number = int(rng.integers(100, 10_000))
-            template = int(rng.integers(1, TEMPLATES_PER_TONE + 1))
-            minute = float(rng.uniform(model.day_start, model.day))
-            posts.append((minute, str(tone), number, template))
-        for moment, tone, number, template in sorted(posts, reverse=True):
-            whole = math.floor(moment)
-            minutes = min(int((moment - whole) * 1440), 1439)
-            colour = TONES[tone]
-            parts.append(
-                f"<div style='border-left:4px solid {colour};padding:2px 8px;margin:3px 0'>"
-                f"<b>@{_e(t('crisis.feed.author', number=number))}</b> "
-                f"<span style='color:#888'>{minutes // 60:02d}:{minutes % 60:02d}</span> "
-                f"<span style='color:{colour};font-size:smaller'>[{_e(t(f'crisis.sentiment.{tone}'))}]</span><br>"
-                f"{_e(t(f'crisis.feed.{cluster}.{tone}.{template}'))}</div>"
-            )
-        return "".join(parts)
+        return feed_html(self.model, self._ts, statement, self.seed_used)
 
     def timeline_html(self, title: bool = True) -> str:
         """The timeline so far as a table (with its title unless ``title`` is False)."""

@@ -1,0 +1,91 @@
+"""The classroom apps driven programmatically: the facilitator's dashboard and two teams' pages."""
+
+import pytest
+
+from communitysim.classroom import Store
+from communitysim.ui.classroom_facilitator import FacilitatorApp
+from communitysim.ui.classroom_team import TeamApp
+
+SMALL = {"audience.size": 600, "seeding.size": 300}
+
+
+@pytest.fixture
+def classroom(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # reports go to ./out
+    store = Store(tmp_path / "class.sqlite")
+    facilitator = FacilitatorApp(store=store, overrides=SMALL)
+    facilitator.name.value, facilitator.teams_text.value = "CM course", "Red, <i>Blue</i>"
+    facilitator.create()
+    return store, facilitator
+
+
+def join(store, name):
+    app = TeamApp(store=store)
+    app.team.value = name
+    app.join()
+    return app
+
+
+def test_the_dashboard_shows_both_teams_and_their_decisions(classroom):
+    store, facilitator = classroom
+    red, blue = join(store, "Red"), join(store, "<i>Blue</i>")
+    red.advance(1)
+    red.strategy.value, red.rationale.value = "rebuild", "we own it"
+    red.decide()
+    assert "Decision saved at hour 1" in red.status.value
+    blue.advance(6)
+    blue.strategy.value, blue.rationale.value = "deny", "nothing happened"
+    blue.decide()
+    red.advance(12)
+    blue.advance(7)
+    facilitator.refresh()
+    table = facilitator.dashboard_table().set_index("team")
+    assert list(table.index) == ["Red", "<i>Blue</i>"] and (table["hour"] == 13).all()
+    assert table.loc["Red", "peak_negative_share"] < table.loc["<i>Blue</i>", "peak_negative_share"]
+    assert "we own it" in facilitator.timeline.value and "nothing happened" in facilitator.timeline.value
+    assert "&lt;i&gt;Blue&lt;/i&gt;" in facilitator.dashboard.value and "<i>Blue" not in facilitator.dashboard.value
+    facilitator.class_report()
+    assert "Class report written to out/class_report_CM_course.html" in facilitator.status.value
+    assert "Team Red" in facilitator.report.value and "Team &lt;i&gt;Blue&lt;/i&gt;" in facilitator.report.value
+
+
+def test_injects_and_pause_reach_the_teams(classroom):
+    store, facilitator = classroom
+    red = join(store, "Red")
+    facilitator.inject.value = facilitator.inject.options[1][1]  # a narrative inject
+    facilitator.target.value = "Red"
+    facilitator.release()
+    assert "Released" in facilitator.status.value
+    red.advance(1)
+    assert facilitator.inject.options[1][0].replace("'", "&#x27;") in red.inbox.value
+    facilitator.set_status("paused")
+    red.advance(1)
+    assert "paused" in red.status.value and red.run.hour == 1
+    facilitator.set_status("running")
+    red.advance(1)
+    assert red.run.hour == 2
+
+
+def test_a_restarted_team_page_resumes_where_it_was_and_finishes_with_its_report(classroom):
+    store, _ = classroom
+    red = join(store, "Red")
+    red.advance(6)
+    red.strategy.value = "apologize"
+    red.decide()
+    again = join(store, "Red")  # a new kernel, the same database
+    assert again.run.hour == 6 and len(again.run.decisions) == 1
+    assert "hour 6" in again.status.value
+    again.finish()
+    assert "after-action report" in again.status.value and "Team Red" in again.report.value
+    assert again.decide_button.disabled
+
+
+def test_mistakes_are_one_line_messages(classroom, tmp_path):
+    store, facilitator = classroom
+    facilitator.create()  # the same name again
+    assert "already exists" in facilitator.status.value
+    page = TeamApp(store=store)
+    page.advance(1)
+    assert "join a session and a team first" in page.status.value
+    empty = TeamApp(path=tmp_path / "empty.sqlite")
+    assert "No exercise session yet" in empty.status.value
