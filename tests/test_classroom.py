@@ -232,3 +232,47 @@ def test_bad_sessions_are_one_line(tmp_path):
         create_session(store, "C", "bakery_launch.yaml", teams=["Red"])
     with pytest.raises(ClassroomError, match="session 'Nope': no such session; expected one of: Group A"):
         store.session("Nope")
+
+
+def test_a_version_1_database_is_migrated_forward_without_losing_sessions(tmp_path):
+    from communitysim.classroom.store import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    for statement in MIGRATIONS[0].split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("PRAGMA user_version = 1")
+    db.execute(
+        "INSERT INTO sessions (name, scenario_name, scenario, seed, created_at) VALUES (?, ?, ?, ?, ?)",
+        ("Old", "demo", "{}", 3, "2026-01-05T09:00:00.000+00:00"),
+    )
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert store.schema_version == SCHEMA_VERSION >= 2
+    old = store.session("Old")
+    assert old.seed == 3 and old.started_at == old.created_at and old.paused_seconds == 0
+
+
+def test_the_class_clock_of_a_paced_session_runs_stops_when_paused_and_teams_catch_up(tmp_path):
+    from datetime import datetime, timedelta
+
+    store = Store(tmp_path / "class.sqlite")
+    session = session_with(store, pace_hours_per_minute=600.0)  # 10 crisis hours per real second
+    started = datetime.fromisoformat(session.started_at)
+    assert session.class_hour(started + timedelta(seconds=30)) == pytest.approx(300.0)
+    run = TeamRun(store, session, store.team(session, "Red"))
+    time.sleep(0.5)
+    assert run.catch_up()
+    assert run.hour >= 5 and store.events(store.team(session, "Red"))[-1].hour == run.hour
+    store.set_status(session, "paused")
+    frozen = store.session("Group A")
+    assert frozen.class_hour(datetime.fromisoformat(frozen.paused_at) + timedelta(hours=1)) == pytest.approx(
+        frozen.class_hour(datetime.fromisoformat(frozen.paused_at))
+    )
+    time.sleep(0.2)
+    store.set_status(session, "running")
+    assert store.session("Group A").paused_seconds >= 0.2
+    unpaced = create_session(store, "Unpaced", "crisis_offensive_post.yaml", teams=["Red"], overrides=SMALL)
+    assert not TeamRun(store, unpaced, store.team(unpaced, "Red")).catch_up()

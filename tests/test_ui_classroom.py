@@ -89,3 +89,20 @@ def test_mistakes_are_one_line_messages(classroom, tmp_path):
     assert "join a session and a team first" in page.status.value
     empty = TeamApp(path=tmp_path / "empty.sqlite")
     assert "No exercise session yet" in empty.status.value
+
+
+def test_in_a_paced_session_the_team_clock_follows_the_class_clock(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.chdir(tmp_path)
+    store = Store(tmp_path / "class.sqlite")
+    facilitator = FacilitatorApp(store=store, overrides=SMALL)
+    facilitator.name.value, facilitator.teams_text.value, facilitator.pace.value = "Paced", "Red", 600.0
+    facilitator.create()
+    page = join(store, "Red")
+    assert all(b.layout.display == "none" for b in page.clock_buttons) and page.ticker.layout.display is None
+    time.sleep(0.4)
+    page.ticker.value += 1  # the browser's tick
+    assert page.run.hour >= 4
+    facilitator.refresh()
+    assert "class clock" in facilitator.dashboard.value

@@ -289,6 +289,19 @@ class TeamRun:
         self._apply(event)
         return event
 
+    def catch_up(self) -> bool:
+        """In a paced session, move the clock to the class clock (logged); False when there is nothing to do."""
+        self._writable()
+        session = self.store.session_by_id(self.session.id)  # type: ignore[union-attr]
+        target = session.class_hour()
+        if target is None or self.finished:
+            return False
+        target = math.floor(target)  # whole crisis hours: the clock's steps during a crisis
+        if target <= self.hour + 1e-6:
+            return False
+        self.advance(min(target, self.horizon_hour) - self.hour)
+        return True
+
     def finish(self) -> None:
         """Run the clock to the horizon."""
         if not self.finished:

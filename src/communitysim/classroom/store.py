@@ -81,6 +81,13 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (team_id, seq)
     );
     """,
+    # 2: the class clock of paced sessions (started, paused, time spent paused)
+    """
+    ALTER TABLE sessions ADD COLUMN started_at TEXT;
+    ALTER TABLE sessions ADD COLUMN paused_at TEXT;
+    ALTER TABLE sessions ADD COLUMN paused_seconds REAL NOT NULL DEFAULT 0;
+    UPDATE sessions SET started_at = created_at;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 #: How long a writer waits for another one (several team kernels), milliseconds.
@@ -113,6 +120,18 @@ class Session:
     objectives: list[str]
     status: str
     created_at: str
+    started_at: str
+    paused_at: str | None
+    paused_seconds: float
+
+    def class_hour(self, now: datetime | None = None) -> float | None:
+        """The class clock of a paced session: crisis hours since it started, pauses excluded (None: unpaced)."""
+        if self.pace_hours_per_minute is None:
+            return None
+        now = now or datetime.now(UTC)
+        stop = datetime.fromisoformat(self.paused_at) if self.paused_at else now
+        running = (stop - datetime.fromisoformat(self.started_at)).total_seconds() - self.paused_seconds
+        return max(0.0, running / 60.0 * self.pace_hours_per_minute)
 
 
 @dataclass(frozen=True)
@@ -239,11 +258,12 @@ class Store:
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM sessions WHERE name = ?", (name,)).fetchone():
                 raise ClassroomError(f"session name: {name!r} already exists; choose another name")
+            now = _now()
             cursor = db.execute(
                 "INSERT INTO sessions (name, scenario_name, scenario, seed, pace_hours_per_minute, objectives,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " created_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, scenario_name, json.dumps(scenario), int(seed), pace_hours_per_minute,
-                 json.dumps(objectives or []), _now()),
+                 json.dumps(objectives or []), now, now),
             )  # fmt: skip
             session_id = cursor.lastrowid
             db.executemany("INSERT INTO teams (session_id, name) VALUES (?, ?)", [(session_id, n) for n in names])
@@ -276,16 +296,29 @@ class Store:
 
     @staticmethod
     def _session(row: tuple) -> Session:
-        id_, name, scenario_name, scenario, seed, pace, objectives, status, created = row
+        id_, name, scenario_name, scenario, seed, pace, objectives, status, created, started, paused, pauses = row
         return Session(id_, name, scenario_name, json.loads(scenario), seed, pace, json.loads(objectives), status,
-                       created)  # fmt: skip
+                       created, started, paused, pauses)  # fmt: skip
 
     def set_status(self, session: Session, status: str) -> None:
         """Pause or resume a session (``running`` or ``paused``)."""
         if status not in ("running", "paused"):
             raise ClassroomError(f"status: expected running or paused, got {status!r}")
         with self.transaction() as db:
-            db.execute("UPDATE sessions SET status = ? WHERE id = ?", (status, session.id))
+            current, paused_at = db.execute(
+                "SELECT status, paused_at FROM sessions WHERE id = ?", (session.id,)
+            ).fetchone()
+            if status == current:
+                return
+            if status == "paused":
+                db.execute("UPDATE sessions SET status = 'paused', paused_at = ? WHERE id = ?", (_now(), session.id))
+            else:  # the class clock goes on from where it stopped
+                pause = (datetime.now(UTC) - datetime.fromisoformat(paused_at)).total_seconds() if paused_at else 0.0
+                db.execute(
+                    "UPDATE sessions SET status = 'running', paused_at = NULL, paused_seconds = paused_seconds + ?"
+                    " WHERE id = ?",
+                    (pause, session.id),
+                )
 
     # --- teams, injects, releases ---------------------------------------------------------------
 

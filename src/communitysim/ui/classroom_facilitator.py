@@ -66,6 +66,8 @@ class FacilitatorApp:
         self.open_button.on_click(lambda _: self.open())
         self.refresh_button = w.Button(description=t("class.refresh"), icon="refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
+        self.auto = w.Play(interval=5000, max=10**9, show_repeat=False, description=t("class.auto_refresh"))
+        self.auto.observe(lambda change: self.refresh(), names="value")
         self.pause_button = w.Button(description=t("class.pause"), icon="pause")
         self.pause_button.on_click(lambda _: self.set_status("paused"))
         self.resume_button = w.Button(description=t("class.resume"), icon="play")
@@ -83,7 +85,8 @@ class FacilitatorApp:
         create = w.VBox([w.HTML(f"<b>{html.escape(t('class.create_title'))}</b>"), self.name, self.scenario,
                          self.teams_text, self.seed, self.pace, self.create_button])  # fmt: skip
         run = w.VBox([w.HTML(f"<b>{html.escape(t('class.run_title'))}</b>"), self.sessions,
-                      w.HBox([self.open_button, self.refresh_button, self.pause_button, self.resume_button]),
+                      w.HBox([self.open_button, self.refresh_button, self.auto]),
+                      w.HBox([self.pause_button, self.resume_button]),
                       self.inject, self.target, self.release_button, self.report_button])  # fmt: skip
         self.widget = w.VBox([self.path, w.HBox([create, run]), self.status, self.dashboard, self.timeline,
                               self.report])  # fmt: skip
@@ -161,12 +164,14 @@ class FacilitatorApp:
             + "".join(f"<td>{html.escape(_fmt(k, row[k]))}</td>" for k in COMPARED_KPIS) + "</tr>"
             for _, row in table.iterrows()
         )  # fmt: skip
-        status = self.store.session(self.session_name).status if self.store and self.session_name else ""
+        session = self.store.session(self.session_name)  # type: ignore[union-attr,arg-type]
+        status = session.status
+        clock = session.class_hour()
         head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-        self.dashboard.value = (
-            f"<b>{html.escape(t('class.dashboard', session=self.session_name or '', status=t(f'class.{status}')))}"
-            f"</b><table class='cs-dashboard'><tr>{head}</tr>{rows}</table>"
-        )
+        title = t("class.dashboard", session=session.name, status=t(f"class.{status}"))
+        if clock is not None:
+            title += " " + t("class.class_clock", hour=f"{clock:.1f}", pace=f"{session.pace_hours_per_minute:g}")
+        self.dashboard.value = f"<b>{html.escape(title)}</b><table class='cs-dashboard'><tr>{head}</tr>{rows}</table>"
         entries = sorted(
             (entry.hour, name, entry) for name, run in self.runs.items() for entry in run.timeline
             if entry.kind == "decision"

@@ -67,6 +67,9 @@ class TeamApp:
             button = w.Button(description=t(key), disabled=True)
             button.on_click(lambda _, h=hours: self.advance(h))
             self.clock_buttons.append(button)
+        # paced sessions: the class clock ticks in the browser every 5 s and the team's clock follows it
+        self.ticker = w.Play(interval=5000, max=10**9, show_repeat=False, layout=w.Layout(display="none"))
+        self.ticker.observe(lambda change: self.tick(), names="value")
         self.strategy = w.Dropdown(
             options=[(t(f"crisis.strategy.{s}"), s) for s in STRATEGIES],
             description=t("crisis.response.strategy"),
@@ -89,7 +92,8 @@ class TeamApp:
         self.report = w.HTML()
         join = w.VBox([self.path, self.session, self.team, self.join_button])
         decide = w.VBox([self.strategy, self.tone, self.moderation, self.updates, self.rationale, self.decide_button])
-        left = w.VBox([join, self.clock, w.HBox(self.clock_buttons), decide, self.finish_button, self.status],
+        left = w.VBox([join, self.clock, w.HBox([*self.clock_buttons, self.ticker]), decide, self.finish_button,
+                       self.status],
                       layout=w.Layout(width="45%"))  # fmt: skip
         right = w.VBox([self.kpis, self.inbox, self.feed], layout=w.Layout(width="53%"))
         self.widget = w.VBox([w.HBox([left, right]), self.report])
@@ -139,10 +143,30 @@ class TeamApp:
         except ClassroomError as exc:
             self._say(str(exc), error=True)
             return
+        paced = self.run.session.pace_hours_per_minute is not None
         for button in (*self.clock_buttons, self.decide_button, self.finish_button):
             button.disabled = False
+        for button in self.clock_buttons:
+            button.layout.display = "none" if paced else None
+        self.ticker.layout.display = None if paced else "none"
         self._refresh()
         self._say(t("class.joined", team=self.team.value, hour=f"{self.run.hour:g}"))
+        if paced:
+            self.tick()
+            self.ticker.playing = True
+
+    def tick(self) -> None:
+        """A paced session: move the team's clock to the class clock (nothing while paused or at the end)."""
+        if self.run is None or self.run.session.pace_hours_per_minute is None:
+            return
+        try:
+            moved = self.run.catch_up()
+        except ClassroomError as exc:
+            self._say(str(exc), error=True)
+            return
+        if moved:
+            self._refresh()
+            self._say(t("class.advanced", hour=f"{self.run.hour:g}"))
 
     def _act(self, action: Any) -> bool:
         if self.run is None:
