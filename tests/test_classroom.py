@@ -276,3 +276,21 @@ def test_the_class_clock_of_a_paced_session_runs_stops_when_paused_and_teams_cat
     assert store.session("Group A").paused_seconds >= 0.2
     unpaced = create_session(store, "Unpaced", "crisis_offensive_post.yaml", teams=["Red"], overrides=SMALL)
     assert not TeamRun(store, unpaced, store.team(unpaced, "Red")).catch_up()
+
+
+def test_the_class_report_also_comes_as_a_pdf(tmp_path):
+    from pypdf import PdfReader
+
+    from communitysim.classroom.exercise import export
+
+    store = Store(tmp_path / "class.sqlite")
+    session = session_with(store, teams=("Red", "<b>Blue</b>"))
+    for name in ("Red", "<b>Blue</b>"):
+        run = TeamRun(store, session, store.team(session, name))
+        run.advance(1)
+        run.decide("rebuild", rationale="we own it")
+        run.advance(6)
+    path = export(class_report_html(store, session), tmp_path / "out" / "class.pdf")
+    assert path.read_bytes().startswith(b"%PDF-")
+    text = "".join(page.extract_text() for page in PdfReader(path).pages)
+    assert "Team Red" in text and "Team <b>Blue</b>" in text and "we own it" in text  # names as text

@@ -106,3 +106,45 @@ def test_in_a_paced_session_the_team_clock_follows_the_class_clock(tmp_path, mon
     assert page.run.hour >= 4
     facilitator.refresh()
     assert "class clock" in facilitator.dashboard.value
+
+
+def test_the_trainer_writes_the_master_events_list_and_the_objectives(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    store = Store(tmp_path / "class.sqlite")
+    app = FacilitatorApp(store=store, overrides=SMALL)
+    app.name.value, app.teams_text.value = "Custom", "Red"
+    app.objectives.value = "Answer within the hour\n\nExplain every decision"
+    app.events.value = (
+        "- {hour: 0, kind: trigger, title: It starts, body: Angry comments}\n"
+        "- {hour: 2, kind: escalation, title: TV crew, body: Live report, effect: {escalate: {severity: 0.5}}}\n"
+        "- {hour: null, kind: on_demand, title: The CEO tweets, body: Off message}\n"
+    )
+    app.create()
+    session = store.session("Custom")
+    assert session.objectives == ["Answer within the hour", "Explain every decision"]
+    assert [i.title for i in store.injects(session)] == ["It starts", "TV crew", "The CEO tweets"]
+    assert [label for label, _ in app.inject.options] == ["The CEO tweets"]
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        ("- {hour: soon, kind: x, title: t, body: b}", "inject 1: hour: expected crisis hours >= 0"),
+        ("- {hour: 1, kind: x, title: '', body: b}", "inject 1: title: expected some text"),
+        ("- {hour: 1, kind: x, title: t, body: b, effect: {escalate: {severity: 3}}}", "effect.escalate.severity"),
+        ("- {hour: 1, kind: x, title: t, body: b, when: now}", "unknown field 'when'"),
+        ("- {hour: 1, kind: x, title: t, body: b, effect: {crisis: {type: alien_invasion}}}", "effect.crisis"),
+        ("- {hour: 1, kind: x\n  title: [", "malformed YAML at line"),
+    ],
+)
+def test_a_bad_master_events_list_is_one_line_and_creates_nothing(tmp_path, monkeypatch, events, message):
+    monkeypatch.chdir(tmp_path)
+    store = Store(tmp_path / "class.sqlite")
+    app = FacilitatorApp(store=store, overrides=SMALL)
+    app.name.value, app.teams_text.value, app.events.value = "Bad", "Red", events
+    app.create()
+    import html
+
+    shown = html.unescape(app.status.value)
+    assert message in shown and "master events list" in shown
+    assert store.session_names() == []

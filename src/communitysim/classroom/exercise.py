@@ -45,6 +45,7 @@ __all__ = [
     "create_session",
     "default_injects",
     "replay",
+    "report_pdf",
     "team_report_html",
 ]
 
@@ -87,6 +88,63 @@ def default_injects() -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def validate_injects(items: Any, source: str = "master events list") -> list[dict[str, Any]]:
+    """Check a master events list (a list of {hour, kind, title, body, effect}); one-line errors.
+
+    ``hour``: crisis hours of a timed inject, or null for an on-demand one; ``effect``: null,
+    ``{escalate: {severity: s}}`` or ``{crisis: {type: ..., severity: ...}}``.
+
+    Example:
+        >>> validate_injects([{"hour": 2, "kind": "escalation", "title": "A call", "body": "..."}])[0]["hour"]
+        2.0
+    """
+    if not isinstance(items, list):
+        raise ClassroomError(f"{source}: expected a list of injects, got {type(items).__name__}")
+    checked = []
+    for number, item in enumerate(items, start=1):
+        where = f"{source}: inject {number}"
+        if not isinstance(item, dict):
+            raise ClassroomError(f"{where}: expected a mapping with hour, kind, title, body, effect")
+        unknown = set(item) - {"hour", "kind", "title", "body", "effect"}
+        if unknown:
+            raise ClassroomError(
+                f"{where}: unknown field {sorted(unknown)[0]!r}; expected hour, kind, title, body, effect"
+            )
+        hour = item.get("hour")
+        if hour is not None and (isinstance(hour, bool) or not isinstance(hour, int | float) or not hour >= 0):
+            raise ClassroomError(f"{where}: hour: expected crisis hours >= 0, or null for on demand, got {hour!r}")
+        for field in ("kind", "title", "body"):
+            if not isinstance(item.get(field), str) or not item[field].strip():
+                raise ClassroomError(f"{where}: {field}: expected some text, got {item.get(field)!r}")
+        effect = item.get("effect")
+        if effect is not None:
+            if not isinstance(effect, dict) or set(effect) - {"escalate", "crisis"} or not effect:
+                raise ClassroomError(
+                    f"{where}: effect: expected null, {{escalate: {{severity: s}}}} or {{crisis: {{...}}}}"
+                )
+            if "escalate" in effect:
+                severity = (effect["escalate"] or {}).get("severity") if isinstance(effect["escalate"], dict) else None
+                if isinstance(severity, bool) or not isinstance(severity, int | float) or not 0 < severity <= 1:
+                    raise ClassroomError(
+                        f"{where}: effect.escalate.severity: expected a share in (0, 1], got {severity!r}"
+                    )
+            if "crisis" in effect:
+                try:
+                    Crisis(**effect["crisis"])
+                except (TypeError, ValueError) as exc:
+                    message = " ".join(str(exc).split())[:200]
+                    raise ClassroomError(f"{where}: effect.crisis: {message}") from None
+        checked.append({**item, "hour": None if hour is None else float(hour), "effect": effect})
+    return checked
+
+
+def injects_yaml(injects: list[dict[str, Any]]) -> str:
+    """A master events list as YAML text, for trainers to edit."""
+    import yaml
+
+    return yaml.safe_dump(injects, allow_unicode=True, sort_keys=False, width=100)
+
+
 def create_session(
     store: Store,
     name: str,
@@ -111,7 +169,7 @@ def create_session(
         raise ClassroomError(f"{path}: expected a crisis scenario (with a crises list), such as crisis_*.yaml")
     given = loaded._given or loaded.model_dump(exclude_unset=True)
     return store.create_session(
-        name, given, loaded.name, seed, teams, injects if injects is not None else default_injects(),
+        name, given, loaded.name, seed, teams, validate_injects(injects) if injects is not None else default_injects(),
         pace_hours_per_minute,
         objectives if objectives is not None else [t(f"crisis.objectives.{i}") for i in range(1, 5)],
     )  # fmt: skip
@@ -482,8 +540,34 @@ def class_report_html(store: Store, session: Session) -> str:
 
 
 def export(document: str, path: str | Path) -> Path:
-    """Write a report atomically."""
+    """Write a report atomically: HTML, or PDF when ``path`` ends in ``.pdf``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, document.encode("utf-8"))
+    data = report_pdf(document) if path.suffix.lower() == ".pdf" else document.encode("utf-8")
+    atomic_write_bytes(path, data)
     return path
+
+
+#: A font with the symbols the reports use (Debian's fonts-dejavu-core, installed with chromium).
+PDF_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def report_pdf(document: str) -> bytes:
+    """A report's HTML as PDF bytes (xhtml2pdf: pure Python; tables and text, no images needed)."""
+    import io
+    import logging
+
+    from xhtml2pdf import pisa
+
+    if PDF_FONT.is_file():
+        face = f"@font-face{{font-family:DejaVu;src:url('{PDF_FONT}')}}body,td,th{{font-family:DejaVu}}"
+        document = document.replace("<style>", f"<style>{face}", 1)
+    else:  # the PDF's built-in fonts lack these symbols
+        for symbol, plain in (("≤", "<="), ("≥", ">="), ("–", "-"), ("—", "-")):
+            document = document.replace(symbol, html.escape(plain))
+    buffer = io.BytesIO()
+    logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)  # CSS it ignores (border-collapse) is fine
+    status = pisa.CreatePDF(document, dest=buffer, encoding="utf-8")
+    if status.err:
+        raise ClassroomError(f"the PDF report could not be made ({status.err} errors); the HTML report is complete")
+    return buffer.getvalue()

@@ -23,10 +23,11 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+import yaml
 from IPython.display import display
 
 from communitysim.classroom import ClassroomError, Store, TeamRun, class_report_html, create_session, default_path
-from communitysim.classroom.exercise import COMPARED_KPIS, _fmt, export
+from communitysim.classroom.exercise import COMPARED_KPIS, _fmt, default_injects, export, injects_yaml
 from communitysim.ui.crisis_exercise import crisis_scenarios
 from communitysim.ui.messages import t
 
@@ -59,6 +60,11 @@ class FacilitatorApp:
         self.teams_text = w.Text(description=t("class.teams"), placeholder=t("class.teams_help"), **look)
         self.seed = w.IntText(value=7, description=t("class.seed"), **look)
         self.pace = w.FloatText(value=0, description=t("class.pace"), **look)
+        tall = {"style": look["style"], "layout": w.Layout(width="95%", height="160px")}
+        self.objectives = w.Textarea(
+            value="\n".join(t(f"crisis.objectives.{i}") for i in range(1, 5)), description=t("class.objectives"), **tall
+        )
+        self.events = w.Textarea(value=injects_yaml(default_injects()), description=t("class.events"), **tall)
         self.create_button = w.Button(description=t("class.create"), button_style="primary", icon="plus")
         self.create_button.on_click(lambda _: self.create())
         self.sessions = w.Dropdown(description=t("class.session"), **look)
@@ -83,7 +89,8 @@ class FacilitatorApp:
         self.timeline = w.HTML()
         self.report = w.HTML()
         create = w.VBox([w.HTML(f"<b>{html.escape(t('class.create_title'))}</b>"), self.name, self.scenario,
-                         self.teams_text, self.seed, self.pace, self.create_button])  # fmt: skip
+                         self.teams_text, self.seed, self.pace, self.objectives, self.events,
+                         self.create_button])  # fmt: skip
         run = w.VBox([w.HTML(f"<b>{html.escape(t('class.run_title'))}</b>"), self.sessions,
                       w.HBox([self.open_button, self.refresh_button, self.auto]),
                       w.HBox([self.pause_button, self.resume_button]),
@@ -127,8 +134,16 @@ class FacilitatorApp:
         def action() -> None:
             pace = float(self.pace.value)
             teams = [name for name in self.teams_text.value.split(",")]
+            try:
+                events = yaml.safe_load(self.events.value)
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = f" at line {mark.line + 1}" if mark else ""
+                raise ClassroomError(f"master events list: malformed YAML{line}") from None
+            objectives = [line.strip() for line in self.objectives.value.splitlines() if line.strip()]
             create_session(self._open(), self.name.value, self.scenario.value, teams, seed=int(self.seed.value),
-                           overrides=self.fixed, pace_hours_per_minute=pace if pace > 0 else None)  # fmt: skip
+                           overrides=self.fixed, injects=events, pace_hours_per_minute=pace if pace > 0 else None,
+                           objectives=objectives)  # fmt: skip
 
         if self._guard(action):
             self._list_sessions()
@@ -221,6 +236,7 @@ class FacilitatorApp:
         document = class_report_html(self.store, self.store.session(self.session_name))
         safe = "".join(c if c.isalnum() else "_" for c in self.session_name)
         path = export(document, Path("out") / f"class_report_{safe}.html")
+        export(document, path.with_suffix(".pdf"))
         self.report.value = f"<div class='cs-report'>{document.split('<body>', 1)[1].split('</body>', 1)[0]}</div>"
         self._say(t("class.report_written", path=path))
 

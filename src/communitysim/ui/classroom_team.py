@@ -200,6 +200,7 @@ class TeamApp:
         document = team_report_html(self.store, self.run.session, self.run.team)  # type: ignore[arg-type]
         safe = "".join(c if c.isalnum() else "_" for c in f"{self.run.session.name}_{self.run.team.name}")  # type: ignore[union-attr]
         self.report_path = export(document, Path("out") / f"report_{safe}.html")
+        export(document, self.report_path.with_suffix(".pdf"))
         body = document.split("<body>", 1)[1].split("</body>", 1)[0]
         self.report.value = f"<div class='cs-report'>{body}</div>"
         self._say(t("class.finished", path=self.report_path))
