@@ -130,6 +130,17 @@ def _parser() -> argparse.ArgumentParser:
         "--samples", type=_positive, default=None, help="Morris trajectories (10) or Sobol base samples (64)"
     )
     sensitivity.add_argument("--reps", type=_positive, default=1, help="seeded runs averaged per sample (default 1)")
+    calibrate = commands.add_parser("calibrate", help="fit the model to a page's export (CSV) and save a scenario")
+    calibrate.add_argument("export", type=Path, help="CSV with a date and a followers column at least")
+    calibrate.add_argument("--out", type=Path, required=True, help="the scenario YAML to write")
+    calibrate.add_argument(
+        "--map", dest="maps", action="append", default=[], metavar="FIELD=COLUMN",
+        help="the file's column for a field, e.g. --map followers='Total fans' (repeatable)",
+    )  # fmt: skip
+    calibrate.add_argument("--bootstrap", type=_positive, default=200, help="bootstrap resamples (default 200)")
+    calibrate.add_argument("--seed", type=_seed, default=1, help="seed of the bootstrap and forecast (default 1)")
+    calibrate.add_argument("--forecast", type=_positive, default=90, help="days to forecast (default 90)")
+    calibrate.add_argument("--plot", type=Path, default=None, help="also write the fit and forecast as PNG")
     for sub in (sweeping, sensitivity):
         sub.add_argument("--kpi", default="engagements", help="the KPI to summarise (default engagements)")
         sub.add_argument("--seed", type=_seed, default=1, help="master seed (default 1)")
@@ -219,6 +230,41 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from communitysim.calibration import fit_growth, forecast, plot_fit, read_export, save_scenario
+
+    mapping = {}
+    for text in args.maps:
+        field, sep, column = text.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise ScenarioError(f"--map {text}: expected FIELD=COLUMN, for example followers='Total fans'")
+        mapping[field.strip()] = column.strip()
+    if args.out.suffix.lower() not in (".yaml", ".yml"):
+        raise ScenarioError(f"--out {args.out}: expected a .yaml file name")
+    export = read_export(args.export, mapping)
+    print(f"{args.export}: {len(export.data)} days from {export.data['date'].iloc[0].date()} "
+          f"to {export.data['date'].iloc[-1].date()}, columns: {', '.join(export.data.columns[2:])}")  # fmt: skip
+    for first, missing in export.gaps:
+        print(f"  gap: {missing} day(s) missing from {first} (not filled: the fit uses the days present)")
+    fit = fit_growth(export, bootstrap=args.bootstrap, seed=args.seed)
+    print(fit)
+    fields = fit.to_scenario(name=args.out.stem, description=f"Calibrated from {args.export.name}.")
+    fields["days"] = args.forecast
+    written = save_scenario(fields, args.out)
+    ahead = forecast(fit, days=args.forecast, replications=20, seed=args.seed)
+    end = ahead.iloc[-1]
+    print(f"forecast, day +{args.forecast:g}, current strategy: {end['median']:,.0f} members "
+          f"(90% band {end['low']:,.0f} to {end['high']:,.0f})")  # fmt: skip
+    if args.plot is not None:
+        from communitysim.result import atomic_write_bytes
+        from communitysim.ui import figure_png
+
+        atomic_write_bytes(args.plot, figure_png(plot_fit(fit, ahead)))
+        print(f"wrote {args.plot}")
+    print(f"wrote {written}: use it like any scenario (notebooks, sweeps, exercises)")
+    return 0
+
+
 def _load(args: argparse.Namespace) -> Scenario:
     """The scenario file with its --set and --days options applied; errors name both."""
     overrides: dict[str, Any] = {}
@@ -301,6 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "sensitivity":
             return _sensitivity(args)
+        if args.command == "calibrate":
+            return _calibrate(args)
         return _run(args)
     except ScenarioError as exc:
         print(f"communitysim: error: {exc}", file=sys.stderr)
