@@ -42,7 +42,7 @@ app: $(STAMP)
 	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1
 
 notebooks: $(STAMP)
-	$(PY) tools/make_notebooks.py
+	$(PY) tools/make_notebooks.py --all
 	cd notebooks && for nb in 0*.ipynb; do ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $$nb; done
 
 lint: $(STAMP)

@@ -5,7 +5,7 @@ Each notebook is a list of cells: markdown cells are message keys (their text li
 second copy of the notebooks), code cells build one app from ``communitysim.ui`` and hold no model
 logic. ``tests/test_notebooks.py`` checks that the committed notebooks match what this writes.
 
-    .venv/bin/python tools/make_notebooks.py          # writes notebooks/*.ipynb (no outputs)
+    .venv/bin/python tools/make_notebooks.py          # writes the changed notebooks (no outputs)
     make notebooks                                    # writes, then executes them in place
 """
 
@@ -66,6 +66,15 @@ TEMPLATE: dict[str, list[tuple[str, str]]] = {
         ),
         ("md", "nb.experiments.try"),
     ],
+    "06_calibrate_your_community.ipynb": [
+        ("md", "nb.calibration.intro"),
+        (
+            "code",
+            "from communitysim.ui.calibration_lab import calibration_lab\n\n"
+            "app = calibration_lab()\napp.use_sample()\napp",
+        ),
+        ("md", "nb.calibration.try"),
+    ],
     "07_classroom_facilitator.ipynb": [
         ("md", "nb.facilitator.intro"),
         ("code", "from communitysim.ui.classroom_facilitator import facilitator\n\napp = facilitator()\napp"),
@@ -97,11 +106,21 @@ def write(name: str, lang: str = "en") -> Path:
     return path
 
 
+def changed(name: str, lang: str = "en") -> bool:
+    """Whether the committed notebook's cells differ from the template's (or it does not exist)."""
+    path = NOTEBOOKS / name
+    if not path.exists():
+        return True
+    committed = nbformat.read(path, as_version=4).cells
+    return [(c.cell_type, c.source) for c in committed] != [(c.cell_type, c.source) for c in cells(name, lang)]
+
+
 def main() -> int:
-    """Write every notebook."""
+    """Write the notebooks whose cells changed (``--all``: every one); the others keep their outputs."""
     NOTEBOOKS.mkdir(exist_ok=True)
     for name in TEMPLATE:
-        print(write(name))
+        if "--all" in sys.argv or changed(name):
+            print(write(name))
     return 0
 
 

@@ -1,0 +1,164 @@
+"""Calibrate to your own community: upload a page's export, fit the growth, forecast, compare strategies.
+
+The learner uploads a CSV export (or takes the sample one), reads the fit (p, q and the audience
+size with their intervals, R²) over the data, forecasts the next days under the current posting
+rhythm and an alternative one, with bands, and saves the fitted scenario into ``scenarios/`` where
+the other notebooks (posting lab, experiments) find it.
+
+Example:
+    >>> app = CalibrationLab(bootstrap=10, replications=3)
+    >>> app.use_sample()
+    >>> app.fit is not None and "p" in app.fit.intervals
+    True
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import display
+
+from communitysim.calibration import GrowthFit, fit_growth, forecast, plot_fit, read_export, save_scenario
+from communitysim.cli import scenario_dir
+from communitysim.result import atomic_write_bytes
+from communitysim.scenario import ScenarioError
+from communitysim.ui import error_html, redraw
+from communitysim.ui.messages import t
+
+__all__ = ["CalibrationLab", "SAMPLE", "calibration_lab"]
+
+#: The sample export shipped with the project.
+SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "page_export.csv"
+#: Where uploaded files are kept (relative to the notebook's folder).
+UPLOADS = Path("out") / "uploads"
+
+
+class CalibrationLab:
+    """The calibration app (``app.widget`` is the widget tree).
+
+    Args:
+        bootstrap: bootstrap resamples of the fit.
+        replications: forecast runs per strategy.
+        seed: the seed of the bootstrap and the forecast.
+    """
+
+    def __init__(self, bootstrap: int = 100, replications: int = 20, seed: int = 1):
+        self.bootstrap, self.replications, self.seed = bootstrap, replications, seed
+        self.fit: GrowthFit | None = None
+        self.source: Path | None = None
+        look = {"style": {"description_width": "170px"}, "layout": w.Layout(width="95%")}
+        self.upload = w.FileUpload(accept=".csv", multiple=False, description=t("cal.upload"))
+        self.upload.observe(lambda change: self.uploaded(), names="value")
+        self.sample_button = w.Button(description=t("cal.sample"), icon="table")
+        self.sample_button.on_click(lambda _: self.use_sample())
+        self.followers_column = w.Text(description=t("cal.followers_column"), placeholder=t("cal.auto"), **look)
+        self.days = w.IntSlider(value=90, min=30, max=180, step=10, description=t("cal.days"), **look)
+        self.alternative = w.IntSlider(value=14, min=0, max=42, description=t("cal.alternative"), **look)
+        self.forecast_button = w.Button(description=t("cal.forecast"), button_style="primary", icon="line-chart")
+        self.forecast_button.on_click(lambda _: self.run_forecast())
+        self.name = w.Text(value="my_page", description=t("cal.name"), **look)
+        self.save_button = w.Button(description=t("cal.save"), icon="save")
+        self.save_button.on_click(lambda _: self.save())
+        self.status = w.HTML()
+        self.report = w.HTML()
+        self.plots = w.Output()
+        self.table = w.HTML()
+        controls = w.VBox(
+            [w.HBox([self.upload, self.sample_button]), self.followers_column, self.days, self.alternative,
+             self.forecast_button, self.name, self.save_button, self.status],
+            layout=w.Layout(width="40%"),
+        )  # fmt: skip
+        self.widget = w.HBox([controls, w.VBox([self.report, self.plots, self.table], layout=w.Layout(width="58%"))])
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)
+
+    # --- actions --------------------------------------------------------------------------------
+
+    def use_sample(self) -> None:
+        """Fit the sample export (a simulated page with a two-day gap)."""
+        self.load(SAMPLE)
+
+    def uploaded(self) -> None:
+        """Keep the uploaded file under ``out/uploads`` and fit it."""
+        if not self.upload.value:
+            return
+        item = self.upload.value[0]
+        safe = re.sub(r"[^\w.-]", "_", Path(str(item["name"])).name) or "export.csv"
+        path = UPLOADS / safe
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, bytes(item["content"]))
+        self.load(path)
+
+    def load(self, path: Path) -> None:
+        """Read, check and fit an export; show the fit over the data."""
+        column = self.followers_column.value.strip()
+        try:
+            export = read_export(path, {"followers": column} if column else None)
+            self.fit = fit_growth(export, bootstrap=self.bootstrap, seed=self.seed)
+        except ScenarioError as exc:
+            self.status.value = error_html(exc)
+            return
+        self.source = path
+        gaps = "".join(
+            f"<li>{html.escape(t('cal.gap', days=missing, first=first))}</li>" for first, missing in export.gaps
+        )
+        lines = "".join(f"<div>{html.escape(line)}</div>" for line in str(self.fit).splitlines())
+        self.report.value = f"<b>{html.escape(t('cal.fitted', name=path.name, days=len(export.data)))}</b>{lines}" + (
+            f"<ul>{gaps}</ul>" if gaps else ""
+        )
+        self.status.value = ""
+        self.run_forecast()
+
+    def strategies(self) -> dict[str, dict[str, Any]]:
+        """The current rhythm and the alternative one, as forecast strategies."""
+        current = self.fit.posts_per_week if self.fit and self.fit.posts_per_week is not None else None
+        label = t("cal.current", posts=f"{current:.1f}") if current is not None else t("cal.current_unknown")
+        return {
+            label: {},
+            t("cal.alt", posts=self.alternative.value): {"strategy.posts_per_week": self.alternative.value},
+        }
+
+    def run_forecast(self) -> None:
+        """Forecast the next days under both strategies; plot them over the data, tabulate the end."""
+        if self.fit is None:
+            self.status.value = error_html(ValueError(t("cal.error.no_fit")))
+            return
+        self.ahead = forecast(self.fit, days=self.days.value, strategies=self.strategies(),
+                              replications=self.replications, seed=self.seed)  # fmt: skip
+        self.figure = plot_fit(self.fit, self.ahead)
+        redraw(self.plots, self.figure)
+        end = self.ahead[self.ahead["day"] == self.ahead["day"].max()]
+        rows = "".join(
+            f"<tr><td>{html.escape(str(r['strategy']))}</td><td>{r['median']:,.0f}</td>"
+            f"<td>{r['low']:,.0f} – {r['high']:,.0f}</td></tr>"
+            for _, r in end.iterrows()
+        )
+        head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("cal.strategy", "cal.median", "cal.band"))
+        self.table.value = (
+            f"<b>{html.escape(t('cal.in_days', days=self.days.value))}</b>"
+            f"<table class='cs-forecast'><tr>{head}</tr>{rows}</table>"
+        )
+
+    def save(self) -> None:
+        """Save the fitted scenario into ``scenarios/`` (the posting lab and the experiments list it)."""
+        if self.fit is None:
+            self.status.value = error_html(ValueError(t("cal.error.no_fit")))
+            return
+        name = self.name.value.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", name):
+            self.status.value = error_html(ValueError(t("cal.error.name", name=name)))
+            return
+        fields = self.fit.to_scenario(name=name, description=t("cal.description", source=self.source.name))  # type: ignore[union-attr]
+        fields["days"] = self.days.value
+        path = save_scenario(fields, scenario_dir() / f"{name}.yaml")
+        self.status.value = f"<span style='color:#1b7f3b'>{html.escape(t('cal.saved', path=path))}</span>"
+
+
+def calibration_lab(**kwargs: Any) -> CalibrationLab:
+    """Build the calibration app (the notebook's one call)."""
+    return CalibrationLab(**kwargs)
