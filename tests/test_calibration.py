@@ -5,7 +5,15 @@ import pandas as pd
 import pytest
 
 import communitysim as cs
-from communitysim.calibration import bass_curve, fit_growth, forecast, read_export, save_scenario
+from communitysim.calibration import (
+    Export,
+    bass_curve,
+    fit_engagement,
+    fit_growth,
+    forecast,
+    read_export,
+    save_scenario,
+)
 from communitysim.cli import main
 from communitysim.scenario import ScenarioError
 from helpers import ROOT, SCENARIOS
@@ -62,7 +70,9 @@ def test_the_95_percent_intervals_cover_the_truth_at_least_three_times_in_four()
 
 def test_the_sample_export_reads_with_its_gap_reported_not_filled():
     export = read_export(SAMPLE)
-    assert list(export.data.columns) == ["date", "day", "followers", "posts", "unfollows"]
+    assert list(export.data.columns) == [
+        "date", "day", "followers", "posts", "reach", "reactions", "comments", "shares", "unfollows"
+    ]  # fmt: skip
     assert export.gaps == [("2026-04-10", 2)]
     assert len(export.data) == export.days + 1 - 2  # the two missing days are not invented
     fit = fit_growth(export, bootstrap=20)
@@ -130,6 +140,7 @@ def test_cli_calibrate_writes_a_valid_scenario_and_a_plot(tmp_path, capsys):
                  "--plot", str(tmp_path / "fit.png")])  # fmt: skip
     printed = capsys.readouterr().out
     assert code == 0 and "gap: 2 day(s) missing from 2026-04-10" in printed and "forecast, day +30" in printed
+    assert "Engagement matched" in printed and "engagement.per_view" in printed
     assert cs.load_scenario(out).days == 30 and (tmp_path / "fit.png").read_bytes().startswith(b"\x89PNG")
 
 
@@ -145,3 +156,35 @@ def test_cli_calibrate_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, ar
     assert main(["calibrate", str(SAMPLE), "--out", str(out), *argv]) == 2
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1 and not out.exists()
+
+
+@pytest.mark.parametrize(("per_view", "reach_share"), [(0.03, 0.2), (0.12, 0.45)])
+def test_the_engagement_level_and_reach_of_a_simulated_page_are_recovered(per_view, reach_share):
+    t = np.arange(0, 91)
+    growth = fit_growth(pd.DataFrame({"day": t, "followers": bass_curve(t, 0.003, 0.08, 5000, 100),
+                                      "posts": np.where(t % 7 < 5, 1, 0)}), bootstrap=0)  # fmt: skip
+    fields = growth.to_scenario()
+    fields["days"] = 60
+    fields["engagement"]["per_view"] = per_view
+    fields["feed"] = {"organic_reach_share": reach_share}
+    ts = cs.run(fields, seed=42).timeseries.iloc[1:]
+    data = pd.DataFrame({
+        "date": pd.date_range("2026-01-01", periods=len(ts)), "day": np.arange(len(ts)),
+        "followers": ts["members"].to_numpy(), "posts": ts["posts"].to_numpy(), "reach": ts["reach"].to_numpy(),
+        "comments": ts["comments"].to_numpy(), "shares": ts["shares"].to_numpy(),
+        "reactions": (ts["engagements"] - ts["comments"] - ts["shares"]).to_numpy(),
+    })  # fmt: skip
+    fit = fit_engagement(Export(data, "simulated"), growth)
+    assert fit.per_view == pytest.approx(per_view, rel=0.2)  # measured: 7% off both ways (one seed of data)
+    assert fit.organic_reach_share == pytest.approx(reach_share, rel=0.1)
+    assert fit.model_rate == pytest.approx(fit.observed_rate, rel=0.1)
+    scenario = cs.load_scenario(growth.to_scenario(engagement=fit))
+    assert scenario.engagement.per_view == fit.per_view and scenario.engagement.share_exposure == 0
+
+
+def test_the_engagement_fit_names_the_columns_it_needs(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Date,Followers\n2026-01-01,3\n2026-01-02,4\n2026-01-03,5\n")
+    export = read_export(path)
+    with pytest.raises(ScenarioError, match="needs a posts column and reactions, comments or shares"):
+        fit_engagement(export, fit_growth(export, bootstrap=0))

@@ -48,8 +48,10 @@ from communitysim.scenario import ScenarioError
 __all__ = [
     "COLUMN_NAMES",
     "Export",
+    "EngagementFit",
     "GrowthFit",
     "bass_curve",
+    "fit_engagement",
     "fit_growth",
     "read_export",
 ]
@@ -238,8 +240,18 @@ class GrowthFit:
             lines.append(f"  churn   {self.churn_rate_per_day:.4g} per day (unfollows / followers)")
         return "\n".join(lines)
 
-    def to_scenario(self, name: str = "my_page", description: str = "", posts_per_week: float | None = None) -> dict:
-        """The fitted community as scenario fields (complete audience, the page's followers as first members)."""
+    def to_scenario(
+        self,
+        name: str = "my_page",
+        description: str = "",
+        posts_per_week: float | None = None,
+        engagement: EngagementFit | None = None,
+    ) -> dict:
+        """The fitted community as scenario fields (complete audience, the page's followers as first members).
+
+        Shares add no word-of-mouth of their own (``engagement.share_exposure`` 0): the fitted q
+        already holds all of it. With ``engagement``, the engagement level and mix matched to the export.
+        """
         from communitysim.mechanisms.feed import visibility_factor
         from communitysim.scenario import Scenario
 
@@ -262,6 +274,8 @@ class GrowthFit:
             "seeding": {"strategy": "random", "size": followers, "acceptance_share": 1.0, "invite_after_posts": 0},
             "launch": {"posts_ready": 0, "unready_conversion_share": 1.0},
             "strategy": {"posts_per_week": float(rhythm)},
+            "engagement": {"share_exposure": 0.0, **(engagement.fields()["engagement"] if engagement else {})},
+            **({"feed": engagement.fields()["feed"]} if engagement and "feed" in engagement.fields() else {}),
         }  # fmt: skip
 
     _cumulative_unfollows: float = 0.0
@@ -448,3 +462,131 @@ def plot_fit(fit: GrowthFit, ahead: pd.DataFrame | None = None):
     axes.set(xlabel="day", ylabel="followers", title="Growth: export, fit and forecast")
     axes.legend(fontsize="small")
     return figure
+
+
+# --- engagement level ---------------------------------------------------------------------------
+
+
+#: Rounds of the engagement match at most, and the relative gap at which it stops.
+MATCH_ROUNDS = 8
+MATCH_TOLERANCE = 0.03
+
+
+@dataclass
+class EngagementFit:
+    """The engagement level matched to the export (moments matched by seeded runs of the fitted scenario).
+
+    Attributes:
+        per_view: ``engagement.per_view`` that gives the page's engagement rate per post by followers.
+        comment_share, share_share: ``engagement.comment_share`` and ``share_share`` that give the export's mix
+            of comments and shares among engagements (None: no such column).
+        organic_reach_share: ``feed.organic_reach_share`` that gives the page's daily reach (None: no reach column).
+        observed_rate, model_rate: engagements per post per follower, in the export and in the calibrated model.
+    """
+
+    per_view: float
+    comment_share: float | None
+    share_share: float | None
+    organic_reach_share: float | None
+    observed_rate: float
+    model_rate: float
+
+    def __str__(self) -> str:
+        lines = [f"Engagement matched: {self.observed_rate:.3%} engagements per post per follower in the export, "
+                 f"{self.model_rate:.3%} in the model"]  # fmt: skip
+        for name, value in self.fields()["engagement"].items():
+            lines.append(f"  engagement.{name} = {value:.4g}")
+        for name, value in self.fields().get("feed", {}).items():
+            lines.append(f"  feed.{name} = {value:.4g}")
+        return "\n".join(lines)
+
+    def fields(self) -> dict[str, dict[str, float]]:
+        """The scenario fields it sets."""
+        engagement = {"per_view": self.per_view}
+        if self.comment_share is not None:
+            engagement["comment_share"] = self.comment_share
+        if self.share_share is not None:
+            engagement["share_share"] = self.share_share
+        out: dict[str, dict[str, float]] = {"engagement": engagement}
+        if self.organic_reach_share is not None:
+            out["feed"] = {"organic_reach_share": self.organic_reach_share}
+        return out
+
+
+def _engagement_moments(table: pd.DataFrame, members: str) -> tuple[float, float]:
+    """(engagements per post per follower, reach per follower on posting days) of a daily table."""
+    posted = table[table["posts"] > 0]
+    followers = posted[members].clip(lower=1.0)
+    rate = float(posted["engagements"].sum() / posted["posts"].sum() / followers.mean()) if len(posted) else math.nan
+    reach = float((posted["reach"] / followers).mean()) if "reach" in posted and len(posted) else math.nan
+    return rate, reach
+
+
+def fit_engagement(
+    export: Export, growth: GrowthFit, seeds: Sequence[int] = (1, 2, 3), days: int = 30
+) -> EngagementFit:
+    """Match the model's engagement level (and reach) to the export's, by seeded runs of the fitted scenario.
+
+    Needs a posts column and at least one of reactions, comments, shares. ``feed.organic_reach_share``
+    (with a reach column), ``engagement.per_view`` and the comment and share shares are scaled until
+    the model's reach, engagement rate per post by followers and mix match the export's within
+    ``MATCH_TOLERANCE`` (at most ``MATCH_ROUNDS`` rounds, averaged over ``seeds``; each moment is
+    close to proportional to its parameter; ``model_rate`` is the rate of the parameters returned,
+    unless the rounds ran out).
+
+    Raises:
+        ScenarioError: the export has no posts or no engagement column.
+    """
+    import communitysim as cs
+    from communitysim.scenario import Scenario
+
+    data = export.data
+    parts = [c for c in ("reactions", "comments", "shares") if c in data]
+    if "posts" not in data or not parts:
+        raise ScenarioError(
+            f"{export.source}: the engagement fit needs a posts column and reactions, comments or shares; "
+            f"the file has: {', '.join(data.columns[2:])}"
+        )
+    table = data.assign(engagements=data[parts].fillna(0).sum(axis=1))
+    observed_rate, observed_reach = _engagement_moments(table, "followers")
+    total = float(table["engagements"].sum())
+    observed_comments = float(table["comments"].sum() / total) if "comments" in table and total else None
+    observed_shares = float(table["shares"].sum() / total) if "shares" in table and total else None
+    defaults = Scenario()
+    comment_share_param = defaults.engagement.comment_share
+    share_share_param = defaults.engagement.share_share
+    comment_share = comment_share_param if observed_comments is not None else None
+    share_share = share_share_param if observed_shares is not None else None
+    per_view = defaults.engagement.per_view
+    reach_share = defaults.feed.organic_reach_share if not math.isnan(observed_reach) else None
+    model_rate = math.nan
+    for _ in range(MATCH_ROUNDS):
+        trial = EngagementFit(per_view, comment_share, share_share, reach_share, observed_rate, math.nan)
+        fields = growth.to_scenario(engagement=trial)
+        fields["days"] = days
+        rates, reaches, mixes = [], [], []
+        for seed in seeds:
+            ts = cs.run(fields, seed=seed).timeseries.iloc[1:]
+            rate, reach = _engagement_moments(ts, "members")
+            rates.append(rate)
+            reaches.append(reach)
+            done = float(ts["engagements"].sum())
+            mixes.append((ts["comments"].sum() / done, ts["shares"].sum() / done) if done else (math.nan, math.nan))
+        model_rate, model_reach = float(np.nanmean(rates)), float(np.nanmean(reaches))
+        model_comments, model_shares = np.nanmean(np.array(mixes), axis=0)
+        if abs(model_rate / observed_rate - 1) < MATCH_TOLERANCE and (
+            reach_share is None or abs(model_reach / observed_reach - 1) < MATCH_TOLERANCE
+        ):
+            break  # the parameters just run match: stop with them
+        if reach_share is not None and model_reach > 0:
+            reach_share = float(min(1.0, reach_share * observed_reach / model_reach))
+        if model_rate > 0:
+            per_view = float(min(1.0, per_view * observed_rate / model_rate))
+        if comment_share is not None and model_comments > 0:  # the parameter is a baseline member's share
+            comment_target = float(min(1.0, comment_share_param * observed_comments / model_comments))
+            comment_share_param = comment_target
+            comment_share = comment_share_param
+        if share_share is not None and model_shares > 0:
+            share_share_param = float(min(1.0, share_share_param * observed_shares / model_shares))
+            share_share = share_share_param
+    return EngagementFit(per_view, comment_share, share_share, reach_share, observed_rate, model_rate)

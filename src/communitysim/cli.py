@@ -231,7 +231,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from communitysim.calibration import fit_growth, forecast, plot_fit, read_export, save_scenario
+    from communitysim.calibration import fit_engagement, fit_growth, forecast, plot_fit, read_export, save_scenario
 
     mapping = {}
     for text in args.maps:
@@ -248,7 +248,14 @@ def _calibrate(args: argparse.Namespace) -> int:
         print(f"  gap: {missing} day(s) missing from {first} (not filled: the fit uses the days present)")
     fit = fit_growth(export, bootstrap=args.bootstrap, seed=args.seed)
     print(fit)
-    fields = fit.to_scenario(name=args.out.stem, description=f"Calibrated from {args.export.name}.")
+    engagement = None
+    if "posts" in export.data and any(c in export.data for c in ("reactions", "comments", "shares")):
+        engagement = fit_engagement(export, fit)
+        print(engagement)
+    else:
+        print("(no posts and engagement columns: the engagement level keeps the model's defaults)")
+    fields = fit.to_scenario(name=args.out.stem, description=f"Calibrated from {args.export.name}.",
+                             engagement=engagement)  # fmt: skip
     fields["days"] = args.forecast
     written = save_scenario(fields, args.out)
     ahead = forecast(fit, days=args.forecast, replications=20, seed=args.seed)

@@ -22,7 +22,16 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import display
 
-from communitysim.calibration import GrowthFit, fit_growth, forecast, plot_fit, read_export, save_scenario
+from communitysim.calibration import (
+    EngagementFit,
+    GrowthFit,
+    fit_engagement,
+    fit_growth,
+    forecast,
+    plot_fit,
+    read_export,
+    save_scenario,
+)
 from communitysim.cli import scenario_dir
 from communitysim.result import atomic_write_bytes
 from communitysim.scenario import ScenarioError
@@ -49,6 +58,7 @@ class CalibrationLab:
     def __init__(self, bootstrap: int = 100, replications: int = 20, seed: int = 1):
         self.bootstrap, self.replications, self.seed = bootstrap, replications, seed
         self.fit: GrowthFit | None = None
+        self.engagement: EngagementFit | None = None
         self.source: Path | None = None
         look = {"style": {"description_width": "170px"}, "layout": w.Layout(width="95%")}
         self.upload = w.FileUpload(accept=".csv", multiple=False, description=t("cal.upload"))
@@ -100,6 +110,8 @@ class CalibrationLab:
         try:
             export = read_export(path, {"followers": column} if column else None)
             self.fit = fit_growth(export, bootstrap=self.bootstrap, seed=self.seed)
+            engaged = "posts" in export.data and any(c in export.data for c in ("reactions", "comments", "shares"))
+            self.engagement = fit_engagement(export, self.fit) if engaged else None
         except ScenarioError as exc:
             self.status.value = error_html(exc)
             return
@@ -107,7 +119,8 @@ class CalibrationLab:
         gaps = "".join(
             f"<li>{html.escape(t('cal.gap', days=missing, first=first))}</li>" for first, missing in export.gaps
         )
-        lines = "".join(f"<div>{html.escape(line)}</div>" for line in str(self.fit).splitlines())
+        text = str(self.fit) + ("\n" + str(self.engagement) if self.engagement else "")
+        lines = "".join(f"<div>{html.escape(line)}</div>" for line in text.splitlines())
         self.report.value = f"<b>{html.escape(t('cal.fitted', name=path.name, days=len(export.data)))}</b>{lines}" + (
             f"<ul>{gaps}</ul>" if gaps else ""
         )
@@ -153,7 +166,8 @@ class CalibrationLab:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", name):
             self.status.value = error_html(ValueError(t("cal.error.name", name=name)))
             return
-        fields = self.fit.to_scenario(name=name, description=t("cal.description", source=self.source.name))  # type: ignore[union-attr]
+        description = t("cal.description", source=self.source.name)  # type: ignore[union-attr]
+        fields = self.fit.to_scenario(name=name, description=description, engagement=self.engagement)
         fields["days"] = self.days.value
         path = save_scenario(fields, scenario_dir() / f"{name}.yaml")
         self.status.value = f"<span style='color:#1b7f3b'>{html.escape(t('cal.saved', path=path))}</span>"
