@@ -188,3 +188,11 @@ def test_the_engagement_fit_names_the_columns_it_needs(tmp_path):
     export = read_export(path)
     with pytest.raises(ScenarioError, match="needs a posts column and reactions, comments or shares"):
         fit_engagement(export, fit_growth(export, bootstrap=0))
+
+
+def test_a_page_whose_ceiling_is_beyond_the_model_is_told_why():
+    t = np.arange(40)
+    fit = fit_growth(pd.DataFrame({"day": t, "followers": 100 * np.exp(0.05 * t)}), bootstrap=0)
+    fit.market = 1e12  # what an export still in its exponential phase can give
+    with pytest.raises(ScenarioError, match="has not started to slow down yet.*export more days"):
+        fit.to_scenario()

@@ -253,8 +253,13 @@ class GrowthFit:
         already holds all of it. With ``engagement``, the engagement level and mix matched to the export.
         """
         from communitysim.mechanisms.feed import visibility_factor
-        from communitysim.scenario import Scenario
+        from communitysim.scenario import MAX_AUDIENCE, Scenario
 
+        if self.market > MAX_AUDIENCE:
+            raise ScenarioError(
+                f"the fitted audience within reach ({self.market:.3g} people) is beyond the model's {MAX_AUDIENCE:,}: "
+                "the growth has not started to slow down yet, so its ceiling is not known; export more days"
+            )
         defaults = Scenario()
         rhythm = posts_per_week if posts_per_week is not None else self.posts_per_week
         rhythm = defaults.strategy.posts_per_week if rhythm is None else rhythm
