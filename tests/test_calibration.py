@@ -194,5 +194,5 @@ def test_a_page_whose_ceiling_is_beyond_the_model_is_told_why():
     t = np.arange(40)
     fit = fit_growth(pd.DataFrame({"day": t, "followers": 100 * np.exp(0.05 * t)}), bootstrap=0)
     fit.market = 1e12  # what an export still in its exponential phase can give
-    with pytest.raises(ScenarioError, match="has not started to slow down yet.*export more days"):
+    with pytest.raises(ScenarioError, match=r"has not started to slow down yet.*export more days"):
         fit.to_scenario()
