@@ -46,12 +46,12 @@ notebooks: $(STAMP)
 	cd notebooks && for nb in 0*.ipynb; do ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $$nb; done
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests tools $(wildcard benchmarks)
-	$(VENV)/bin/ruff format --check src tests tools $(wildcard benchmarks)
+	$(VENV)/bin/ruff check src tests tools conftest.py $(wildcard benchmarks)
+	$(VENV)/bin/ruff format --check src tests tools conftest.py $(wildcard benchmarks)
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests tools $(wildcard benchmarks)
-	$(VENV)/bin/ruff check --fix src tests tools $(wildcard benchmarks)
+	$(VENV)/bin/ruff format src tests tools conftest.py $(wildcard benchmarks)
+	$(VENV)/bin/ruff check --fix src tests tools conftest.py $(wildcard benchmarks)
 
 # Debian's chromium for the real-browser tests (Playwright drives it; no browser download)
 chromium:

@@ -161,3 +161,25 @@ def test_the_engagement_challenge_and_contrasts_give_feedback():
     assert kpis["varied"]["engagements_per_post"] > kpis["one_type"]["engagements_per_post"]
     assert kpis["debates"]["member_interactions"] > kpis["informational"]["member_interactions"]
     assert "novelty" in app.contrasts.value
+
+
+def test_the_language_comes_from_the_switch_then_the_setting_then_the_locale(monkeypatch):
+    from communitysim.ui.messages import language, set_language
+
+    for name in ("COMMUNITYSIM_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    assert language() == "en"
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    assert language() == ("fr" if "fr" in LANGUAGES else "en")
+    monkeypatch.setenv("COMMUNITYSIM_LANG", "en")
+    assert language() == "en"  # the setting wins over the locale
+    monkeypatch.setenv("COMMUNITYSIM_LANG", "tlh")
+    assert language() == "en"  # an unknown language: English, not the locale
+    try:
+        set_language("en")
+        monkeypatch.setenv("COMMUNITYSIM_LANG", "fr")
+        assert language() == "en"  # the notebook's switch wins
+        with pytest.raises(ValueError, match="language: expected one of"):
+            set_language("tlh")
+    finally:
+        set_language(None)

@@ -17,17 +17,44 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["LANGUAGES", "language", "catalogue", "t"]
+__all__ = ["LANGUAGES", "language", "set_language", "catalogue", "t"]
 
 LOCALES = Path(__file__).parent / "locales"
 #: The shipped languages.
 LANGUAGES = tuple(sorted(p.name for p in LOCALES.iterdir() if p.is_dir()))
 
 
+_chosen: str | None = None  # set_language's choice, before any environment variable
+
+
+def set_language(lang: str | None) -> None:
+    """Choose the language of every text from now on (a notebook's switch); None: back to the settings.
+
+    Raises:
+        ValueError: a language that is not shipped.
+    """
+    global _chosen
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"language: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
+    _chosen = lang
+
+
 def language() -> str:
-    """The language from ``COMMUNITYSIM_LANG`` (default English)."""
-    wanted = os.environ.get("COMMUNITYSIM_LANG", "en").split("_")[0].lower()
-    return wanted if wanted in LANGUAGES else "en"
+    """The language now.
+
+    ``set_language``'s choice, else ``COMMUNITYSIM_LANG``, else the locale (``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``: ``fr_FR.UTF-8`` gives French), else English.
+    """
+    if _chosen is not None:
+        return _chosen
+    for variable in ("COMMUNITYSIM_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        wanted = value.split(".")[0].split("_")[0].lower()
+        if wanted in LANGUAGES:
+            return wanted
+        if variable == "COMMUNITYSIM_LANG" and value:
+            break  # an explicit but unknown language: English, not the locale
+    return "en"
 
 
 @cache
