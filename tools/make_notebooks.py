@@ -1,9 +1,11 @@
-"""Write the thin notebooks from one template and the message catalogue (``make notebooks``).
+"""Write the thin notebooks, in every shipped language, from one template and the catalogue (``make notebooks``).
 
 Each notebook is a list of cells: markdown cells are message keys (their text lives in
 ``src/communitysim/ui/locales/<lang>/notebooks.yaml``, so a translation is a new catalogue, not a
 second copy of the notebooks), code cells build one app from ``communitysim.ui`` and hold no model
-logic. ``tests/test_notebooks.py`` checks that the committed notebooks match what this writes.
+logic. Each language's notebook sits beside the English one (``02_x.fr.ipynb``) and switches the
+language in its second cell. ``tests/test_notebooks.py`` checks that the committed notebooks match
+what this writes, in every language, so the pairs cannot drift apart.
 
     .venv/bin/python tools/make_notebooks.py          # writes the changed notebooks (no outputs)
     make notebooks                                    # writes, then executes them in place
@@ -17,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from communitysim.ui.messages import t
+from communitysim.ui.messages import LANGUAGES, t
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -88,12 +90,19 @@ TEMPLATE: dict[str, list[tuple[str, str]]] = {
 }
 
 
+def notebook_name(name: str, lang: str) -> str:
+    """The file of a notebook in a language: English ``02_x.ipynb``, others beside it as ``02_x.fr.ipynb``."""
+    return name if lang == "en" else name.replace(".ipynb", f".{lang}.ipynb")
+
+
 def cells(name: str, lang: str = "en") -> list:
-    """The cells of one notebook in one language (markdown from the catalogue)."""
-    return [
+    """The cells of one notebook in one language: markdown from the catalogue, then the language switch."""
+    made = [
         new_markdown_cell(t(source, lang=lang)) if kind == "md" else new_code_cell(source)
         for kind, source in TEMPLATE[name]
     ]
+    switch = new_code_cell(f'from communitysim.ui.messages import set_language\n\nset_language("{lang}")')
+    return [made[0], switch, *made[1:]]  # the switch right after the title: every app below speaks it
 
 
 def write(name: str, lang: str = "en") -> Path:
@@ -101,14 +110,14 @@ def write(name: str, lang: str = "en") -> Path:
     notebook = new_notebook(
         cells=cells(name, lang), metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}}
     )
-    path = NOTEBOOKS / name
+    path = NOTEBOOKS / notebook_name(name, lang)
     nbformat.write(notebook, path)
     return path
 
 
 def changed(name: str, lang: str = "en") -> bool:
     """Whether the committed notebook's cells differ from the template's (or it does not exist)."""
-    path = NOTEBOOKS / name
+    path = NOTEBOOKS / notebook_name(name, lang)
     if not path.exists():
         return True
     committed = nbformat.read(path, as_version=4).cells
@@ -118,9 +127,10 @@ def changed(name: str, lang: str = "en") -> bool:
 def main() -> int:
     """Write the notebooks whose cells changed (``--all``: every one); the others keep their outputs."""
     NOTEBOOKS.mkdir(exist_ok=True)
-    for name in TEMPLATE:
-        if "--all" in sys.argv or changed(name):
-            print(write(name))
+    for lang in LANGUAGES:
+        for name in TEMPLATE:
+            if "--all" in sys.argv or changed(name, lang):
+                print(write(name, lang))
     return 0
 
 
