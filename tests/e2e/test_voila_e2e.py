@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 
 import pytest
 from e2e_helpers import NOTEBOOKS, free_port, open_page, screenshot, set_slider, stop, wait_for_change, wait_http
 from playwright.sync_api import expect
+
+from communitysim.ui.messages import LANGUAGES, t
 
 WIDGETS_TIMEOUT_MS = 120_000
 
@@ -34,9 +35,15 @@ def voila(tmp_path_factory):
             stop(proc)
 
 
-def test_posting_lab_slider_and_run_change_the_scorecard(voila, browser):
-    page = open_page(browser, voila + "02_posting_strategy_lab.ipynb")
-    slider = page.locator(".widget-slider").filter(has_text="Posts per week")
+def notebook(name: str, lang: str) -> str:
+    """The notebook of a language (English ``02_x.ipynb``, others ``02_x.fr.ipynb``)."""
+    return name if lang == "en" else name.replace(".ipynb", f".{lang}.ipynb")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_posting_lab_slider_and_run_change_the_scorecard(voila, browser, lang):
+    page = open_page(browser, voila + notebook("02_posting_strategy_lab.ipynb", lang))
+    slider = page.locator(".widget-slider").filter(has_text=t("lab.posts_per_week", lang=lang))
     expect(slider).to_be_visible(timeout=WIDGETS_TIMEOUT_MS)
     scorecard = page.locator("table.cs-scorecard")
     expect(scorecard).to_be_visible(timeout=60_000)
@@ -46,29 +53,33 @@ def test_posting_lab_slider_and_run_change_the_scorecard(voila, browser):
     expect(slider.locator(".widget-readout")).to_have_text("21")
     expect(slider.locator(".noUi-handle")).to_have_attribute("aria-valuenow", "21.0")
     page.wait_for_timeout(500)  # let the new value reach the kernel before Run
-    page.locator("button.widget-button", has_text="Run").click()
+    page.locator("button.widget-button", has_text=t("common.run", lang=lang)).click()
     wait_for_change(page, "table.cs-summary", summary_before)
     wait_for_change(page, "table.cs-scorecard", before)
     assert "(" in page.locator("table.cs-summary").inner_text()  # the previous run in brackets
     expect(page.locator(".widget-output img").first).to_be_visible()  # the redrawn plots
-    screenshot(page, "posting_lab.png")
+    screenshot(page, f"posting_lab_{lang}.png")
     page.close()
 
 
-def test_crisis_exercise_clock_response_and_report(voila, browser):
-    page = open_page(browser, voila + "04_crisis_exercise.ipynb")
-    start = page.locator("button.widget-button", has_text="Start")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_crisis_exercise_clock_response_and_report(voila, browser, lang):
+    page = open_page(browser, voila + notebook("04_crisis_exercise.ipynb", lang))
+    start = page.locator("button.widget-button", has_text=t("crisis.start", lang=lang))
     expect(start).to_be_visible(timeout=WIDGETS_TIMEOUT_MS)
     start.click()
-    six_hours = page.locator("button.widget-button", has_text="+6 h")
+    six_hours = page.locator("button.widget-button", has_text=t("crisis.advance.6h", lang=lang))
     expect(six_hours).to_be_enabled(timeout=60_000)
     six_hours.click()
-    expect(page.get_by_text(re.compile(r"hour 6 of the crisis"))).to_be_visible(timeout=60_000)
-    strategy = page.locator("select").filter(has=page.locator("option", has_text="Rebuild"))
-    strategy.select_option(label="Rebuild (apologize and compensate)")
-    page.locator("button.widget-button", has_text="Respond now").click()
-    expect(page.get_by_text(re.compile(r"Statement out at hour"))).to_be_visible(timeout=30_000)
-    page.locator("button.widget-button", has_text="Finish").click()
-    expect(page.get_by_text("After-action report").first).to_be_visible(timeout=120_000)
-    screenshot(page, "crisis_exercise.png")
+    hour_six = t("crisis.clock", lang=lang, day="X", time="X", hour="6").split("·")[-1].strip()
+    expect(page.get_by_text(hour_six)).to_be_visible(timeout=60_000)
+    rebuild = t("crisis.strategy.rebuild", lang=lang)
+    strategy = page.locator("select").filter(has=page.locator("option", has_text=rebuild))
+    strategy.select_option(label=rebuild)
+    page.locator("button.widget-button", has_text=t("crisis.respond", lang=lang)).click()
+    said = t("crisis.responded", lang=lang, hour="6", strategy=rebuild)
+    expect(page.get_by_text(said)).to_be_visible(timeout=30_000)
+    page.locator("button.widget-button", has_text=t("crisis.finish", lang=lang)).click()
+    expect(page.get_by_text(t("crisis.report.title", lang=lang)).first).to_be_visible(timeout=120_000)
+    screenshot(page, f"crisis_exercise_{lang}.png")
     page.close()
