@@ -243,6 +243,7 @@ def test_the_notebook_is_thin_and_was_run_without_errors():
 
     notebook = nbformat.read(ROOT / "notebooks" / "04_crisis_exercise.ipynb", as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    assert len(code) == 1 and "crisis_exercise()" in code[0].source
-    assert code[0].outputs, "execute the notebook (it is committed with its outputs)"
-    assert not [o for o in code[0].outputs if o.output_type == "error"]
+    switch, app = code  # the language switch, then the app
+    assert "set_language" in switch.source and "crisis_exercise()" in app.source
+    assert app.outputs, "execute the notebook (it is committed with its outputs)"
+    assert not [o for o in app.outputs if o.output_type == "error"]
