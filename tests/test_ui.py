@@ -13,6 +13,7 @@ from communitysim.ui.posting_lab import PostingLab, lab_scenarios
 
 SMALL = {"audience.size": 600, "days": 60, "objectives": [{"kpi": "members", "target": 50, "by_day": 60}]}
 SRC = Path(__file__).resolve().parents[1] / "src" / "communitysim" / "ui"
+ROOT_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def test_every_message_key_used_in_the_apps_exists_with_its_placeholders():
@@ -183,3 +184,11 @@ def test_the_language_comes_from_the_switch_then_the_setting_then_the_locale(mon
             set_language("tlh")
     finally:
         set_language(None)
+
+
+def test_the_welcome_challenge_scorecard_says_which_objective_failed_and_why():
+    import communitysim as cs
+    from communitysim.ui import scorecard
+
+    html = scorecard(cs.run(ROOT_SCENARIOS / "bakery_launch.yaml", seed=7)).data
+    assert "cs-scorecard" in html and "not yet" in html and "word-of-mouth" in html

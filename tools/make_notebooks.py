@@ -34,6 +34,13 @@ TEMPLATE: dict[str, list[tuple[str, str]]] = {
             'import communitysim as cs\n\nresult = cs.run("../scenarios/bakery_launch.yaml", seed=7)\nresult.scorecard',
         ),
         ("code", "from communitysim.ui import show\n\nshow(result.plot())"),
+        ("md", "nb.welcome.try"),
+        (
+            "code",
+            "from communitysim.ui import scorecard\n\nfirst_members = 20  # change me, then run the cell again\n"
+            'result = cs.run("../scenarios/bakery_launch.yaml", seed=7, overrides={"seeding.size": first_members})\n'
+            "scorecard(result)",
+        ),
         ("md", "nb.welcome.read_more"),
     ],
     "01_first_members.ipynb": [

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from communitysim.ui.messages import t
 
-__all__ = ["error_html", "figure_png", "redraw", "show", "t"]
+__all__ = ["error_html", "figure_png", "redraw", "scorecard", "show", "t"]
 
 
 def figure_png(figure: Figure, dpi: int = 100) -> bytes:
@@ -60,3 +60,12 @@ def error_html(error: Exception) -> str:
 
     message = " ".join(str(error).split())
     return f"<span style='color:#b3261e'>{html.escape(t('common.error', message=message))}</span>"
+
+
+def scorecard(result: object) -> object:
+    """A run's objectives as a table with pass/fail and why, for a notebook cell (an ``IPython.display.HTML``)."""
+    from IPython.display import HTML
+
+    from communitysim.ui.posting_lab import scorecard_html
+
+    return HTML(scorecard_html(result))  # type: ignore[arg-type]
