@@ -449,26 +449,28 @@ class Best:
         return self.runner_up is not None and (low > 0 or high < 0)
 
     def __str__(self) -> str:
-        where = ", ".join(f"{k} = {_fmt(v)}" for k, v in self.point.items())
+        where = ", ".join(f"{k} = {format_number(v)}" for k, v in self.point.items())
         level = f"{self.confidence:.0%}"
         text = (
-            f"best {self.kpi}: {where} (mean {_fmt(self.mean)}, {level} CI {_fmt(self.ci[0])} to {_fmt(self.ci[1])}, "
-            f"{self.replications} replications)"
+            f"best {self.kpi}: {where} (mean {format_number(self.mean)}, {level} CI {format_number(self.ci[0])} to "
+            f"{format_number(self.ci[1])}, {self.replications} replications)"
         )
         if self.runner_up is None:
             return text + "; no other point to compare with."
-        other = ", ".join(f"{k} = {_fmt(v)}" for k, v in self.runner_up.items())
+        other = ", ".join(f"{k} = {format_number(v)}" for k, v in self.runner_up.items())
         low, high = self.difference_ci
         versus = (
-            f"; against the runner-up ({other}, mean {_fmt(self.runner_up_mean)}) the paired difference is "
-            f"{_fmt(self.difference)} ({level} CI {_fmt(low)} to {_fmt(high)}, p = {self.p_value:.2g})"
+            f"; against the runner-up ({other}, mean {format_number(self.runner_up_mean)}) the paired difference is "
+            f"{format_number(self.difference)} ({level} CI {format_number(low)} to {format_number(high)}, "
+            f"p = {self.p_value:.2g})"
         )
         if self.clear:
             return text + versus + ": a clear winner."
         return text + versus + ": not distinguishable yet; run more replications or treat them as equivalent."
 
 
-def _fmt(value: Any) -> str:
+def format_number(value: Any) -> str:
+    """A number for a sentence: thousands separated above 100, 3 significant digits below."""
     if isinstance(value, float):
         if math.isnan(value):
             return "nan"
@@ -604,7 +606,7 @@ class SweepTable:
             axes.set_xticks(range(grid.shape[1]), [str(v) for v in grid.columns])
             axes.set_yticks(range(grid.shape[0]), [str(v) for v in grid.index])
             for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
-                axes.text(j, i, _fmt(float(value)), ha="center", va="center", color="white", fontsize="small")
+                axes.text(j, i, format_number(float(value)), ha="center", va="center", color="white", fontsize="small")
             figure.colorbar(image, ax=axes, label=f"mean {kpi}")
             axes.set(xlabel=cols, ylabel=rows, title=f"mean {kpi}")
         else:

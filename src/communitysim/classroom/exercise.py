@@ -33,23 +33,26 @@ import communitysim as cs
 from communitysim import cli
 from communitysim.classroom.store import ClassroomError, Event, Inject, Session, Store, Team
 from communitysim.kpis import kpi_value
-from communitysim.mechanisms.crisis import RESPONSE_FIT, Crisis, Response, cluster_of
+from communitysim.mechanisms.crisis import Crisis, Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
 from communitysim.ui.messages import language, t
 
 __all__ = [
+    "BEST_DELAY_HOURS",
     "COMPARED_KPIS",
+    "LEARNER_START",
     "TONES",
     "TeamRun",
     "class_report_html",
     "create_session",
     "default_injects",
+    "format_kpi",
     "replay",
     "report_pdf",
     "team_report_html",
 ]
 
-#: The learner decides the response: the scenario's planned one becomes silence.
+#: The learner decides the response: the scenario's planned one becomes silence, no moderation, no updates.
 LEARNER_START = {
     "crises.0.response.strategy": "silence",
     "crises.0.response.moderation_share": 0.0,
@@ -57,9 +60,9 @@ LEARNER_START = {
 }
 #: Message tones a team picks for its statement (logged and reported; the model reads the strategy).
 TONES = ("empathetic", "factual", "firm", "light")
-#: Hour of the best matched response in the comparison run.
-BEST_HOUR = 1.0
-#: KPIs of the dashboard and the reports.
+#: Delay of the best matched response in the comparison runs, hours (the earliest a learner can respond).
+BEST_DELAY_HOURS = 1.0
+#: KPIs compared across runs (dashboard, reports: the learner, silence, the best matched response).
 COMPARED_KPIS = ("peak_negative_share", "hours_to_recover", "members_lost", "negative_reach")
 #: Hours after a decision at which its effect is read (the 6-hour negative share before and after).
 EFFECT_HOURS = 6.0
@@ -396,16 +399,16 @@ def replay(store: Store, session: Session, team: Team, keep: str = "all") -> Tea
     if keep != "all":
         events = [e for e in events if e.kind != "decision"]
     run = TeamRun(store, session, None, events=[])
-    best = max(RESPONSE_FIT[run.cluster], key=RESPONSE_FIT[run.cluster].__getitem__)
+    best = best_response(run.cluster)
     responded = keep != "best"
     for event in events:
-        if not responded and event.hour >= BEST_HOUR - 1e-9:
-            run._step_to(BEST_HOUR)
+        if not responded and event.hour >= BEST_DELAY_HOURS - 1e-9:
+            run._step_to(BEST_DELAY_HOURS)
             run.model.respond(Response(strategy=best))
             responded = True
         run._apply(event)
     if not responded:
-        run._step_to(BEST_HOUR)
+        run._step_to(BEST_DELAY_HOURS)
         run.model.respond(Response(strategy=best))
     run._step_to(run.horizon_hour)
     return run
@@ -418,13 +421,26 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _fmt(kpi: str, value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if "share" in kpi:
+_SHARES = {"negative_share", "negative_share_6h", "peak_negative_share"}
+_HOURS = {"hours", "hours_to_peak", "hours_to_recover", "crisis_response_h"}
+
+
+def missing(value: float | None) -> bool:
+    """Whether a KPI value is missing (None or NaN)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_kpi(kpi: str, value: float | None) -> str:
+    """A crisis KPI value for people: shares in %, hours with ``h``, people as whole numbers (catalogue words)."""
+    if missing(value):
+        return t("crisis.value.not_recovered") if kpi == "hours_to_recover" else t("crisis.value.none")
+    value = float(value)  # type: ignore[arg-type]
+    if kpi in _SHARES:
         return f"{value:.0%}"
-    if kpi.startswith("hours") or kpi == "hour":
-        return f"{value:.0f} h"
+    if kpi in _HOURS:
+        return t("crisis.value.hours", value=f"{round(value, 1):g}")
+    if kpi == "sentiment":
+        return f"{value:+.0f}"
     return f"{value:,.0f}"
 
 
@@ -466,24 +482,28 @@ def team_section_html(result: TeamOutcome) -> str:
         if entry.kind == "decision":
             before = run.negative_share_6h(entry.hour)
             after = run.negative_share_6h(min(entry.hour + EFFECT_HOURS, run.horizon_hour))
-            effect = t("class.effect", before=_fmt("share", before), after=_fmt("share", after),
-                       hours=f"{EFFECT_HOURS:g}")  # fmt: skip
+            effect = t(
+                "class.effect",
+                before=format_kpi("negative_share", before),
+                after=format_kpi("negative_share", after),
+                hours=f"{EFFECT_HOURS:g}",
+            )
         rows.append([_e(f"{entry.hour:g}"), _e(entry.title), _e(entry.details), _e(effect), _e(entry.rationale)])
     timeline = _table([_e(t(k)) for k in ("crisis.timeline.hour", "crisis.timeline.event", "crisis.timeline.details",
                                           "class.report.effect", "class.report.rationale")], rows)  # fmt: skip
-    best = max(RESPONSE_FIT[run.cluster], key=RESPONSE_FIT[run.cluster].__getitem__)
+    best = best_response(run.cluster)
     runs = [
         (t("crisis.report.learner"), result.run),
         (t("crisis.report.silence"), result.silence),
-        (t("crisis.report.best", strategy=t(f"crisis.strategy.{best}"), hours=f"{BEST_HOUR:g}"), result.best),
+        (t("crisis.report.best", strategy=t(f"crisis.strategy.{best}"), hours=f"{BEST_DELAY_HOURS:g}"), result.best),
     ]
     compared = _table(
         [_e(t("crisis.report.run")), *(_e(t(f"crisis.kpi.{k}")) for k in COMPARED_KPIS)],
-        [[_e(label), *(_e(_fmt(k, r.kpis()[k])) for k in COMPARED_KPIS)] for label, r in runs],
+        [[_e(label), *(_e(format_kpi(k, r.kpis()[k])) for k in COMPARED_KPIS)] for label, r in runs],
     )
     card_rows = [
         [_e(t(f"crisis.kpi.{row['kpi']}")), _e(("≥ " if row["direction"] == "at_least" else "≤ ")
-         + _fmt(row["kpi"], row["target"])), _e(_fmt(row["kpi"], row["achieved"])),
+         + format_kpi(row["kpi"], row["target"])), _e(format_kpi(row["kpi"], row["achieved"])),
          _e(t("common.passed") if row["passed"] else t("common.failed"))]
         for _, row in result.scorecard.iterrows()
     ]  # fmt: skip
@@ -502,7 +522,7 @@ def class_summary_html(outcomes: list[TeamOutcome]) -> str:
     ranked = sorted(outcomes, key=lambda o: (-o.passed, o.run.kpis()["peak_negative_share"], o.team.name))
     rows = [
         [_e(rank), _e(o.team.name), _e(f"{o.passed} / {len(o.scorecard)}"),
-         *(_e(_fmt(k, o.run.kpis()[k])) for k in COMPARED_KPIS)]
+         *(_e(format_kpi(k, o.run.kpis()[k])) for k in COMPARED_KPIS)]
         for rank, o in enumerate(ranked, start=1)
     ]  # fmt: skip
     headers = [t("class.report.rank"), t("class.report.team_column"), t("class.report.passed"),

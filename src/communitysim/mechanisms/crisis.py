@@ -98,6 +98,17 @@ def cluster_of(crisis_type: str, history: bool = False) -> str:
     return cluster
 
 
+def best_response(cluster: str) -> str:
+    """The response strategy with the highest SCCT fit for a crisis cluster (``RESPONSE_FIT``).
+
+    Example:
+        >>> best_response("preventable"), best_response("victim")
+        ('rebuild', 'correct')
+    """
+    fits = RESPONSE_FIT[cluster]
+    return max(fits, key=fits.__getitem__)
+
+
 @dataclass
 class ActiveCrisis:
     """A crisis under way, with its response once made."""

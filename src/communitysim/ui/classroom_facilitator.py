@@ -24,19 +24,17 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 import yaml
-from IPython.display import display
 
 from communitysim.classroom import ClassroomError, Store, TeamRun, class_report_html, create_session, default_path
-from communitysim.classroom.exercise import COMPARED_KPIS, _fmt, default_injects, export, injects_yaml
+from communitysim.classroom.exercise import COMPARED_KPIS, default_injects, export, format_kpi, injects_yaml
+from communitysim.ui.classroom_page import ClassroomPage
 from communitysim.ui.crisis_exercise import crisis_scenarios
 from communitysim.ui.messages import t
 
 __all__ = ["FacilitatorApp", "facilitator"]
 
-_RED, _GREEN = "#b3261e", "#1b7f3b"
 
-
-class FacilitatorApp:
+class FacilitatorApp(ClassroomPage):
     """The facilitator's dashboard (``app.widget`` is the widget tree).
 
     Args:
@@ -98,17 +96,6 @@ class FacilitatorApp:
         self.widget = w.VBox([self.path, w.HBox([create, run]), self.status, self.dashboard, self.timeline,
                               self.report])  # fmt: skip
         self._list_sessions()
-
-    def _ipython_display_(self) -> None:
-        display(self.widget)
-
-    def _say(self, text: str, error: bool = False) -> None:
-        self.status.value = f"<span style='color:{_RED if error else _GREEN}'>{html.escape(text)}</span>"
-
-    def _open(self) -> Store:
-        if self.store is None or self.store.path != self.path.value:
-            self.store = Store(self.path.value)
-        return self.store
 
     def _list_sessions(self) -> None:
         try:
@@ -176,7 +163,7 @@ class FacilitatorApp:
                    *(t(f"crisis.kpi.{k}") for k in COMPARED_KPIS)]  # fmt: skip
         rows = "".join(
             "<tr>" + f"<td><b>{html.escape(row['team'])}</b></td><td>{row['hour']:g}</td><td>{row['decisions']:g}</td>"
-            + "".join(f"<td>{html.escape(_fmt(k, row[k]))}</td>" for k in COMPARED_KPIS) + "</tr>"
+            + "".join(f"<td>{html.escape(format_kpi(k, row[k]))}</td>" for k in COMPARED_KPIS) + "</tr>"
             for _, row in table.iterrows()
         )  # fmt: skip
         session = self.store.session(self.session_name)  # type: ignore[union-attr,arg-type]

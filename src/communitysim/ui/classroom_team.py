@@ -23,25 +23,17 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import display
 
 from communitysim.classroom import ClassroomError, Store, TeamRun, default_path, team_report_html
-from communitysim.classroom.exercise import COMPARED_KPIS, TONES, export
+from communitysim.classroom.exercise import COMPARED_KPIS, TONES, export, format_kpi
+from communitysim.ui.classroom_page import ClassroomPage
 from communitysim.ui.crisis_exercise import CLOCK, STRATEGIES, feed_html
 from communitysim.ui.messages import t
 
 __all__ = ["TeamApp", "team"]
 
-_RED, _GREEN = "#b3261e", "#1b7f3b"
 
-
-def _fmt(kpi: str, value: float) -> str:
-    from communitysim.classroom.exercise import _fmt as fmt
-
-    return fmt(kpi, value)
-
-
-class TeamApp:
+class TeamApp(ClassroomPage):
     """The team page (``app.widget`` is the widget tree).
 
     Args:
@@ -98,17 +90,6 @@ class TeamApp:
         right = w.VBox([self.kpis, self.inbox, self.feed], layout=w.Layout(width="53%"))
         self.widget = w.VBox([w.HBox([left, right]), self.report])
         self._list_sessions()
-
-    def _ipython_display_(self) -> None:
-        display(self.widget)
-
-    def _say(self, text: str, error: bool = False) -> None:
-        self.status.value = f"<span style='color:{_RED if error else _GREEN}'>{html.escape(text)}</span>"
-
-    def _open(self) -> Store:
-        if self.store is None or self.store.path != self.path.value:
-            self.store = Store(self.path.value)
-        return self.store
 
     def _list_sessions(self) -> None:
         try:
@@ -213,7 +194,8 @@ class TeamApp:
         self.clock.value = f"<b>{html.escape(t('class.clock', hour=f'{run.hour:g}', team=run.team.name))}</b>"  # type: ignore[union-attr]
         values = run.kpis()
         rows = "".join(
-            f"<tr><td>{html.escape(t(f'crisis.kpi.{k}'))}</td><td><b>{html.escape(_fmt(k, values[k]))}</b></td></tr>"
+            f"<tr><td>{html.escape(t(f'crisis.kpi.{k}'))}</td>"
+            f"<td><b>{html.escape(format_kpi(k, values[k]))}</b></td></tr>"
             for k in COMPARED_KPIS
         )
         self.kpis.value = f"<b>{html.escape(t('crisis.kpis.title'))}</b><table class='cs-live'>{rows}</table>"

@@ -41,8 +41,11 @@ from matplotlib.figure import Figure
 
 import communitysim as cs
 from communitysim import cli
+from communitysim.classroom.exercise import BEST_DELAY_HOURS, COMPARED_KPIS, LEARNER_START
+from communitysim.classroom.exercise import format_kpi as _fmt
+from communitysim.classroom.exercise import missing as _missing
 from communitysim.kpis import kpi_value
-from communitysim.mechanisms.crisis import RESPONSE_FIT, Response, cluster_of
+from communitysim.mechanisms.crisis import RESPONSE_FIT, Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
 from communitysim.ui.messages import catalogue, language, t
 
@@ -67,14 +70,6 @@ TEMPLATES_PER_TONE = 4
 FEED_POSTS = 5
 #: The clock buttons: hours forward and the key of their label.
 CLOCK = ((1, "crisis.advance.1h"), (6, "crisis.advance.6h"), (24, "crisis.advance.1d"))
-#: The learner decides the response: the scenario's planned one becomes silence, no moderation, no updates.
-LEARNER_START = {
-    "crises.0.response.strategy": "silence",
-    "crises.0.response.moderation_share": 0.0,
-    "crises.0.response.updates_per_day": 0.0,
-}
-#: Delay of the best matched response in the comparison run, hours (the earliest the learner can respond).
-BEST_DELAY_HOURS = 1.0
 #: KPIs on the live panel (after the hours since the crisis and the 6-hour negative share).
 LIVE_KPIS = (
     "negative_share",
@@ -87,8 +82,6 @@ LIVE_KPIS = (
     "crisis_response_h",
     "sentiment",
 )
-#: KPIs of the comparison table (learner, silence, best matched).
-COMPARED_KPIS = ("peak_negative_share", "hours_to_recover", "members_lost", "negative_reach")
 #: KPIs of the report's final table.
 REPORT_KPIS = (
     "peak_negative_share",
@@ -109,8 +102,6 @@ REPORT_PATH = Path("out") / "after_action_report.html"
 #: The scenario selected first when it is in the folder.
 DEFAULT_SCENARIO = "crisis_offensive_post.yaml"
 
-_SHARES = {"negative_share", "negative_share_6h", "peak_negative_share"}
-_HOURS = {"hours", "hours_to_peak", "hours_to_recover", "crisis_response_h"}
 _TABLE = "border-collapse:collapse;margin:4px 0"
 _CELL = "border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top"
 _RED, _GREEN = "#b3261e", "#1b7f3b"
@@ -120,17 +111,6 @@ def crisis_scenarios(folder: str | Path | None = None) -> list[Path]:
     """The crisis scenario files (``crisis_*.yaml``) of a folder (default: the shipped scenarios)."""
     folder = Path(folder) if folder is not None else cli.scenario_dir()
     return sorted(folder.glob("crisis_*.yaml"))
-
-
-def best_response(cluster: str) -> str:
-    """The response strategy with the highest SCCT fit for a crisis cluster (``RESPONSE_FIT``).
-
-    Example:
-        >>> best_response("preventable"), best_response("victim")
-        ('rebuild', 'correct')
-    """
-    fits = RESPONSE_FIT[cluster]
-    return max(fits, key=fits.__getitem__)
 
 
 def dynamic_message_keys() -> list[str]:
@@ -154,24 +134,6 @@ def dynamic_message_keys() -> list[str]:
 
 def _e(text: object) -> str:
     return html.escape(str(text))
-
-
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _fmt(kpi: str, value: float | None) -> str:
-    """A KPI value for people: shares in %, hours with ``h``, people as whole numbers."""
-    if _missing(value):
-        return t("crisis.value.not_recovered") if kpi == "hours_to_recover" else t("crisis.value.none")
-    value = float(value)  # type: ignore[arg-type]
-    if kpi in _SHARES:
-        return f"{value:.0%}"
-    if kpi in _HOURS:
-        return t("crisis.value.hours", value=f"{round(value, 1):g}")
-    if kpi == "sentiment":
-        return f"{value:+.0f}"
-    return f"{value:,.0f}"
 
 
 def _day_time(day: float) -> tuple[int, str]:

@@ -28,6 +28,7 @@ import communitysim as cs
 from communitysim.cli import scenario_dir
 from communitysim.kpis import LOWER_IS_BETTER
 from communitysim.sensitivity import DEFAULT_LEVERS
+from communitysim.sweeps import format_number
 from communitysim.ui import error_html, redraw
 from communitysim.ui.messages import t
 from communitysim.ui.posting_lab import DEFAULT_SCENARIO, lab_scenarios
@@ -51,10 +52,6 @@ def lever_values(lever: str, low: float, high: float, points: int) -> list[float
     if lever in WHOLE_LEVERS:
         return list(dict.fromkeys(round(float(v)) for v in values))
     return list(dict.fromkeys(round(float(v), 3) for v in values))
-
-
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 class ExperimentsLab:
@@ -168,8 +165,8 @@ class ExperimentsLab:
         summary = self.table.summary(kpi)
         head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("exp.value", "exp.mean", "exp.ci", "exp.runs"))
         rows = "".join(
-            f"<tr><td>{row[self.lever.value]:g}</td><td>{_fmt(row['mean'])}</td>"
-            f"<td>{_fmt(row['ci_low'])} – {_fmt(row['ci_high'])}</td><td>{int(row['n'])}</td></tr>"
+            f"<tr><td>{row[self.lever.value]:g}</td><td>{format_number(row['mean'])}</td>"
+            f"<td>{format_number(row['ci_low'])} – {format_number(row['ci_high'])}</td><td>{int(row['n'])}</td></tr>"
             for _, row in summary.iterrows()
         )
         return f"<table class='cs-sweep'><tr>{head}</tr>{rows}</table>"
@@ -180,14 +177,14 @@ class ExperimentsLab:
         lever = self.lever.value
         values = {
             "lever": t(f"exp.lever.{lever}"), "value": f"{best.point[lever]:g}", "kpi": t(f"lab.kpi.{kpi}"),
-            "mean": _fmt(best.mean), "low": _fmt(best.ci[0]), "high": _fmt(best.ci[1]),
+            "mean": format_number(best.mean), "low": format_number(best.ci[0]), "high": format_number(best.ci[1]),
             "direction": t("exp.lowest" if kpi in LOWER_IS_BETTER else "exp.highest"),
         }  # fmt: skip
         lines = [t("exp.best", **values)]
         if best.runner_up is not None:
             versus = {
-                "other": f"{best.runner_up[lever]:g}", "diff": _fmt(abs(best.difference)),
-                "dlow": _fmt(best.difference_ci[0]), "dhigh": _fmt(best.difference_ci[1]),
+                "other": f"{best.runner_up[lever]:g}", "diff": format_number(abs(best.difference)),
+                "dlow": format_number(best.difference_ci[0]), "dhigh": format_number(best.difference_ci[1]),
                 "runs": best.replications,
             }  # fmt: skip
             lines.append(t("exp.clear" if best.clear else "exp.unclear", **versus))
