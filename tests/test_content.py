@@ -241,6 +241,17 @@ def test_a_user_schedule_can_be_registered_and_named():
         cs.load_scenario(COMMUNITY, {"strategy.schedule": "fridays"})
 
 
+def test_a_calendar_posts_on_its_days_at_any_step_length():
+    days = [0.5, 0.5, 2.25, 9.0, 9.99]
+    for step_hours in (1, 6, 24):
+        ts = cs.run(COMMUNITY, seed=1, overrides={"strategy.schedule": "calendar", "strategy.calendar_days": days,
+                                                  "days": 12, "step_hours": step_hours}).timeseries  # fmt: skip
+        published = ts.groupby(np.ceil(ts["day"].round(6)))["posts"].sum()
+        assert published.to_dict() == pytest.approx({**dict.fromkeys(range(13), 0), 1: 2, 3: 1, 9: 1, 10: 1})
+    with pytest.raises(cs.ScenarioError, match=r"strategy\.calendar_days.*>= 0, got -1"):
+        cs.load_scenario(COMMUNITY, {"strategy.calendar_days": [1, -1]})
+
+
 def test_promotional_posts_engage_less():
     promo = kpis({"strategy.content_mix": {"promotional": 1.0}})
     info = kpis({"strategy.content_mix": {"informational": 1.0}})

@@ -1,9 +1,12 @@
 """Write examples/page_export.csv: a sample page export (Facebook Page Insights column names).
 
 The history of a page simulated by the model itself: a complete audience of 8,000 people, Bass
-rates p = 0.002 and q = 0.06 per day, churn 0.001 per day, 5 posts a week with their reach and
-engagement (posting adds no visibility and shares no word-of-mouth, so growth stays Bass), over
-150 days (2-hour steps, read once a day), with two days missing (an export gap, as real ones have).
+rates p = 0.002 and q = 0.06 per day, churn 0.001 per day, with their reach and engagement
+(posting adds no visibility and shares no word-of-mouth, so growth stays Bass), over 150 days
+(2-hour steps, read once a day), with two days missing (an export gap, as real ones have). The
+page posts as a real one does: a random number of posts a day (Poisson) at random hours, about 3 a
+week for 50 days, then 10 a week (a campaign), then 5; a post's engagement half-life is 4 hours and
+the audience's appetite 1 post a day, so the calibration can read the decay and the posting response.
 ``communitysim calibrate examples/page_export.csv`` fits it back.
 """
 
@@ -19,8 +22,14 @@ import communitysim as cs
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "examples" / "page_export.csv"
+#: Posts per week in each 50-day phase.
+PHASES = (3, 10, 5)
 TRUTH = {
-    "strategy.posts_per_week": 5,
+    "strategy.posts_per_week": PHASES[0],
+    "strategy.schedule": "calendar",
+    "engagement.post_half_life_hours": 4.0,
+    "feed.appetite_posts_per_day": 1.0,
+    "feed.visibility_from_posts_share": 0.0,
     "audience.size": 8000,
     "growth.external_rate_per_day": 0.002,
     "growth.word_of_mouth_rate_per_day": 0.06,
@@ -31,7 +40,13 @@ TRUTH = {
 
 def main() -> int:
     """Simulate, then write the export."""
-    result = cs.run(ROOT / "scenarios" / "bass_validation.yaml", seed=11, overrides={**TRUTH, "step_hours": 2})
+    rng = np.random.default_rng(2026)  # the calendar's own generator
+    calendar = []
+    for day in range(TRUTH["days"]):
+        count = rng.poisson(PHASES[min(day // 50, len(PHASES) - 1)] / 7)
+        calendar.extend(sorted(day + rng.random(count)))
+    overrides = {**TRUTH, "strategy.calendar_days": calendar, "step_hours": 2}
+    result = cs.run(ROOT / "scenarios" / "bass_validation.yaml", seed=11, overrides=overrides)
     steps = result.timeseries
     whole_day = steps["day"].round(3) % 1 == 0
     day = np.ceil(steps["day"].round(3)).astype(int)

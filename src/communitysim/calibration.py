@@ -38,6 +38,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -469,17 +470,194 @@ def plot_fit(fit: GrowthFit, ahead: pd.DataFrame | None = None):
     return figure
 
 
-# --- engagement level ---------------------------------------------------------------------------
+# --- engagement level, decay and posting response ----------------------------------------------
 
 
-#: Rounds of the engagement match at most, and the relative gap at which it stops.
+#: Rounds of the engagement match at most, and the relative gaps at which it stops (level and reach;
+#: the decay and the posting response, read by a noisier regression).
 MATCH_ROUNDS = 8
 MATCH_TOLERANCE = 0.03
+SHAPE_TOLERANCE = 0.1
+#: The post half-lives the match may reach (hours); beyond, the decay is not read from the export.
+HALF_LIFE_BOUNDS = (0.1, 336.0)
+#: Days after a post that the engagement regression follows (the stretched tail beyond is negligible).
+LAG_DAYS = 14
+#: The posting must vary this much for its effect to be read: daily posts' coefficient of variation
+#: (post decay), ratio of the 90th to the 10th percentile of the recent posting rate (posting response).
+MIN_DAILY_VARIATION = 0.2
+MIN_RHYTHM_RATIO = 1.5
+
+
+def lag_weights(half_life_hours: float, stretch: float, lags: int = LAG_DAYS) -> np.ndarray:
+    """Share of a post's engagement on the day it is published (lag 0) and each day after.
+
+    The post decays as ``engagement.post_share_reached``; its time of day is unknown, so it is taken
+    uniform over the day (row ``d`` of an export covers the day ending at ``d``).
+
+    Example:
+        >>> [round(float(w), 2) for w in lag_weights(3.2, 0.5)[:3]]  # a Facebook-like post: most of it the same day
+        [0.69, 0.21, 0.05]
+    """
+    from communitysim.mechanisms.engagement import post_share_reached
+
+    offset = (np.arange(24) + 0.5) / 24  # hour of publication in the day, as a share of the day
+    age = np.arange(lags)[:, None] + 1 - offset
+    return (
+        post_share_reached(age, half_life_hours, stretch) - post_share_reached(age - 1, half_life_hours, stretch)
+    ).mean(axis=1)
+
+
+def recent_rate(posts: np.ndarray) -> np.ndarray:
+    """The model's recent posting rate (7-day moving average, posts per day) after each day's posts."""
+    from communitysim.model import CommunityManager
+
+    decay = math.exp(-1.0 / CommunityManager.RECENT_DAYS)
+    rate = np.empty(posts.size)
+    current = float(np.mean(posts[:7])) if posts.size else 0.0
+    for day, count in enumerate(posts):
+        current = current * decay + count * (1 - decay)
+        rate[day] = current
+    return rate
+
+
+@dataclass
+class ResponseEstimate:
+    """The engagement regression of a daily history: the summaries the model is matched on.
+
+    ``engagements_d = level x followers_d x attention(rate_d) x sum_k w_k(half_life) x posts_(d-k)``
+    (``w``: :func:`lag_weights`; attention at the default appetite), by weighted least squares
+    (Poisson-like weights): ``half_life_hours`` reads the decay. ``response_ratio`` reads the posting
+    response: the mean engagement per post and follower on the busiest third of the days (by the
+    recent posting rate) over the quietest third, whose mean rates are ``busy_rate`` and ``quiet_rate``.
+    A summary is None when the posting did not vary enough to read it (``why`` says so).
+    """
+
+    level: float
+    half_life_hours: float | None
+    response_ratio: float | None = None
+    quiet_rate: float = math.nan
+    busy_rate: float = math.nan
+    why: dict[str, str] = field(default_factory=dict)
+    predicted: np.ndarray | None = None
+    rows: np.ndarray | None = None
+    thirds: tuple[np.ndarray, ...] = ()  # engagements and drive of the quietest, then the busiest days
+
+
+def estimate_response(
+    posts: np.ndarray,
+    engagements: np.ndarray,
+    followers: np.ndarray,
+    defaults: tuple[float, float, float],
+    read: tuple[bool, bool] | None = None,
+) -> ResponseEstimate:
+    """Read the decay and the posting response of consecutive days (a missing day is left out with the days it feeds).
+
+    Args:
+        posts: brand posts per day (consecutive days; NaN: a missing day).
+        engagements: engagements per day.
+        followers: followers per day.
+        defaults: (half-life in hours, decay stretch, appetite in posts per day): the model's values
+            used for what is not read.
+        read: (decay, response) to read, or None to decide from the variation of the posting.
+    """
+    from scipy.optimize import least_squares
+
+    from communitysim.mechanisms.feed import attention
+
+    half_life0, stretch, appetite0 = defaults
+    known = ~np.isnan(posts)
+    filled = np.where(known, posts, np.nanmean(posts) if known.any() else 0.0)
+    rate = recent_rate(filled)
+    lagged = np.concatenate([np.full(LAG_DAYS - 1, np.mean(filled[:7])), filled])
+    window = np.lib.stride_tricks.sliding_window_view(lagged, LAG_DAYS)[:, ::-1]  # row d: posts of d, d-1, ...
+    missing_near = np.convolve(~known, np.ones(3), mode="full")[: posts.size] > 0  # the day or the 2 before
+    rows = ~missing_near & ~np.isnan(engagements) & ~np.isnan(followers) & (np.arange(posts.size) >= 2)
+    why: dict[str, str] = {}
+    if read is None:
+        mean = float(np.mean(filled[rows])) if rows.any() else 0.0
+        variation = float(np.std(filled[rows]) / mean) if mean > 0 else 0.0
+        low, high = np.quantile(rate[rows], [0.1, 0.9]) if rows.any() else (0.0, 0.0)
+        spread = float(high / low) if low > 0 else math.inf
+        read = (variation >= MIN_DAILY_VARIATION, MIN_RHYTHM_RATIO <= spread < math.inf)
+        if not read[0]:
+            why["post_half_life_hours"] = (
+                f"the page posted the same number of posts every day (variation {variation:.2f})"
+            )
+        if not read[1]:
+            why["appetite_posts_per_day"] = (
+                f"the page's posting rhythm hardly changed (busiest/quietest days' rate {spread:.2f}, "
+                f"needs {MIN_RHYTHM_RATIO})"
+            )
+    y, n = engagements[rows], followers[rows]
+    worth = np.array([attention(r, appetite0) for r in rate[rows]])  # the level's slow changes with the rhythm
+
+    def predict(theta: np.ndarray) -> np.ndarray:
+        half_life = math.exp(theta[1]) if read[0] else half_life0
+        return math.exp(theta[0]) * n * worth * (window[rows] @ lag_weights(half_life, stretch))
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        expected = predict(theta)
+        return (y - expected) / np.sqrt(expected + 1.0)
+
+    scale = float(np.sum(y) / max(np.sum(n * worth * (window[rows] @ lag_weights(half_life0, stretch))), 1e-12))
+    theta0 = [math.log(max(scale, 1e-12))] + [math.log(half_life0)] * read[0]
+    low, high = [-40.0] + [math.log(0.1)] * read[0], [10.0] + [math.log(24 * 14)] * read[0]
+    theta = least_squares(residuals, np.clip(theta0, low, high), bounds=(low, high), x_scale="jac").x
+    half_life = math.exp(theta[1]) if read[0] else None
+    estimate = ResponseEstimate(math.exp(theta[0]), half_life, why=why, predicted=predict(theta), rows=rows)
+    if read[1]:
+        drive = n * (window[rows] @ lag_weights(half_life or half_life0, stretch))
+        quiet_cut, busy_cut = np.quantile(rate[rows], [1 / 3, 2 / 3])
+        quiet, busy = (rate[rows] <= quiet_cut) & (drive > 0), (rate[rows] >= busy_cut) & (drive > 0)
+        estimate.quiet_rate, estimate.busy_rate = float(rate[rows][quiet].mean()), float(rate[rows][busy].mean())
+        estimate.response_ratio = float((y[busy].sum() / drive[busy].sum()) / (y[quiet].sum() / drive[quiet].sum()))
+        estimate.thirds = (y[quiet], drive[quiet], y[busy], drive[busy])
+    return estimate
+
+
+#: Appetites tried to read the posting response (posts per day), and runs per appetite.
+APPETITE_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+APPETITE_RUNS = 2
+
+
+def attention_ratio(appetite: float | np.ndarray, quiet_rate: float, busy_rate: float) -> float | np.ndarray:
+    """What attention alone makes of the response ratio: ``(1 + quiet / appetite) / (1 + busy / appetite)``."""
+    return (1 + quiet_rate / np.asarray(appetite)) / (1 + busy_rate / np.asarray(appetite))
+
+
+def appetite_for(ratio: float, curve: tuple[float, float], quiet_rate: float, busy_rate: float) -> float:
+    """The appetite at which the calibrated model's line ``ratio = a + b x attention_ratio`` gives ``ratio``.
+
+    Bounded to the grid tried (``APPETITE_GRID``): beyond it the export cannot tell appetites apart.
+
+    Example:
+        >>> round(appetite_for(float(attention_ratio(1.5, 0.4, 1.4)), (0.0, 1.0), 0.4, 1.4), 3)
+        1.5
+    """
+    a, b = curve
+    x = (ratio - a) / b  # the attention ratio wanted
+    low, high = (
+        attention_ratio(APPETITE_GRID[0], quiet_rate, busy_rate),
+        attention_ratio(APPETITE_GRID[-1], quiet_rate, busy_rate),
+    )
+    if x <= low:
+        return APPETITE_GRID[0]
+    if x >= high:
+        return APPETITE_GRID[-1]
+    return float((quiet_rate - x * busy_rate) / (x - 1))
+
+
+def _daily(export: Export) -> pd.DataFrame:
+    """The export on consecutive days (missing days as NaN rows), with ``engagements``."""
+    data = export.data
+    parts = [c for c in ("reactions", "comments", "shares") if c in data]
+    table = data.assign(engagements=data[parts].sum(axis=1, min_count=1))
+    return table.set_index("day").reindex(np.arange(int(data["day"].iloc[-1]) + 1)).reset_index()
 
 
 @dataclass
 class EngagementFit:
-    """The engagement level matched to the export (moments matched by seeded runs of the fitted scenario).
+    """The engagement matched to the export (moments matched by seeded runs of the fitted scenario).
 
     Attributes:
         per_view: ``engagement.per_view`` that gives the page's engagement rate per post by followers.
@@ -487,6 +665,11 @@ class EngagementFit:
             of comments and shares among engagements (None: no such column).
         organic_reach_share: ``feed.organic_reach_share`` that gives the page's daily reach (None: no reach column).
         observed_rate, model_rate: engagements per post per follower, in the export and in the calibrated model.
+        post_half_life_hours: ``engagement.post_half_life_hours``, the decay of a post's engagement (None: not read).
+        appetite_posts_per_day: ``feed.appetite_posts_per_day``, the posting response (None: not read).
+        intervals: parameter -> (low, high) bootstrap interval, for the decay and the response.
+        why: parameter -> why it could not be read from this export (the model's default is kept).
+        confidence: the level of the intervals.
     """
 
     per_view: float
@@ -495,14 +678,22 @@ class EngagementFit:
     organic_reach_share: float | None
     observed_rate: float
     model_rate: float
+    post_half_life_hours: float | None = None
+    appetite_posts_per_day: float | None = None
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    why: dict[str, str] = field(default_factory=dict)
+    confidence: float = 0.95
 
     def __str__(self) -> str:
         lines = [f"Engagement matched: {self.observed_rate:.3%} engagements per post per follower in the export, "
                  f"{self.model_rate:.3%} in the model"]  # fmt: skip
-        for name, value in self.fields()["engagement"].items():
-            lines.append(f"  engagement.{name} = {value:.4g}")
-        for name, value in self.fields().get("feed", {}).items():
-            lines.append(f"  feed.{name} = {value:.4g}")
+        for section, values in self.fields().items():
+            for name, value in values.items():
+                low, high = self.intervals.get(name, (None, None))
+                band = f" ({self.confidence:.0%} interval {low:.3g} to {high:.3g})" if low is not None else ""
+                lines.append(f"  {section}.{name} = {value:.4g}{band}")
+        for name, reason in self.why.items():
+            lines.append(f"  {name}: not read from this export, the model's default is kept ({reason})")
         return "\n".join(lines)
 
     def fields(self) -> dict[str, dict[str, float]]:
@@ -512,32 +703,69 @@ class EngagementFit:
             engagement["comment_share"] = self.comment_share
         if self.share_share is not None:
             engagement["share_share"] = self.share_share
-        out: dict[str, dict[str, float]] = {"engagement": engagement}
+        if self.post_half_life_hours is not None:
+            engagement["post_half_life_hours"] = self.post_half_life_hours
+        feed = {}
         if self.organic_reach_share is not None:
-            out["feed"] = {"organic_reach_share": self.organic_reach_share}
+            feed["organic_reach_share"] = self.organic_reach_share
+        if self.appetite_posts_per_day is not None:
+            feed["appetite_posts_per_day"] = self.appetite_posts_per_day
+        out: dict[str, dict[str, float]] = {"engagement": engagement}
+        if feed:
+            out["feed"] = feed
         return out
 
 
 def _engagement_moments(table: pd.DataFrame, members: str) -> tuple[float, float]:
-    """(engagements per post per follower, reach per follower on posting days) of a daily table."""
-    posted = table[table["posts"] > 0]
-    followers = posted[members].clip(lower=1.0)
-    rate = float(posted["engagements"].sum() / posted["posts"].sum() / followers.mean()) if len(posted) else math.nan
-    reach = float((posted["reach"] / followers).mean()) if "reach" in posted and len(posted) else math.nan
+    """(engagements per post per follower, reach per follower per day) of a daily table.
+
+    Over all days, not the posting days only: a post's engagement and reach spill into the next day
+    depending on its hour, which an export does not give.
+    """
+    followers = table[members].clip(lower=1.0)
+    posts = float(table["posts"].sum())
+    rate = float(table["engagements"].sum() / posts / followers.mean()) if posts else math.nan
+    reach = float((table["reach"] / followers).mean()) if "reach" in table and len(table) else math.nan
     return rate, reach
 
 
-def fit_engagement(
-    export: Export, growth: GrowthFit, seeds: Sequence[int] = (1, 2, 3), days: int = 30
-) -> EngagementFit:
-    """Match the model's engagement level (and reach) to the export's, by seeded runs of the fitted scenario.
+def _calendar(posts: np.ndarray) -> list[float]:
+    """The days of the posts of a daily count (row d is the day ending at d), spread over their day."""
+    days = []
+    for day, count in enumerate(np.nan_to_num(posts).round().astype(int)):
+        days.extend(day - 1 + (j + 0.5) / count for j in range(count))
+    return [d for d in days if d > 0]
 
-    Needs a posts column and at least one of reactions, comments, shares. ``feed.organic_reach_share``
-    (with a reach column), ``engagement.per_view`` and the comment and share shares are scaled until
-    the model's reach, engagement rate per post by followers and mix match the export's within
-    ``MATCH_TOLERANCE`` (at most ``MATCH_ROUNDS`` rounds, averaged over ``seeds``; each moment is
-    close to proportional to its parameter; ``model_rate`` is the rate of the parameters returned,
-    unless the rounds ran out).
+
+def fit_engagement(
+    export: Export,
+    growth: GrowthFit,
+    seeds: Sequence[int] = (1, 2, 3),
+    bootstrap: int = 100,
+    seed: int = 1,
+    confidence: float = 0.95,
+) -> EngagementFit:
+    """Match the model's engagement level, mix, reach, decay and posting response to the export's.
+
+    Needs a posts column and at least one of reactions, comments, shares. The fitted scenario is run
+    over the export's own days, posting on the export's days (the ``calendar`` schedule).
+
+    1. **Posting response** (when the rhythm changed enough): the model is run at each appetite of
+       ``APPETITE_GRID`` (``APPETITE_RUNS`` seeds each); the response ratio it gives (see
+       :class:`ResponseEstimate`) is regressed on what attention alone predicts, and the line is inverted
+       at the export's ratio: ``feed.appetite_posts_per_day``.
+    2. **Level, mix, reach, decay**: ``feed.organic_reach_share`` (with a reach column),
+       ``engagement.per_view``, the comment and share shares and ``engagement.post_half_life_hours``
+       (when the daily posts vary) are moved until, averaged over ``seeds``, the model's reach,
+       engagement rate per post by followers and mix match the export's within ``MATCH_TOLERANCE`` and
+       the half-life read by :func:`estimate_response` within ``SHAPE_TOLERANCE`` (at most
+       ``MATCH_ROUNDS`` rounds; per_view by a secant step, since engagement breeds engagement).
+
+    What the export cannot tell keeps the model's default, and ``why`` says so. Intervals: for the
+    half-life, a bootstrap of the regression's Pearson residuals on the export (the normal interval
+    in logs around the fitted half-life, the resamples' spread); for the
+    appetite, the days of each third resampled, the ratio's percentile interval carried through the
+    inverted line.
 
     Raises:
         ScenarioError: the export has no posts or no engagement column.
@@ -552,46 +780,155 @@ def fit_engagement(
             f"{export.source}: the engagement fit needs a posts column and reactions, comments or shares; "
             f"the file has: {', '.join(data.columns[2:])}"
         )
-    table = data.assign(engagements=data[parts].fillna(0).sum(axis=1))
+    daily = _daily(export).tail(365).reset_index(drop=True)  # at most a year of history is replayed
+    table = daily.dropna(subset=["posts", "engagements"])
     observed_rate, observed_reach = _engagement_moments(table, "followers")
     total = float(table["engagements"].sum())
     observed_comments = float(table["comments"].sum() / total) if "comments" in table and total else None
     observed_shares = float(table["shares"].sum() / total) if "shares" in table and total else None
     defaults = Scenario()
-    comment_share_param = defaults.engagement.comment_share
-    share_share_param = defaults.engagement.share_share
-    comment_share = comment_share_param if observed_comments is not None else None
-    share_share = share_share_param if observed_shares is not None else None
-    per_view = defaults.engagement.per_view
-    reach_share = defaults.feed.organic_reach_share if not math.isnan(observed_reach) else None
-    model_rate = math.nan
-    for _ in range(MATCH_ROUNDS):
-        trial = EngagementFit(per_view, comment_share, share_share, reach_share, observed_rate, math.nan)
+    stretch = defaults.engagement.post_decay_stretch
+    model_defaults = (defaults.engagement.post_half_life_hours, stretch, defaults.feed.appetite_posts_per_day)
+    series = [daily[c].to_numpy(dtype=float) for c in ("posts", "engagements", "followers")]
+    observed = estimate_response(*series, model_defaults)
+    read = (observed.half_life_hours is not None, observed.response_ratio is not None)
+    why = dict(observed.why)
+    fit = EngagementFit(
+        per_view=defaults.engagement.per_view,
+        comment_share=defaults.engagement.comment_share if observed_comments is not None else None,
+        share_share=defaults.engagement.share_share if observed_shares is not None else None,
+        organic_reach_share=defaults.feed.organic_reach_share if not math.isnan(observed_reach) else None,
+        observed_rate=observed_rate,
+        model_rate=math.nan,
+        post_half_life_hours=observed.half_life_hours,
+        confidence=confidence,
+    )
+
+    def runs(trial: EngagementFit, run_seeds: Sequence[int]) -> list[pd.DataFrame]:
         fields = growth.to_scenario(engagement=trial)
-        fields["days"] = days
+        fields["days"] = len(daily) - 1
+        fields["seeding"]["size"] = max(1, round(float(series[2][0])))
+        fields["strategy"].update(schedule="calendar", calendar_days=_calendar(series[0]),
+                                  posts_per_week=float(np.nanmean(series[0][:7])) * 7)  # fmt: skip
+        return [cs.run(fields, seed=run_seed).timeseries for run_seed in run_seeds]
+
+    def summaries(tables: list[pd.DataFrame], appetite: float) -> list[ResponseEstimate]:
+        return [estimate_response(*(ts[c].to_numpy(dtype=float)[1:] for c in ("posts", "engagements", "members")),
+                                  (fit.post_half_life_hours or model_defaults[0], stretch, appetite), read)
+                for ts in tables]  # fmt: skip
+
+    curve = None
+    if read[1]:  # 1. the posting response
+        x, y = [], []
+        for appetite in APPETITE_GRID:
+            trial = dataclasses.replace(fit, appetite_posts_per_day=appetite)
+            for found in summaries(runs(trial, range(100, 100 + APPETITE_RUNS)), appetite):
+                x.append(float(attention_ratio(appetite, observed.quiet_rate, observed.busy_rate)))
+                y.append(found.response_ratio)
+        slope, intercept = np.polyfit(x, y, 1)
+        if slope > 0:
+            curve = (float(intercept), float(slope))
+            fit.appetite_posts_per_day = appetite_for(observed.response_ratio, curve, observed.quiet_rate,
+                                                      observed.busy_rate)  # fmt: skip
+        else:
+            why["appetite_posts_per_day"] = (
+                "the model's response to the rhythm is lost in its noise at this page's size"
+            )
+    tried: tuple[float, float] | None = None  # the last (per_view, model rate)
+    for _ in range(MATCH_ROUNDS):  # 2. level, mix, reach, decay
+        tables = runs(fit, seeds)
         rates, reaches, mixes = [], [], []
-        for seed in seeds:
-            ts = cs.run(fields, seed=seed).timeseries.iloc[1:]
-            rate, reach = _engagement_moments(ts, "members")
+        for ts in tables:
+            rate, reach = _engagement_moments(ts.iloc[1:], "members")
             rates.append(rate)
             reaches.append(reach)
             done = float(ts["engagements"].sum())
             mixes.append((ts["comments"].sum() / done, ts["shares"].sum() / done) if done else (math.nan, math.nan))
-        model_rate, model_reach = float(np.nanmean(rates)), float(np.nanmean(reaches))
+        fit.model_rate, model_reach = float(np.nanmean(rates)), float(np.nanmean(reaches))
         model_comments, model_shares = np.nanmean(np.array(mixes), axis=0)
-        if abs(model_rate / observed_rate - 1) < MATCH_TOLERANCE and (
-            reach_share is None or abs(model_reach / observed_reach - 1) < MATCH_TOLERANCE
-        ):
+        model_half_life = None
+        if read[0]:
+            found = summaries(tables, fit.appetite_posts_per_day or model_defaults[2])
+            model_half_life = float(np.exp(np.mean(np.log([f.half_life_hours for f in found]))))
+        matched = abs(fit.model_rate / observed_rate - 1) < MATCH_TOLERANCE
+        if fit.organic_reach_share is not None:
+            matched &= abs(model_reach / observed_reach - 1) < MATCH_TOLERANCE
+        if model_half_life is not None:
+            matched &= abs(model_half_life / observed.half_life_hours - 1) < SHAPE_TOLERANCE
+        if matched:
             break  # the parameters just run match: stop with them
-        if reach_share is not None and model_reach > 0:
-            reach_share = float(min(1.0, reach_share * observed_reach / model_reach))
-        if model_rate > 0:
-            per_view = float(min(1.0, per_view * observed_rate / model_rate))
-        if comment_share is not None and model_comments > 0:  # the parameter is a baseline member's share
-            comment_target = float(min(1.0, comment_share_param * observed_comments / model_comments))
-            comment_share_param = comment_target
-            comment_share = comment_share_param
-        if share_share is not None and model_shares > 0:
-            share_share_param = float(min(1.0, share_share_param * observed_shares / model_shares))
-            share_share = share_share_param
-    return EngagementFit(per_view, comment_share, share_share, reach_share, observed_rate, model_rate)
+        if fit.organic_reach_share is not None and model_reach > 0:
+            fit.organic_reach_share = float(min(1.0, fit.organic_reach_share * observed_reach / model_reach))
+        if fit.model_rate > 0:
+            elasticity = 1.0
+            if tried and fit.per_view != tried[0]:
+                elasticity = math.log(fit.model_rate / tried[1]) / math.log(fit.per_view / tried[0])
+                elasticity = min(max(elasticity, 1.0), 4.0) if math.isfinite(elasticity) else 1.0
+            tried = (fit.per_view, fit.model_rate)
+            fit.per_view = float(min(1.0, fit.per_view * (observed_rate / fit.model_rate) ** (1 / elasticity)))
+        if fit.comment_share is not None and model_comments > 0:  # the parameter is a baseline member's share
+            fit.comment_share = float(min(1.0, fit.comment_share * observed_comments / model_comments))
+        if fit.share_share is not None and model_shares > 0:
+            fit.share_share = float(min(1.0, fit.share_share * observed_shares / model_shares))
+        if model_half_life is not None:
+            half_life = fit.post_half_life_hours * observed.half_life_hours / model_half_life
+            if not HALF_LIFE_BOUNDS[0] < half_life < HALF_LIFE_BOUNDS[1]:  # no decay explains the days after posts
+                read = (False, read[1])
+                fit.post_half_life_hours = None
+                why["post_half_life_hours"] = (
+                    f"no post half-life within {HALF_LIFE_BOUNDS[0]:g}-{HALF_LIFE_BOUNDS[1]:g} hours explains the "
+                    "engagement of the days after the posts (posts at fixed late hours?)"
+                )
+            else:
+                fit.post_half_life_hours = float(half_life)
+    fit.why = why
+    fit.intervals = _response_intervals(series, observed, read, fit, curve, model_defaults, bootstrap, seed)
+    return fit
+
+
+def _response_intervals(
+    series: list[np.ndarray],
+    observed: ResponseEstimate,
+    read: tuple[bool, bool],
+    fit: EngagementFit,
+    curve: tuple[float, float] | None,
+    defaults: tuple[float, float, float],
+    bootstrap: int,
+    seed: int,
+) -> dict[str, tuple[float, float]]:
+    """Bootstrap intervals of the decay and the appetite (Pearson residuals of the regression, resampled)."""
+    if bootstrap <= 0 or not any(read) or observed.predicted is None:
+        return {}
+    posts, engagements, followers = series
+    rows, expected = observed.rows, observed.predicted
+    scale = np.sqrt(expected + 1.0)
+    pearson = (engagements[rows] - expected) / scale
+    pearson -= pearson.mean()
+    rng = np.random.default_rng(seed)
+    start = (observed.half_life_hours or defaults[0], defaults[1], defaults[2])
+    tail = (1 - fit.confidence) / 2 * 100
+    intervals = {}
+    if read[0] and fit.post_half_life_hours is not None:  # the regression's Pearson residuals resampled
+        draws = []
+        for _ in range(bootstrap):
+            resampled = engagements.copy()
+            resampled[rows] = np.maximum(expected + rng.choice(pearson, pearson.size) * scale, 0.0)
+            draws.append(estimate_response(posts, resampled, followers, start, (True, False)))
+        # the normal interval in logs: the resamples' spread around the estimate (their centre is biased
+        # by the regression's misfit, so percentile intervals sit off the estimate: measured)
+        half_width = NormalDist().inv_cdf(1 - tail / 100) * float(np.std(np.log([d.half_life_hours for d in draws])))
+        intervals["post_half_life_hours"] = (fit.post_half_life_hours * math.exp(-half_width),
+                                             fit.post_half_life_hours * math.exp(half_width))  # fmt: skip
+    if curve is not None:  # the days of each third resampled
+        y_quiet, drive_quiet, y_busy, drive_busy = observed.thirds
+        ratios = []
+        for _ in range(bootstrap):
+            quiet = rng.integers(0, y_quiet.size, y_quiet.size)
+            busy = rng.integers(0, y_busy.size, y_busy.size)
+            ratios.append(
+                (y_busy[busy].sum() / drive_busy[busy].sum()) / (y_quiet[quiet].sum() / drive_quiet[quiet].sum())
+            )
+        low, high = np.percentile(ratios, [tail, 100 - tail])
+        ends = sorted(appetite_for(r, curve, observed.quiet_rate, observed.busy_rate) for r in (low, high))
+        intervals["appetite_posts_per_day"] = (ends[0], ends[1])
+    return intervals

@@ -278,8 +278,25 @@ class StrategyParams(_Params):
     reply_share: float = _field(0.5, "share of member comments the CM replies to", "share 0..1", ge=0, le=1)
     reply_delay_hours: float = _field(4.0, "mean delay of the CM's replies", "hours", "DOMAIN.md s.7", ge=0, le=720)
     schedule: str = _field(
-        "steady", "posting schedule: steady (even cadence), weekdays (no weekend posts), or a registered name", "name"
+        "steady",
+        "posting schedule: steady (even cadence), weekdays (no weekend posts), calendar (at calendar_days), "
+        "or a registered name",
+        "name",
     )
+    calendar_days: list[float] = Field(
+        default_factory=list,
+        description="the days the posts go out with the calendar schedule (one per post; 0.5 is noon of day 0)",
+        json_schema_extra={"unit": "days"},
+        max_length=100_000,
+    )
+
+    @field_validator("calendar_days")
+    @classmethod
+    def _calendar_in_order(cls, days: list[float]) -> list[float]:
+        bad = [d for d in days if not (0 <= d < 1e6)]
+        if bad:
+            raise ValueError(f"every day must be a number of days >= 0, got {bad[0]!r}")
+        return sorted(days)
 
     @field_validator("schedule")
     @classmethod

@@ -9,6 +9,8 @@ a user can register their own::
   ``floor(rate x day / 7)`` posts by ``day`` at any step length), each post's type drawn from
   ``strategy.content_mix``.
 - ``weekdays``: the same weekly count, Monday to Friday only (day 0 is a Monday).
+- ``calendar``: an editorial calendar, one post at each of ``strategy.calendar_days`` (a page's
+  own history replayed by the calibration, or a planned week).
 
 **Content types** (seed 001 III; DOMAIN.md s.1) differ in appeal, comment and share propensity,
 member-to-member talk, lead value and side effects (``CONTENT_TYPES``; every figure is an
@@ -33,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +54,7 @@ __all__ = [
     "SCHEDULES",
     "Novelty",
     "posts_published_by",
+    "calendar",
     "register_schedule",
     "steady",
     "weekdays",
@@ -149,8 +153,24 @@ def weekdays(
     return list(zip(days, _draw_types(strategy, len(days), rng), strict=True))
 
 
+def calendar(
+    strategy: StrategyParams, day_start: float, day_end: float, rng: np.random.Generator
+) -> list[tuple[float, str]]:
+    """The posts of an editorial calendar: one at each of ``strategy.calendar_days`` in the step; types from the mix.
+
+    Example:
+        >>> from communitysim.scenario import StrategyParams
+        >>> plan = StrategyParams(schedule="calendar", calendar_days=[0.5, 0.9, 2.25])
+        >>> [day for day, _ in calendar(plan, 0.0, 1.0, np.random.default_rng(1))]
+        [0.5, 0.9]
+    """
+    days = strategy.calendar_days
+    due = days[bisect.bisect_right(days, day_start) : bisect.bisect_right(days, day_end)]
+    return list(zip(due, _draw_types(strategy, len(due), rng), strict=True))
+
+
 #: Posting schedules by name; ``strategy.schedule`` names one.
-SCHEDULES: dict[str, Schedule] = {"steady": steady, "weekdays": weekdays}
+SCHEDULES: dict[str, Schedule] = {"steady": steady, "weekdays": weekdays, "calendar": calendar}
 
 
 def register_schedule(name: str, schedule: Schedule) -> None:
