@@ -2,11 +2,12 @@
 
 The history of a page simulated by the model itself: a complete audience of 8,000 people, Bass
 rates p = 0.002 and q = 0.06 per day, churn 0.001 per day, with their reach and engagement
-(posting adds no visibility and shares no word-of-mouth, so growth stays Bass), over 150 days
-(2-hour steps, read once a day), with two days missing (an export gap, as real ones have). The
-page posts as a real one does: a random number of posts a day (Poisson) at random hours, about 3 a
-week for 50 days, then 10 a week (a campaign), then 5; a post's engagement half-life is 4 hours and
-the audience's appetite 1 post a day, so the calibration can read the decay and the posting response.
+(posting adds no visibility and shares no word-of-mouth, so growth stays Bass), over 150 days in
+daily steps (as the fitted scenario runs; a day's reach counts each person once), with two days
+missing (an export gap, as real ones have). The page posts as a real one does: a random number of
+posts a day (Poisson) at random hours, about 3 a week for 50 days, then 10 a week (a campaign),
+then 5; a post's engagement half-life is 4 hours and the audience's appetite 1 post a day, so the
+calibration can read the decay and the posting response.
 ``communitysim calibrate examples/page_export.csv`` fits it back.
 """
 
@@ -45,7 +46,7 @@ def main() -> int:
     for day in range(TRUTH["days"]):
         count = rng.poisson(PHASES[min(day // 50, len(PHASES) - 1)] / 7)
         calendar.extend(sorted(day + rng.random(count)))
-    overrides = {**TRUTH, "strategy.calendar_days": calendar, "step_hours": 2}
+    overrides = {**TRUTH, "strategy.calendar_days": calendar, "step_hours": 24}
     result = cs.run(ROOT / "scenarios" / "bass_validation.yaml", seed=11, overrides=overrides)
     steps = result.timeseries
     whole_day = steps["day"].round(3) % 1 == 0
