@@ -250,6 +250,9 @@ class GrowthFit:
     ) -> dict:
         """The fitted community as scenario fields (complete audience, the page's followers as first members).
 
+        The audience is the market less those who already unfollowed (former members do not come back
+        in the model), so the people still to win are the market less every adopter so far.
+
         Shares add no word-of-mouth of their own (``engagement.share_exposure`` 0): the fitted q
         already holds all of it. With ``engagement``, the engagement level and mix matched to the export.
         """
@@ -267,12 +270,13 @@ class GrowthFit:
         boost = visibility_factor(rhythm / 7.0, defaults.feed.reference_posts_per_week,
                                   defaults.feed.visibility_from_posts_share)  # fmt: skip
         followers = round(float(self.observed[-1] - self._cumulative_unfollows))
+        still_in_reach = max(math.ceil(float(self.market - self._cumulative_unfollows)), followers)
         return {
             "name": name,
             "description": description or f"Calibrated from a page's export ({len(self.days)} days).",
             "days": 90,
             "step_hours": 24,
-            "audience": {"size": math.ceil(float(self.market)), "network": {"kind": "complete"},
+            "audience": {"size": still_in_reach, "network": {"kind": "complete"},
                          "affinity": {"mean": 0.5, "spread": 0.0}, "activity": {"distribution": "constant"}},
             "growth": {"external_rate_per_day": float(self.p / boost), "word_of_mouth_rate_per_day": float(self.q),
                        "churn_rate_per_day": float(self.churn_rate_per_day or 0.0)},
@@ -807,6 +811,7 @@ def fit_engagement(
     def runs(trial: EngagementFit, run_seeds: Sequence[int]) -> list[pd.DataFrame]:
         fields = growth.to_scenario(engagement=trial)
         fields["days"] = len(daily) - 1
+        fields["audience"]["size"] = math.ceil(growth.market)  # the export's start: nobody had left yet
         fields["seeding"]["size"] = max(1, round(float(series[2][0])))
         fields["strategy"].update(schedule="calendar", calendar_days=_calendar(series[0]),
                                   posts_per_week=float(np.nanmean(series[0][:7])) * 7)  # fmt: skip
