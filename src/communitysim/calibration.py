@@ -674,6 +674,8 @@ class EngagementFit:
         intervals: parameter -> (low, high) bootstrap interval, for the decay and the response.
         why: parameter -> why it could not be read from this export (the model's default is kept).
         confidence: the level of the intervals.
+        days, observed, fitted: the export's daily engagements (NaN: a missing day) and the mean of the
+            calibrated runs over the same days; ``r2``: their R² (days present), the goodness of fit.
     """
 
     per_view: float
@@ -687,10 +689,14 @@ class EngagementFit:
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
     why: dict[str, str] = field(default_factory=dict)
     confidence: float = 0.95
+    days: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    observed: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    fitted: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    r2: float = math.nan
 
     def __str__(self) -> str:
         lines = [f"Engagement matched: {self.observed_rate:.3%} engagements per post per follower in the export, "
-                 f"{self.model_rate:.3%} in the model"]  # fmt: skip
+                 f"{self.model_rate:.3%} in the model (daily engagements R² {self.r2:.2f})"]  # fmt: skip
         for section, values in self.fields().items():
             for name, value in values.items():
                 low, high = self.intervals.get(name, (None, None))
@@ -887,6 +893,12 @@ def fit_engagement(
             else:
                 fit.post_half_life_hours = float(half_life)
     fit.why = why
+    fit.days = daily["day"].to_numpy(dtype=float)
+    fit.observed = series[1]
+    fit.fitted = np.mean([ts["engagements"].to_numpy(dtype=float) for ts in tables], axis=0)
+    present = ~np.isnan(fit.observed) & (fit.days > 0)
+    spread = np.sum((fit.observed[present] - fit.observed[present].mean()) ** 2)
+    fit.r2 = float(1 - np.sum((fit.observed[present] - fit.fitted[present]) ** 2) / spread) if spread > 0 else math.nan
     fit.intervals = _response_intervals(series, observed, read, fit, curve, model_defaults, bootstrap, seed)
     return fit
 
