@@ -330,3 +330,54 @@ def test_the_sample_export_reads_its_decay_and_posting_response():
     # the calibrated runs over the export's days: measured R² 0.73 on the daily engagements
     assert len(fit.fitted) == len(fit.observed) == export.days + 1 and np.isnan(fit.observed).sum() == 2
     assert fit.r2 > 0.6 and "R² 0.7" in str(fit)
+
+
+def page_with_visibility(share, seed, days=180, phases=(3, 12, 5)):
+    """A slow word-of-mouth page (p matters all along) whose rhythm changes: 3, 12, then 5 posts a week."""
+    rng = np.random.default_rng(seed)
+    calendar = []
+    for day in range(days):
+        calendar.extend(day + rng.random(rng.poisson(phases[day * len(phases) // days] / 7)))
+    overrides = {"audience.size": 20_000, "days": days, "step_hours": 24, "growth.external_rate_per_day": 0.003,
+                 "growth.word_of_mouth_rate_per_day": 0.01, "strategy.schedule": "calendar",
+                 "strategy.calendar_days": calendar, "strategy.posts_per_week": phases[0],
+                 "feed.visibility_from_posts_share": share, "seeding.strategy": "random",
+                 "seeding.size": 20}  # fmt: skip
+    ts = cs.run(SCENARIOS / "bass_validation.yaml", seed=seed, overrides=overrides).timeseries.iloc[1:]
+    return pd.DataFrame(
+        {"day": np.arange(len(ts)), "followers": ts["members"].to_numpy(), "posts": ts["posts"].to_numpy()}
+    )
+
+
+def test_the_share_of_visibility_that_posting_brings_is_recovered_when_the_rhythm_changed():
+    covered = 0
+    for share in (0.1, 0.5, 0.9):
+        for seed in (1, 2, 3):
+            fit = fit_growth(page_with_visibility(share, seed), bootstrap=100)
+            assert fit.visibility_share == pytest.approx(share, abs=0.2)  # measured: within 0.15
+            assert fit.base_p == pytest.approx(0.003, rel=0.1)  # measured: within 5%
+            low, high = fit.intervals["visibility_share"]
+            covered += low <= share <= high
+    assert covered >= 7  # measured: 8 of 9 at 100 resamples
+
+
+def test_a_page_whose_posting_brings_visibility_is_forecast_to_gain_more_from_posting_more():
+    gains = {}
+    for share in (0.1, 0.9):
+        fit = fit_growth(page_with_visibility(share, 1), bootstrap=20)
+        scenario = cs.load_scenario(fit.to_scenario())
+        assert scenario.feed.visibility_from_posts_share == pytest.approx(fit.visibility_share)
+        assert scenario.growth.external_rate_per_day == pytest.approx(fit.base_p)
+        rhythms = {"rare": {"strategy.posts_per_week": 1}, "daily": {"strategy.posts_per_week": 7}}
+        ahead = forecast(fit, days=60, replications=6, strategies=rhythms)
+        last = ahead[ahead["day"] == 60].set_index("strategy")["median"]
+        gains[share] = last["daily"] - last["rare"]  # below the appetite: no fatigue to pay
+    assert gains[0.9] > 2 * gains[0.1] and gains[0.9] > 100
+
+
+def test_a_steady_rhythm_does_not_read_the_visibility_share_and_says_why():
+    t = np.arange(60)
+    data = pd.DataFrame({"day": t, "followers": bass_curve(t, 0.003, 0.05, 5000, 50), "posts": 1})
+    fit = fit_growth(data, bootstrap=0)
+    assert fit.visibility_share is None and "posting rhythm hardly changed" in fit.why["visibility_share"]
+    assert fit.p == pytest.approx(0.003, rel=0.01)

@@ -210,6 +210,10 @@ class GrowthFit:
         churn_rate_per_day: unfollows / followers per day (None without an unfollows column).
         posts_per_week: the page's mean posting rhythm (None without a posts column).
         confidence: the level of the intervals.
+        visibility_share: ``feed.visibility_from_posts_share``, the share of p that the page's posting
+            brings, read when the rhythm changed (None: not read, ``why`` says why); then ``p`` is the mean
+            effective p over the export and ``base_p`` the ``growth.external_rate_per_day`` at the
+            reference rhythm. ``draws`` then hold (p, q, market, base_p, visibility_share) rows.
     """
 
     p: float
@@ -226,6 +230,9 @@ class GrowthFit:
     churn_rate_per_day: float | None = None
     posts_per_week: float | None = None
     confidence: float = 0.95
+    visibility_share: float | None = None
+    base_p: float | None = None
+    why: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         level = f"{self.confidence:.0%}"
@@ -239,6 +246,13 @@ class GrowthFit:
             lines.append(f"  {name:<7} {value:.4g} {unit} ({level} interval {low:.4g} to {high:.4g})")
         if self.churn_rate_per_day is not None:
             lines.append(f"  churn   {self.churn_rate_per_day:.4g} per day (unfollows / followers)")
+        if self.visibility_share is not None:
+            low, high = self.intervals.get("visibility_share", (math.nan, math.nan))
+            lines.append(f"  share of p brought by posting {self.visibility_share:.2f} ({level} interval "
+                         f"{low:.2f} to {high:.2f}); p at {REFERENCE_POSTS_PER_WEEK:g} posts a week "
+                         f"{self.base_p:.4g} per day")  # fmt: skip
+        for name, reason in self.why.items():
+            lines.append(f"  {name}: not read from this export, the model's default is kept ({reason})")
         return "\n".join(lines)
 
     def to_scenario(
@@ -269,6 +283,10 @@ class GrowthFit:
         rhythm = defaults.strategy.posts_per_week if rhythm is None else rhythm
         boost = visibility_factor(rhythm / 7.0, defaults.feed.reference_posts_per_week,
                                   defaults.feed.visibility_from_posts_share)  # fmt: skip
+        external = self.p / boost if self.base_p is None else self.base_p
+        feed = dict(engagement.fields().get("feed", {})) if engagement else {}
+        if self.visibility_share is not None:
+            feed["visibility_from_posts_share"] = self.visibility_share
         followers = round(float(self.observed[-1] - self._cumulative_unfollows))
         still_in_reach = max(math.ceil(float(self.market - self._cumulative_unfollows)), followers)
         return {
@@ -278,14 +296,14 @@ class GrowthFit:
             "step_hours": 24,
             "audience": {"size": still_in_reach, "network": {"kind": "complete"},
                          "affinity": {"mean": 0.5, "spread": 0.0}, "activity": {"distribution": "constant"}},
-            "growth": {"external_rate_per_day": float(self.p / boost), "word_of_mouth_rate_per_day": float(self.q),
+            "growth": {"external_rate_per_day": float(external), "word_of_mouth_rate_per_day": float(self.q),
                        "churn_rate_per_day": float(self.churn_rate_per_day or 0.0)},
             "community": {"norm_conformity_share": 0.0},
             "seeding": {"strategy": "random", "size": followers, "acceptance_share": 1.0, "invite_after_posts": 0},
             "launch": {"posts_ready": 0, "unready_conversion_share": 1.0},
             "strategy": {"posts_per_week": float(rhythm)},
             "engagement": {"share_exposure": 0.0, **(engagement.fields()["engagement"] if engagement else {})},
-            **({"feed": engagement.fields()["feed"]} if engagement and "feed" in engagement.fields() else {}),
+            **({"feed": feed} if feed else {}),
         }  # fmt: skip
 
     _cumulative_unfollows: float = 0.0
@@ -324,6 +342,80 @@ def _fit_once(
     return p, q, float(last + np.exp(best.x[2]))
 
 
+#: The cadence at which posting gives the scenario's p (``feed.reference_posts_per_week``'s default).
+REFERENCE_POSTS_PER_WEEK = 5.0
+
+
+def bass_path(days: np.ndarray, p_by_day: np.ndarray, q: float, market: float, start: float) -> np.ndarray:
+    """Cumulative adopters at ``days`` when p changes from day to day (``p_by_day[d]``: from day d to d + 1).
+
+    Bass exactly within each day, from where the day before ended.
+
+    Example:
+        >>> t = np.arange(30.0)
+        >>> bool(np.allclose(bass_path(t, np.full(29, 0.01), 0.2, 1000, 5), bass_curve(t, 0.01, 0.2, 1000, 5)))
+        True
+    """
+    grid = np.empty(int(days[-1]) + 1)
+    adopters = grid[0] = start
+    for day, p in enumerate(p_by_day[: grid.size - 1]):  # plain floats: a few microseconds a day
+        ratio, f0 = q / p, min(adopters / market, 1.0 - 1e-12)
+        decay = (1.0 - f0) / (1.0 + ratio * f0) * math.exp(-(p + q))
+        adopters = grid[day + 1] = market * (1.0 - decay) / (1.0 + ratio * decay)
+    return grid[days.astype(int)]
+
+
+def _rhythm_factor(days: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray | None, str]:
+    """``sqrt(rate / reference) - 1`` for each day's growth, from the recent posting rate.
+
+    The model's visibility (``feed.visibility_factor``) is ``1 + share x`` this. None, with the reason,
+    when the rhythm did not change enough to read the share.
+    """
+    grid = np.full(int(days[-1] - days[0]) + 1, np.nan)
+    grid[(days - days[0]).astype(int)] = posts
+    known = ~np.isnan(grid)
+    rate = recent_rate(np.where(known, grid, np.nanmean(grid)))
+    low, high = np.quantile(rate, [0.1, 0.9])
+    spread = float(high / low) if low > 0 else math.inf
+    if not MIN_RHYTHM_RATIO <= spread < math.inf:
+        return None, (f"the page's posting rhythm hardly changed (busiest/quietest days' rate {spread:.2f}, "
+                      f"needs {MIN_RHYTHM_RATIO})")  # fmt: skip
+    return np.sqrt(rate[1:] / (REFERENCE_POSTS_PER_WEEK / 7.0)) - 1.0, ""
+
+
+def _fit_path(
+    days: np.ndarray,
+    adopters: np.ndarray,
+    factor: np.ndarray,
+    start: tuple[float, float, float] | None = None,
+    near: tuple[float, float, float, float] | None = None,
+) -> tuple[float, float, float, float]:
+    """Least squares of the Bass path with ``p_d = base_p (1 + share x factor_d)``: (base_p, q, market, share)."""
+    from scipy.optimize import least_squares
+
+    first, last = float(adopters[0]), float(adopters[-1])
+    scale = max(last, 1.0)
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        base_p, q, market = math.exp(theta[0]), math.exp(theta[1]), last + math.exp(theta[2])
+        return (bass_path(days, base_p * (1 + theta[3] * factor), q, market, first) - adopters) / scale
+
+    if near is not None:
+        starts = [near]
+    else:
+        p, q, market = start
+        starts = [(p / float(np.mean(1 + share * factor)), q, market, share) for share in (0.1, 0.5, 0.9)]
+    best = None
+    for base_p, q, market, share in starts:
+        theta0 = [math.log(base_p), math.log(q), math.log(max(market - last, 1.0)), share]
+        found = least_squares(residuals, theta0, bounds=([-30, -30, -30, 0.0], [5, 5, 40, 1.0]), x_scale="jac")
+        if best is None or found.cost < best.cost:
+            best = found
+    assert best is not None
+    theta = best.x
+    return float(math.exp(theta[0])), float(math.exp(theta[1])), float(last + math.exp(theta[2])), float(theta[3])
+
+
 def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1, confidence: float = 0.95) -> GrowthFit:
     """Fit the Bass growth to a page's followers, with bootstrap intervals.
 
@@ -350,11 +442,21 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
         follower_days = float(np.sum(followers[:-1] * np.diff(days)))
         churn = float(cumulative[-1] / follower_days) if follower_days > 0 else None
     posts = None
+    factor = None  # the visibility factor's ingredient per day: sqrt(recent rate / reference) - 1
+    why: dict[str, str] = {}
     if "posts" in table and table["posts"].notna().any():
         posts = float(np.nansum(table["posts"].to_numpy(dtype=float)) / max(days[-1] - days[0] + 1, 1) * 7)
+        factor, reason = _rhythm_factor(days, table["posts"].to_numpy(dtype=float))
+        if reason:
+            why["visibility_share"] = reason
     days = days - days[0]
     p, q, market = _fit_once(days, adopters)
     fitted = bass_curve(days, p, q, market, adopters[0])
+    base_p = share = None
+    if factor is not None:
+        base_p, q, market, share = _fit_path(days, adopters, factor, start=(p, q, market))
+        fitted = bass_path(days, base_p * (1 + share * factor), q, market, adopters[0])
+        p = float(base_p * np.mean(1 + share * factor))
     residual = adopters - fitted
     total = np.sum((adopters - adopters.mean()) ** 2)
     r2 = float(1 - np.sum(residual**2) / total) if total > 0 else math.nan
@@ -372,14 +474,19 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
         for _ in range(bootstrap):
             resampled = increments_fit + rng.choice(pearson, size=pearson.size, replace=True) * scale
             curve = adopters[0] + np.concatenate([[0.0], np.cumsum(resampled)])
-            rows.append(_fit_once(days, curve, near=(p, q, market)))
+            if factor is None:
+                rows.append(_fit_once(days, curve, near=(p, q, market)))
+            else:
+                found = _fit_path(days, curve, factor, near=(base_p, q, market, share))
+                rows.append((found[0] * np.mean(1 + found[3] * factor), *found[1:3], found[0], found[3]))
         draws = np.array(rows)
         tail = (1 - confidence) / 2 * 100
-        for column, name in enumerate(("p", "q", "market")):
+        names = ("p", "q", "market") if factor is None else ("p", "q", "market", "base_p", "visibility_share")
+        for column, name in enumerate(names):
             low, high = np.percentile(draws[:, column], [tail, 100 - tail])
             intervals[name] = (float(low), float(high))
     result = GrowthFit(p, q, market, float(adopters[0]), days, adopters, fitted, intervals, draws, r2, rmse,
-                       churn, posts, confidence)  # fmt: skip
+                       churn, posts, confidence, share, base_p, why)  # fmt: skip
     result._cumulative_unfollows = unfollows
     result.unfollowed = cumulative_lost
     return result
@@ -432,13 +539,15 @@ def forecast(
 
     strategies = strategies or {"current": {}}
     seeds = replication_seeds(seed, replications)
-    draws = fit.draws if len(fit.draws) else np.array([[fit.p, fit.q, fit.market]])
+    names = ("p", "q", "market") if fit.visibility_share is None else ("p", "q", "market", "base_p", "visibility_share")
+    draws = fit.draws if len(fit.draws) else np.array([[getattr(fit, name) for name in names]])
     rows = []
     for name, overrides in strategies.items():
         curves = []
         for replication, run_seed in enumerate(seeds):
-            p, q, market = draws[replication % len(draws)]
-            varied = dataclasses.replace(fit, p=p, q=q, market=max(market, fit.observed[-1]))
+            drawn = dict(zip(names, map(float, draws[replication % len(draws)]), strict=True))
+            drawn["market"] = max(drawn["market"], float(fit.observed[-1]))
+            varied = dataclasses.replace(fit, **drawn)
             fields = varied.to_scenario()
             fields["days"] = days
             result = cs.run(fields, seed=run_seed, overrides=overrides)
@@ -740,10 +849,17 @@ def _engagement_moments(table: pd.DataFrame, members: str) -> tuple[float, float
 
 
 def _calendar(posts: np.ndarray) -> list[float]:
-    """The days of the posts of a daily count (row d is the day ending at d), spread over their day."""
-    days = []
+    """The days of the posts of a daily count (row d is the day ending at d).
+
+    An export has no posting hours: the n-th post goes out at the hour ``frac(0.5 + n x golden ratio)``
+    of its day, so the hours are spread evenly over the day across posts (as the engagement regression
+    assumes), without a random draw.
+    """
+    days, number = [], 0
     for day, count in enumerate(np.nan_to_num(posts).round().astype(int)):
-        days.extend(day - 1 + (j + 0.5) / count for j in range(count))
+        hours = sorted((0.5 + (number + j) * 0.6180339887498949) % 1.0 for j in range(count))
+        days.extend(day - 1 + hour for hour in hours)
+        number += count
     return [d for d in days if d > 0]
 
 
