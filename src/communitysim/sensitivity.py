@@ -40,6 +40,7 @@ from communitysim.kpis import KPIS
 from communitysim.result import atomic_write_bytes
 from communitysim.scenario import ScenarioError, load_scenario
 from communitysim.sweeps import SweepTable, run_points
+from communitysim.ui.messages import t, t_or
 
 __all__ = ["DEFAULT_LEVERS", "METHODS", "SensitivityResult", "sensitivity"]
 
@@ -86,7 +87,8 @@ class SensitivityResult:
         figure = Figure(figsize=(7, 0.6 * len(table) + 1.5), layout="constrained")
         axes = figure.subplots()
         axes.barh(table["lever"], table[score], xerr=table[score + "_conf"], color="C0")
-        axes.set(xlabel=score, title=f"What moves {self.kpi} ({self.method})")
+        kpi = t_or(f"lab.kpi.{self.kpi}", self.kpi)
+        axes.set(xlabel=score, title=t("plot.sensitivity.title", kpi=kpi, method=self.method))
         return figure
 
     def save(self, path: str | Path) -> Path:

@@ -45,6 +45,7 @@ import pandas as pd
 from communitysim.kpis import KPIS, LOWER_IS_BETTER
 from communitysim.result import Result, atomic_write_bytes
 from communitysim.scenario import Scenario, ScenarioError, load_scenario
+from communitysim.ui.messages import t, t_or
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -584,20 +585,31 @@ class SweepTable:
         figure = Figure(figsize=(7, 4.2), layout="constrained")
         axes = figure.subplots()
         level = f"{confidence:.0%}"
+        kpi_name = t_or(f"lab.kpi.{kpi}", kpi)
+
+        def lever(path: str) -> str:
+            return t_or(f"exp.lever.{path}", path)
+
         if len(params) == 1:
             name = params[0]
             table = table.sort_values(name, kind="stable")
             x = table[name].to_numpy()
             numeric = pd.api.types.is_numeric_dtype(table[name])
             xs = x if numeric else np.arange(len(x))
-            axes.plot(xs, table["mean"], marker="o", color="C0", label=f"mean of {int(table['n'].max())} runs")
-            axes.fill_between(xs, table["ci_low"], table["ci_high"], color="C0", alpha=0.25, label=f"{level} CI")
+            axes.plot(
+                xs, table["mean"], marker="o", color="C0", label=t("plot.sweep.mean_of", runs=int(table["n"].max()))
+            )
+            axes.fill_between(
+                xs, table["ci_low"], table["ci_high"], color="C0", alpha=0.25, label=t("plot.sweep.ci", level=level)
+            )
             if not numeric:
                 axes.set_xticks(xs, [str(v) for v in x])
             best = self.best(kpi, confidence=confidence)
             bx = best.point[name] if numeric else list(x).index(best.point[name])
-            axes.plot([bx], [best.mean], marker="*", markersize=14, color="C3", linestyle="none", label="best")
-            axes.set(xlabel=name, ylabel=kpi, title=f"{kpi} by {name}")
+            axes.plot(
+                [bx], [best.mean], marker="*", markersize=14, color="C3", linestyle="none", label=t("plot.sweep.best")
+            )
+            axes.set(xlabel=lever(name), ylabel=kpi_name, title=t("plot.sweep.title", kpi=kpi_name, lever=lever(name)))
             axes.legend(fontsize="small")
         elif len(params) == 2:
             rows, cols = params
@@ -607,8 +619,8 @@ class SweepTable:
             axes.set_yticks(range(grid.shape[0]), [str(v) for v in grid.index])
             for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
                 axes.text(j, i, format_number(float(value)), ha="center", va="center", color="white", fontsize="small")
-            figure.colorbar(image, ax=axes, label=f"mean {kpi}")
-            axes.set(xlabel=cols, ylabel=rows, title=f"mean {kpi}")
+            figure.colorbar(image, ax=axes, label=t("plot.sweep.mean", kpi=kpi_name))
+            axes.set(xlabel=lever(cols), ylabel=lever(rows), title=t("plot.sweep.mean", kpi=kpi_name))
         else:
             raise ScenarioError(f"plot: expected a grid of 1 or 2 varying parameters, got {len(params)}")
         return figure

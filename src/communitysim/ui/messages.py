@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["LANGUAGES", "language", "set_language", "catalogue", "t"]
+__all__ = ["LANGUAGES", "language", "set_language", "catalogue", "t", "t_or"]
 
 LOCALES = Path(__file__).parent / "locales"
 #: The shipped languages.
@@ -78,3 +78,13 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     except KeyError:
         raise KeyError(f"no message {key!r} in the {lang or language()!r} catalogue") from None
     return text.format(**values) if values else text
+
+
+def t_or(key: str, fallback: str, **values: object) -> str:
+    """The text of ``key`` if the catalogue has it, else ``fallback`` (a name from the code, e.g. a KPI's).
+
+    Example:
+        >>> t_or("lab.kpi.members", "members"), t_or("lab.kpi.nope", "nope")
+        ('Members', 'nope')
+    """
+    return t(key, **values) if key in catalogue(language()) else fallback

@@ -1,0 +1,78 @@
+"""Both languages beyond the notebooks' widgets: plots, numbers, the command line and its errors."""
+
+import pandas as pd
+import pytest
+
+import communitysim as cs
+from communitysim.calibration import fit_growth, plot_fit
+from communitysim.sensitivity import sensitivity
+from communitysim.sweeps import sweep
+from communitysim.ui.messages import catalogue, set_language
+from helpers import small
+
+TINY = small(audience={"size": 300}, days=20, objectives=[{"kpi": "members", "target": 40, "by_day": 20}])
+
+
+@pytest.fixture
+def french():
+    set_language("fr")
+    yield
+    set_language(None)
+
+
+def english_only(text: str) -> bool:
+    """Whether ``text`` is an English catalogue message that French says differently."""
+    french_texts = set(catalogue("fr").values())
+    return any(text == v and v not in french_texts for v in catalogue("en").values())
+
+
+def texts(figure) -> list[str]:
+    """Every title, axis label and legend entry of a figure."""
+    found = [figure._suptitle.get_text()] if figure._suptitle else []
+    for axes in figure.axes:
+        found += [axes.get_title(), axes.get_xlabel(), axes.get_ylabel()]
+        legend = axes.get_legend()
+        found += [entry.get_text() for entry in legend.get_texts()] if legend else []
+    return [text for text in found if text]
+
+
+def test_the_dashboard_speaks_french(french):
+    figure = cs.run(TINY, seed=1).plot()
+    titles = [axes.get_title() for axes in figure.axes]
+    assert titles == ["Membres", "Arrivées et départs", "Taux de croissance (moyenne sur 7 jours)",
+                      "Norme de la communauté et préparation de la page"]  # fmt: skip
+    assert figure.axes[0].get_xlabel() == "jour" and figure.axes[1].get_ylabel() == "personnes par jour"
+    assert "graine 1" in figure._suptitle.get_text()
+    assert "objectif 40 au jour 20" in texts(figure)
+    assert not [text for text in texts(figure) if english_only(text)]
+
+
+def test_the_sweep_plots_speak_french(french):
+    table = sweep(TINY, {"strategy.posts_per_week": [1, 7]}, 2, backend="serial", progress=False)
+    axes = table.plot("engagements").axes[0]
+    assert axes.get_xlabel() == "Publications par semaine"
+    assert axes.get_title().startswith("Interactions") and " selon Publications par semaine" in axes.get_title()
+    assert "meilleur" in [text.get_text() for text in axes.get_legend().get_texts()]
+    two = sweep(TINY, {"strategy.posts_per_week": [1, 7], "strategy.quality": [0.3, 0.9]}, 1,
+                backend="serial", progress=False)  # fmt: skip
+    assert two.plot("members").axes[0].get_title() == "moyenne : Membres"
+
+
+def test_the_calibration_and_sensitivity_plots_speak_french(french):
+    days = pd.Series(range(30), dtype=float)
+    fit = fit_growth(pd.DataFrame({"day": days, "followers": 100 + 5 * days}), bootstrap=0)
+    axes = plot_fit(fit).axes[0]
+    assert (axes.get_title(), axes.get_xlabel(), axes.get_ylabel()) == (
+        "Croissance : export, ajustement et prévision", "jour", "abonnés")  # fmt: skip
+    result = sensitivity(TINY, "engagements", "morris", {"strategy.quality": (0.2, 1)}, samples=2,
+                         backend="serial", progress=False)  # fmt: skip
+    assert (
+        result.plot().axes[0].get_title()
+        == "Ce qui fait bouger Interactions (réactions, commentaires, partages) (morris)"
+    )
+
+
+def test_the_dashboard_speaks_english_by_default():
+    figure = cs.run(TINY, seed=1).plot()
+    assert figure.axes[0].get_title() == "Members" and figure.axes[0].get_xlabel() == "day"
+    assert not [text for text in texts(figure) if text in set(catalogue("fr").values()) - set(catalogue("en").values())]
