@@ -76,3 +76,39 @@ def test_the_dashboard_speaks_english_by_default():
     figure = cs.run(TINY, seed=1).plot()
     assert figure.axes[0].get_title() == "Members" and figure.axes[0].get_xlabel() == "day"
     assert not [text for text in texts(figure) if text in set(catalogue("fr").values()) - set(catalogue("en").values())]
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+
+def test_numbers_follow_the_language(french):
+    from communitysim.ui.messages import number, percent
+
+    assert number(1309.4) == "1\u202f309"  # a narrow no-break space between thousands
+    assert number(0.4234, 2) == "0,42" and number(1.5, None) == "1,5" and number(2.0, None) == "2"
+    assert percent(0.123) == "12\u00a0%" and percent(0.1234, 1) == "12,3\u00a0%"
+    assert number(12, sign=True) == "+12" and number(float("nan")) == "–"
+    set_language("en")
+    assert (number(1309.4), number(0.4234, 2), percent(0.123), percent(0.1234, 1)) == ("1,309", "0.42", "12%", "12.3%")
+
+
+def test_the_formatters_of_sweeps_kpis_and_scorecards_follow_the_language(french):
+    from communitysim.classroom.exercise import format_kpi
+    from communitysim.sweeps import format_number
+    from communitysim.ui.posting_lab import scorecard_html
+
+    assert (
+        format_number(12345.6) == "12\u202f346"
+        and format_number(0.012345) == "0,0123"
+        and format_number(2500) == "2\u202f500"
+    )
+    assert format_kpi("peak_negative_share", 0.42) == "42\u00a0%" and format_kpi("members", 1309.2) == "1\u202f309"
+    assert format_kpi("hours_to_peak", 7.25) == "7,2 h" and format_kpi("sentiment", 12) == "+12"
+    result = cs.run(
+        small(audience={"size": 300}, days=20, objectives=[{"kpi": "active_ratio", "target": 0.25, "by_day": 20}]),
+        seed=1,
+    )
+    assert "≥ 0,25" in scorecard_html(result)
+    set_language("en")
+    assert format_number(12345.6) == "12,346" and format_kpi("peak_negative_share", 0.42) == "42%"
+    assert "≥ 0.25" in scorecard_html(result)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
-from communitysim.ui.messages import t
+from communitysim.ui.messages import number, t
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.result import Result
@@ -59,7 +59,9 @@ def dashboard(result: Result, baseline: Result | None = None) -> Figure:
                 markersize=12,
                 color=colour,
                 linestyle="none",
-                label=t("plot.dashboard.objective", target=f"{row['target']:g}", day=f"{row['by_day']:g}"),
+                label=t(
+                    "plot.dashboard.objective", target=number(row["target"], None), day=number(row["by_day"], None)
+                ),
             )
     ax.set(title=t("plot.dashboard.members"), xlabel=t("plot.day"), ylabel=t("plot.dashboard.people"))
     ax.legend(loc="upper left", fontsize="small")

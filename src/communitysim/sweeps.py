@@ -45,7 +45,7 @@ import pandas as pd
 from communitysim.kpis import KPIS, LOWER_IS_BETTER
 from communitysim.result import Result, atomic_write_bytes
 from communitysim.scenario import Scenario, ScenarioError, load_scenario
-from communitysim.ui.messages import t, t_or
+from communitysim.ui.messages import number, t, t_or
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -471,11 +471,13 @@ class Best:
 
 
 def format_number(value: Any) -> str:
-    """A number for a sentence: thousands separated above 100, 3 significant digits below."""
+    """A number for a sentence, in the current language: whole above 100, 3 significant digits below."""
     if isinstance(value, float):
         if math.isnan(value):
             return "nan"
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+        return number(value) if abs(value) >= 100 else number(float(f"{value:.3g}"), None)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value)
     return str(value)
 
 

@@ -35,7 +35,7 @@ from communitysim.classroom.store import ClassroomError, Event, Inject, Session,
 from communitysim.kpis import kpi_value
 from communitysim.mechanisms.crisis import Crisis, Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
-from communitysim.ui.messages import language, t
+from communitysim.ui.messages import language, number, percent, t
 
 __all__ = [
     "BEST_DELAY_HOURS",
@@ -104,8 +104,8 @@ def validate_injects(items: Any, source: str = "master events list") -> list[dic
     if not isinstance(items, list):
         raise ClassroomError(f"{source}: expected a list of injects, got {type(items).__name__}")
     checked = []
-    for number, item in enumerate(items, start=1):
-        where = f"{source}: inject {number}"
+    for position, item in enumerate(items, start=1):
+        where = f"{source}: inject {position}"
         if not isinstance(item, dict):
             raise ClassroomError(f"{where}: expected a mapping with hour, kind, title, body, effect")
         unknown = set(item) - {"hour", "kind", "title", "body", "effect"}
@@ -280,8 +280,8 @@ class TeamRun:
                 "class.decision_details",
                 strategy=t(f"crisis.strategy.{response.strategy}"),
                 tone=t(f"class.tone.{payload.get('tone', 'factual')}"),
-                moderation=f"{response.moderation_share:.0%}",
-                updates=f"{response.updates_per_day:g}",
+                moderation=percent(response.moderation_share),
+                updates=number(response.updates_per_day, None),
             )
             self.timeline.append(Applied(event.hour, "decision", t("class.event.decision"), details,
                                          str(payload.get("rationale", ""))))  # fmt: skip
@@ -325,7 +325,7 @@ class TeamRun:
             raise ClassroomError(t("crisis.error.hours", hours=hours))
         self.receive()
         if self.finished:
-            raise ClassroomError(t("crisis.error.horizon", days=f"{self.model.params.days:g}"))
+            raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
         target = min(self.hour + hours, self.horizon_hour)
         self._apply(self.store.log(self.team, "advance", target, {}))  # type: ignore[union-attr,arg-type]
 
@@ -343,7 +343,7 @@ class TeamRun:
             raise ClassroomError(f"tone: expected one of {', '.join(TONES)}, got {tone!r}")
         self.receive()
         if self.finished:
-            raise ClassroomError(t("crisis.error.horizon", days=f"{self.model.params.days:g}"))
+            raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
         payload = {"strategy": strategy, "tone": tone, "moderation_share": float(moderation_share),
                    "updates_per_day": float(updates_per_day), "rationale": str(rationale)}  # fmt: skip
         event = self.store.log(self.team, "decision", self.hour, payload)  # type: ignore[union-attr,arg-type]
@@ -436,12 +436,12 @@ def format_kpi(kpi: str, value: float | None) -> str:
         return t("crisis.value.not_recovered") if kpi == "hours_to_recover" else t("crisis.value.none")
     value = float(value)  # type: ignore[arg-type]
     if kpi in _SHARES:
-        return f"{value:.0%}"
+        return percent(value)
     if kpi in _HOURS:
-        return t("crisis.value.hours", value=f"{round(value, 1):g}")
+        return t("crisis.value.hours", value=number(round(value, 1), None))
     if kpi == "sentiment":
-        return f"{value:+.0f}"
-    return f"{value:,.0f}"
+        return number(value, sign=True)
+    return number(value)
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -486,16 +486,19 @@ def team_section_html(result: TeamOutcome) -> str:
                 "class.effect",
                 before=format_kpi("negative_share", before),
                 after=format_kpi("negative_share", after),
-                hours=f"{EFFECT_HOURS:g}",
+                hours=number(EFFECT_HOURS, None),
             )
-        rows.append([_e(f"{entry.hour:g}"), _e(entry.title), _e(entry.details), _e(effect), _e(entry.rationale)])
+        rows.append([_e(number(entry.hour, None)), _e(entry.title), _e(entry.details), _e(effect), _e(entry.rationale)])
     timeline = _table([_e(t(k)) for k in ("crisis.timeline.hour", "crisis.timeline.event", "crisis.timeline.details",
                                           "class.report.effect", "class.report.rationale")], rows)  # fmt: skip
     best = best_response(run.cluster)
     runs = [
         (t("crisis.report.learner"), result.run),
         (t("crisis.report.silence"), result.silence),
-        (t("crisis.report.best", strategy=t(f"crisis.strategy.{best}"), hours=f"{BEST_DELAY_HOURS:g}"), result.best),
+        (
+            t("crisis.report.best", strategy=t(f"crisis.strategy.{best}"), hours=number(BEST_DELAY_HOURS, None)),
+            result.best,
+        ),
     ]
     compared = _table(
         [_e(t("crisis.report.run")), *(_e(t(f"crisis.kpi.{k}")) for k in COMPARED_KPIS)],
