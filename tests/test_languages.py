@@ -8,7 +8,7 @@ from communitysim.calibration import fit_growth, plot_fit
 from communitysim.sensitivity import sensitivity
 from communitysim.sweeps import sweep
 from communitysim.ui.messages import catalogue, set_language
-from helpers import small
+from helpers import ROOT, small
 
 TINY = small(audience={"size": 300}, days=20, objectives=[{"kpi": "members", "target": 40, "by_day": 20}])
 
@@ -112,3 +112,65 @@ def test_the_formatters_of_sweeps_kpis_and_scorecards_follow_the_language(french
     set_language("en")
     assert format_number(12345.6) == "12,346" and format_kpi("peak_negative_share", 0.42) == "42%"
     assert "≥ 0.25" in scorecard_html(result)
+
+
+# --- the command line and its errors ------------------------------------------------------------
+
+
+def communitysim(*argv: str, lang: str):
+    """The command in a fresh process, its language from COMMUNITYSIM_LANG (as a user sets it)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COMMUNITYSIM_LANG": lang}
+    command = [sys.executable, "-m", "communitysim", *argv]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+
+
+def test_a_bad_scenario_file_gets_one_french_line(tmp_path):
+    bad = tmp_path / "faute.yaml"
+    bad.write_text("seeding: {size: -3}\ngrowth: {word_of_mouth_rate_per_dya: 0.1}\n")
+    proc = communitysim("run", str(bad), lang="fr")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"communitysim : erreur : {bad} : ")
+    assert "champ inconnu ; attendu l'un de : " in proc.stderr or "supérieure ou égale à 0" in proc.stderr
+    proc = communitysim("run", "scenarios/nope.yaml", lang="fr")
+    assert proc.stderr.strip() == "communitysim : erreur : scenarios/nope.yaml : fichier de scénario introuvable"
+    proc = communitysim("validate", "scenarios/bakery_launch.yaml", "--days", "30", lang="fr")
+    assert "objectives.0.by_day : 90 est après l'horizon (30 jours)" in proc.stderr
+    assert "(avec --days 30)" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("seeding: {size: -3}\n", "seeding.size : la valeur doit être supérieure ou égale à 0 (reçu : -3)"),
+        ("audience: {size: abc}\n", "audience.size : un nombre entier est attendu (reçu : 'abc')"),
+        ("audience: {network: {kind: torus}}\n", "'complete' ou 'file' (reçu : 'torus')"),
+        ("strategy: {content_mix: {informational: 0.5}}\n", "les parts doivent faire 1 au total, reçu : 0,5"),
+        ("name: [unclosed\n", "YAML mal formé à la ligne 2, colonne 1"),
+        ("", "le fichier est vide"),
+        ("seeding: {size: 50}\naudience: {size: 40}\n", "seeding.size : 50 dépasse audience.size (40)"),
+    ],
+)
+def test_scenario_errors_are_framed_in_french(tmp_path, french, text, expected):
+    from communitysim.scenario import ScenarioError, load_scenario
+
+    file = tmp_path / "s.yaml"
+    file.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(file)
+    assert str(info.value).startswith(f"{file} : ") and expected in str(info.value), str(info.value)
+
+
+def test_the_run_summary_and_the_help_speak_french(tmp_path):
+    proc = communitysim("run", "scenarios/bakery_launch.yaml", "--days", "365", lang="fr")
+    assert proc.returncode == 0, proc.stderr
+    assert "bakery_launch : 5\u202f000 personnes, 365 jours, graine 7" in proc.stdout
+    assert "jour 365 : " in proc.stdout and "57,7\u00a0% de l'audience" in proc.stdout
+    assert "Objectifs :" in proc.stdout and ("RÉUSSI" in proc.stdout or "échec" in proc.stdout)
+    help_text = communitysim("run", "--help", lang="fr").stdout
+    assert help_text.startswith("utilisation : communitysim run") and "afficher cette aide et quitter" in help_text
+    assert "graine aléatoire (par défaut 7)" in help_text
+    assert "random seed" in communitysim("run", "--help", lang="en").stdout
