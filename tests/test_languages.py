@@ -174,3 +174,19 @@ def test_the_run_summary_and_the_help_speak_french(tmp_path):
     assert help_text.startswith("utilisation : communitysim run") and "afficher cette aide et quitter" in help_text
     assert "graine aléatoire (par défaut 7)" in help_text
     assert "random seed" in communitysim("run", "--help", lang="en").stdout
+
+
+def test_classroom_errors_speak_french(tmp_path, french):
+    from communitysim.classroom import ClassroomError, Store, create_session
+    from communitysim.classroom.exercise import validate_injects
+
+    store = Store(tmp_path / "classe.sqlite")
+    with pytest.raises(ClassroomError, match=r"^nom de la session : un texte est attendu"):
+        create_session(store, " ", "crisis_offensive_post.yaml", teams=["Rouge"])
+    session = create_session(store, "Cours B", "crisis_offensive_post.yaml", teams=["Rouge", "Bleu"])
+    with pytest.raises(
+        ClassroomError, match=r"^équipe 'Vert' : absente de la session 'Cours B' ; attendu l'une de : Rouge"
+    ):
+        store.team(session, "Vert")
+    with pytest.raises(ClassroomError, match=r"^chronogramme des événements : inject 1 : hour : attendu des heures"):
+        validate_injects([{"hour": -1, "kind": "appel", "title": "Un journaliste", "body": "..."}])

@@ -43,6 +43,7 @@ __all__ = [
     "load_scenario",
     "apply_overrides",
     "parse_set_option",
+    "pydantic_message",
     "parameter_table",
 ]
 
@@ -824,7 +825,7 @@ def _one_line(source: str, error: ValidationError) -> str:
     elif kind in ("value_error", "assertion_error"):
         what = str(first["msg"]).removeprefix("Value error, ")
     else:
-        what = t("scenario.error.got", what=_pydantic_message(first), got=repr(first.get("input")))
+        what = t("scenario.error.got", what=pydantic_message(first), got=repr(first.get("input")))
     if not path and ": " in what:
         # model-level checks name their own field path: "seeding.size: 30 is more than ..."
         path, what = what.split(": ", 1)
@@ -837,7 +838,7 @@ def _frame(*parts: str) -> str:
     return t("scenario.sep").join(part for part in parts if part)
 
 
-def _pydantic_message(error: Any) -> str:
+def pydantic_message(error: Any) -> str:
     """Pydantic's message for a type or bound error, in the current language when the catalogue has its type."""
     context = {
         key: number(value, None) if isinstance(value, int | float) and not isinstance(value, bool) else value

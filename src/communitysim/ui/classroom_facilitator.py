@@ -125,8 +125,8 @@ class FacilitatorApp(ClassroomPage):
                 events = yaml.safe_load(self.events.value)
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
-                line = f" at line {mark.line + 1}" if mark else ""
-                raise ClassroomError(f"master events list: malformed YAML{line}") from None
+                where = t("class.error.events_where", line=mark.line + 1) if mark else ""
+                raise ClassroomError(t("class.error.events_yaml", where=where)) from None
             objectives = [line.strip() for line in self.objectives.value.splitlines() if line.strip()]
             create_session(self._open(), self.name.value, self.scenario.value, teams, seed=int(self.seed.value),
                            overrides=self.fixed, injects=events, pace_hours_per_minute=pace if pace > 0 else None,
