@@ -47,7 +47,7 @@ from communitysim.classroom.exercise import missing as _missing
 from communitysim.kpis import kpi_value
 from communitysim.mechanisms.crisis import RESPONSE_FIT, Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
-from communitysim.ui.messages import catalogue, language, number, percent, t
+from communitysim.ui.messages import catalogue, language, number, percent, scenario_description, t
 
 __all__ = [
     "CrisisExercise",
@@ -415,7 +415,8 @@ class CrisisExercise:
         """Show the chosen scenario's name and description."""
         self.description.value = ""
         scenario = cs.load_scenario(self.scenario_path())
-        line = t("crisis.scenario_line", name=scenario.name, description=" ".join(scenario.description.split()))
+        description = scenario_description(scenario.name, scenario.description)
+        line = t("crisis.scenario_line", name=scenario.name, description=description)
         self.description.value = f"<i>{_e(line)}</i>"
         self.status.value = ""
 
@@ -767,7 +768,7 @@ class CrisisExercise:
             lines.append(t("crisis.report.team", team=self.team.value.strip()))
         lines.append(t("crisis.report.seed", seed=self.seed_used))
         if params.description.strip():
-            lines.append(" ".join(params.description.split()))
+            lines.append(scenario_description(params.name, params.description))
         day, time = _day_time(crisis.start_day)
         lines.append(t("crisis.report.crisis", **self._crisis_words(), day=day, time=time))
         intro = "".join(f"<p>{_e(line)}</p>" for line in lines)

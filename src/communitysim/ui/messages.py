@@ -23,7 +23,17 @@ import yaml
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["LANGUAGES", "language", "set_language", "catalogue", "t", "t_or", "number", "percent"]
+__all__ = [
+    "LANGUAGES",
+    "language",
+    "set_language",
+    "catalogue",
+    "t",
+    "t_or",
+    "number",
+    "percent",
+    "scenario_description",
+]
 
 LOCALES = Path(__file__).parent / "locales"
 #: The shipped languages.
@@ -130,3 +140,13 @@ def percent(share: float, decimals: int = 0) -> str:
     if decimals:
         pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals)
     return format_percent(share, format=pattern, locale=language())
+
+
+def scenario_description(name: str, description: str) -> str:
+    """A scenario's description in the current language: the catalogue's for a shipped scenario, else its own.
+
+    Example:
+        >>> scenario_description("my_page", "  My page,   calibrated. ")
+        'My page, calibrated.'
+    """
+    return t_or(f"scenario.description.{name}", " ".join(str(description).split()))
