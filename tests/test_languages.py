@@ -190,3 +190,61 @@ def test_classroom_errors_speak_french(tmp_path, french):
         store.team(session, "Vert")
     with pytest.raises(ClassroomError, match=r"^chronogramme des événements : inject 1 : hour : attendu des heures"):
         validate_injects([{"hour": -1, "kind": "appel", "title": "Un journaliste", "body": "..."}])
+
+
+def test_every_shipped_scenario_is_described_in_every_language_and_english_matches_its_file():
+    import yaml
+
+    from communitysim.ui.messages import LANGUAGES
+
+    for file in sorted((ROOT / "scenarios").glob("*.yaml")):
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        key = f"scenario.description.{data['name']}"
+        assert catalogue("en")[key] == " ".join(data["description"].split()), file.name
+        assert all(key in catalogue(lang) for lang in LANGUAGES), file.name
+
+
+def test_the_welcome_notebook_links_to_the_notebooks_of_its_own_language():
+    import json
+    import re
+
+    for name, suffix in (("00_welcome.ipynb", ".ipynb"), ("00_welcome.fr.ipynb", ".fr.ipynb")):
+        cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+        text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        links = re.findall(r"\]\((0\d_[\w.]+)\)", text)
+        assert len(links) >= 8, name
+        for link in links:
+            assert link.endswith(suffix) and (suffix == ".fr.ipynb" or ".fr." not in link), link
+            assert (ROOT / "notebooks" / link).is_file(), link
+
+
+def test_make_lab_writes_the_lab_language_and_opens_the_welcome_notebook_of_that_language(tmp_path):
+    import json
+
+    from communitysim.ui.launch import TRANSLATION_PLUGIN, lab_arguments, write_lab_language
+
+    path = write_lab_language("fr", tmp_path)
+    assert path == tmp_path / "overrides.d" / "communitysim-language.json"
+    assert json.loads(path.read_text()) == {TRANSLATION_PLUGIN: {"locale": "fr_FR"}}
+    assert json.loads(write_lab_language("en", tmp_path).read_text())[TRANSLATION_PLUGIN] == {"locale": "en"}
+    assert lab_arguments("fr") == ["--LabApp.default_url=/lab/tree/00_welcome.fr.ipynb"]
+    assert lab_arguments("en") == ["--LabApp.default_url=/lab/tree/00_welcome.ipynb"]
+
+
+def test_sweep_results_and_grid_errors_speak_french(french):
+    from communitysim.scenario import ScenarioError
+
+    table = sweep(TINY, {"strategy.posts_per_week": [1, 21]}, 3, backend="serial", progress=False)
+    text = str(table.best("posts"))
+    assert text.startswith("meilleur posts : strategy.posts_per_week = 21 (moyenne ")
+    assert "intervalle de confiance à 95\u00a0%" in text and (" : un gagnant net." in text or "distinguables" in text)
+    with pytest.raises(ScenarioError, match=r"^grid : strategy\.quality : attendu : au moins une valeur"):
+        sweep(TINY, {"strategy.quality": []}, 2, backend="serial", progress=False)
+
+
+def test_a_shipped_description_is_translated_and_an_edited_one_kept(french):
+    from communitysim.ui.messages import scenario_description
+
+    shipped = catalogue("en")["scenario.description.crisis_offensive_post"]
+    assert scenario_description("crisis_offensive_post", shipped).startswith("Une crise évitable")
+    assert scenario_description("crisis_offensive_post", "Ma propre   crise.") == "Ma propre crise."

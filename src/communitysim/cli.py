@@ -23,8 +23,8 @@ from typing import Any, NoReturn
 
 import yaml
 
-from communitysim.scenario import Scenario, ScenarioError, load_scenario, parse_set_option
-from communitysim.ui.messages import number, percent, t, t_or
+from communitysim.scenario import Scenario, ScenarioError, frame, load_scenario, parse_set_option
+from communitysim.ui.messages import number, percent, scenario_description, t, t_or
 
 __all__ = ["main", "scenario_dir"]
 
@@ -182,13 +182,13 @@ def _grid(options: list[str]) -> dict[str, list[Any]]:
     grid: dict[str, list[Any]] = {}
     for text in options:
         if "=" not in text:
-            raise ScenarioError(f"--grid {text}: expected PATH=V1,V2,..., for example strategy.posts_per_week=1,3,7")
+            raise ScenarioError(frame(f"--grid {text}", t("cli.grid_syntax")))
         path, raw = (part.strip() for part in text.split("=", 1))
         if path in grid:
-            raise ScenarioError(f"--grid {text}: {path} is given twice")
+            raise ScenarioError(frame(f"--grid {text}", t("cli.grid_twice", path=path)))
         items = [item for item in raw.split(",") if item.strip()]
         if not items:
-            raise ScenarioError(f"--grid {text}: {path}: expected at least one value after '='")
+            raise ScenarioError(frame(f"--grid {text}", path, t("cli.grid_empty")))
         grid[path] = [parse_set_option(f"{path}={item.strip()}")[1] for item in items]
     return grid
 
@@ -206,7 +206,7 @@ def _ranges(options: list[str]) -> dict[str, tuple[float, float]] | None:
                 raise ValueError
             ranges[path.strip()] = (float(low), float(high))
         except ValueError:
-            raise ScenarioError(f"--param {text}: expected PATH=LOW:HIGH, for example strategy.quality=0.2:1") from None
+            raise ScenarioError(frame(f"--param {text}", t("cli.param_syntax"))) from None
     return ranges
 
 
@@ -258,10 +258,10 @@ def _calibrate(args: argparse.Namespace) -> int:
     for text in args.maps:
         field, sep, column = text.partition("=")
         if not sep or not field.strip() or not column.strip():
-            raise ScenarioError(f"--map {text}: expected FIELD=COLUMN, for example followers='Total fans'")
+            raise ScenarioError(frame(f"--map {text}", t("cli.map_syntax")))
         mapping[field.strip()] = column.strip()
     if args.out.suffix.lower() not in (".yaml", ".yml"):
-        raise ScenarioError(f"--out {args.out}: expected a .yaml file name")
+        raise ScenarioError(frame(f"--out {args.out}", t("cli.yaml_name")))
     export = read_export(args.export, mapping)
     print(f"{args.export}: {len(export.data)} days from {export.data['date'].iloc[0].date()} "
           f"to {export.data['date'].iloc[-1].date()}, columns: {', '.join(export.data.columns[2:])}")  # fmt: skip
@@ -318,7 +318,7 @@ def _list(directory: Path | None) -> int:
     for file in files:
         try:
             data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-            description = " ".join(str(data.get("description", "")).split())
+            description = scenario_description(str(data.get("name", file.stem)), str(data.get("description", "")))
         except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
             description = t("cli.invalid_scenario")
         print(f"{file.name:<{width}}  {description}")
@@ -342,7 +342,7 @@ def _run(args: argparse.Namespace) -> int:
 
     scenario = _load(args)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise ScenarioError(f"--out {args.out}{t('scenario.sep')}{t('cli.out_not_folder')}")
+        raise ScenarioError(frame(f"--out {args.out}", t("cli.out_not_folder")))
     progress = args.progress
     if progress is None:
         progress = sys.stderr.isatty() and scenario.audience.size * scenario.n_steps >= PROGRESS_MIN_MEMBER_STEPS

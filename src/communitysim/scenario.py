@@ -44,6 +44,7 @@ __all__ = [
     "apply_overrides",
     "parse_set_option",
     "pydantic_message",
+    "frame",
     "parameter_table",
 ]
 
@@ -830,10 +831,10 @@ def _one_line(source: str, error: ValidationError) -> str:
         # model-level checks name their own field path: "seeding.size: 30 is more than ..."
         path, what = what.split(": ", 1)
     more = t("scenario.error.more", count=len(errors) - 1) if len(errors) > 1 else ""
-    return _frame(source, path, what) + more
+    return frame(source, path, what) + more
 
 
-def _frame(*parts: str) -> str:
+def frame(*parts: str) -> str:
     """A one-line error in the language's punctuation: ``file: field: what`` (``file : champ : quoi``)."""
     return t("scenario.sep").join(part for part in parts if part)
 
@@ -854,7 +855,7 @@ def pydantic_message(error: Any) -> str:
 
 def _validate(data: Any, source: str) -> Scenario:
     if not isinstance(data, dict):
-        raise ScenarioError(_frame(source, t("scenario.error.mapping", kind=type(data).__name__)))
+        raise ScenarioError(frame(source, t("scenario.error.mapping", kind=type(data).__name__)))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -871,11 +872,11 @@ def parse_set_option(text: str) -> tuple[str, Any]:
         ('seeding.size', 50)
     """
     if "=" not in text:
-        raise ScenarioError(_frame(f"--set {text}", t("scenario.error.set_syntax")))
+        raise ScenarioError(frame(f"--set {text}", t("scenario.error.set_syntax")))
     path, raw = text.split("=", 1)
     path = path.strip()
     if not path:
-        raise ScenarioError(_frame(f"--set {text}", t("scenario.error.set_empty")))
+        raise ScenarioError(frame(f"--set {text}", t("scenario.error.set_empty")))
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
@@ -898,16 +899,16 @@ def _set_path(given: dict[str, Any], full: dict[str, Any], path: str, value: Any
         here = ".".join(parts[: depth + 1])
         if isinstance(known, list):
             if not part.isdigit() or int(part) >= len(known):
-                raise ScenarioError(_frame(source, here, t("scenario.error.index", count=len(known))))
+                raise ScenarioError(frame(source, here, t("scenario.error.index", count=len(known))))
             key: Any = int(part)
         elif isinstance(known, dict):
             key = part
             if key not in known and not last:
                 raise ScenarioError(
-                    _frame(source, here, t("scenario.error.unknown", allowed=", ".join(map(str, known))))
+                    frame(source, here, t("scenario.error.unknown", allowed=", ".join(map(str, known))))
                 )
         else:
-            raise ScenarioError(_frame(source, here, t("scenario.error.not_section", parent=".".join(parts[:depth]))))
+            raise ScenarioError(frame(source, here, t("scenario.error.not_section", parent=".".join(parts[:depth]))))
         if last:
             node[key] = value
             return
@@ -969,18 +970,18 @@ def load_scenario(
         path = Path(source)
         name = str(path)
         if not path.is_file():
-            raise ScenarioError(_frame(name, t("scenario.error.no_file")))
+            raise ScenarioError(frame(name, t("scenario.error.no_file")))
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = t("scenario.error.yaml_where", line=mark.line + 1, column=mark.column + 1) if mark else ""
             problem = getattr(exc, "problem", None) or ""  # PyYAML's own words
-            raise ScenarioError(_frame(name, t("scenario.error.yaml", where=where), problem)) from None
+            raise ScenarioError(frame(name, t("scenario.error.yaml", where=where), problem)) from None
         except UnicodeDecodeError:
-            raise ScenarioError(_frame(name, t("scenario.error.utf8"))) from None
+            raise ScenarioError(frame(name, t("scenario.error.utf8"))) from None
         if data is None:
-            raise ScenarioError(_frame(name, t("scenario.error.empty")))
+            raise ScenarioError(frame(name, t("scenario.error.empty")))
         scenario = _validate(data, name)
     return apply_overrides(scenario, overrides, overrides_source)
 

@@ -44,8 +44,8 @@ import pandas as pd
 
 from communitysim.kpis import KPIS, LOWER_IS_BETTER
 from communitysim.result import Result, atomic_write_bytes
-from communitysim.scenario import Scenario, ScenarioError, load_scenario
-from communitysim.ui.messages import number, t, t_or
+from communitysim.scenario import Scenario, ScenarioError, frame, load_scenario
+from communitysim.ui.messages import number, percent, t, t_or
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -86,16 +86,16 @@ def grid_points(grid: dict[str, Sequence[Any]], source: str = "grid") -> list[di
         [{'a': 1, 'b': 'x'}, {'a': 2, 'b': 'x'}]
     """
     if not isinstance(grid, dict) or not grid:
-        raise ScenarioError(f"{source}: expected a mapping of field paths to lists of values, got {grid!r}")
+        raise ScenarioError(frame(source, t("sweep.error.grid", grid=repr(grid))))
     for path, values in grid.items():
         if not isinstance(path, str) or not path:
-            raise ScenarioError(f"{source}: expected field paths such as strategy.posts_per_week, got {path!r}")
+            raise ScenarioError(frame(source, t("sweep.error.path", path=repr(path))))
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-            raise ScenarioError(f"{source}: {path}: expected a list of values, got {values!r}")
+            raise ScenarioError(frame(source, path, t("sweep.error.values", values=repr(values))))
         if len(values) == 0:
-            raise ScenarioError(f"{source}: {path}: expected at least one value, got an empty list")
+            raise ScenarioError(frame(source, path, t("sweep.error.empty")))
         if len(set(map(repr, values))) != len(values):
-            raise ScenarioError(f"{source}: {path}: a value is listed twice in {list(values)!r}")
+            raise ScenarioError(frame(source, path, t("sweep.error.twice", values=repr(list(values)))))
     names = list(grid)
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(grid[n] for n in names))]
 
@@ -258,7 +258,7 @@ def run_points(
         raise ScenarioError(f"workers: expected a whole number >= 1, got {workers!r}")
     for point in points:
         where = ", ".join(f"{k}={v!r}" for k, v in point.items())
-        load_scenario(scenario, point, overrides_source=f"{kind} point ({where})")
+        load_scenario(scenario, point, overrides_source=t("sweep.error.point", kind=kind, where=where))
     columns = _series_columns(scenario, series)
     seeds = replication_seeds(seed, replications)
     given = scenario._given if scenario._given is not None else scenario.model_dump(exclude_unset=True)
@@ -285,7 +285,7 @@ def run_points(
     if out is not None:
         folder = Path(out)
         if folder.exists() and not folder.is_dir():
-            raise ScenarioError(f"--out {folder}: exists and is not a folder")
+            raise ScenarioError(frame(f"--out {folder}", t("cli.out_not_folder")))
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{kind}_{scenario.name}_{identity[:12]}"
         final, checkpoint_path = folder / f"{stem}.parquet", folder / f"{stem}.partial.jsonl"
@@ -335,10 +335,10 @@ def run_points(
             results.close()  # type: ignore[union-attr]
 
     rows = [done[key] for key in sorted(done)]
-    frame = pd.DataFrame(rows)
+    runs_frame = pd.DataFrame(rows)
     for name in reversed(parameters):
-        frame.insert(3, name, [points[p].get(name) for p in frame["point"]])
-    table = SweepTable(frame, meta)
+        runs_frame.insert(3, name, [points[p].get(name) for p in runs_frame["point"]])
+    table = SweepTable(runs_frame, meta)
     if final is not None:
         table.save(final)
         checkpoint_path.unlink(missing_ok=True)
@@ -450,24 +450,24 @@ class Best:
         return self.runner_up is not None and (low > 0 or high < 0)
 
     def __str__(self) -> str:
-        where = ", ".join(f"{k} = {format_number(v)}" for k, v in self.point.items())
-        level = f"{self.confidence:.0%}"
-        text = (
-            f"best {self.kpi}: {where} (mean {format_number(self.mean)}, {level} CI {format_number(self.ci[0])} to "
-            f"{format_number(self.ci[1])}, {self.replications} replications)"
-        )
+        level = percent(self.confidence)
+        text = t(
+            "sweep.best", kpi=self.kpi, where=_point_text(self.point), mean=format_number(self.mean), level=level,
+            low=format_number(self.ci[0]), high=format_number(self.ci[1]), replications=self.replications,
+        )  # fmt: skip
         if self.runner_up is None:
-            return text + "; no other point to compare with."
-        other = ", ".join(f"{k} = {format_number(v)}" for k, v in self.runner_up.items())
+            return text + t("sweep.best.alone")
         low, high = self.difference_ci
-        versus = (
-            f"; against the runner-up ({other}, mean {format_number(self.runner_up_mean)}) the paired difference is "
-            f"{format_number(self.difference)} ({level} CI {format_number(low)} to {format_number(high)}, "
-            f"p = {self.p_value:.2g})"
-        )
-        if self.clear:
-            return text + versus + ": a clear winner."
-        return text + versus + ": not distinguishable yet; run more replications or treat them as equivalent."
+        versus = t(
+            "sweep.best.versus", other=_point_text(self.runner_up), mean=format_number(self.runner_up_mean),
+            difference=format_number(self.difference), level=level, low=format_number(low),
+            high=format_number(high), p=format_number(float(f"{self.p_value:.2g}")),
+        )  # fmt: skip
+        return text + versus + t("sweep.best.clear" if self.clear else "sweep.best.unclear")
+
+
+def _point_text(point: dict[str, Any]) -> str:
+    return ", ".join(f"{k} = {format_number(v)}" for k, v in point.items())
 
 
 def format_number(value: Any) -> str:
@@ -529,7 +529,7 @@ class SweepTable:
 
     def _kpi(self, kpi: str) -> str:
         if kpi not in self.runs.columns or kpi in RUN_COLUMNS or kpi in self.parameters:
-            raise ScenarioError(f"kpi: unknown KPI {kpi!r}; expected one of: {', '.join(KPIS)}")
+            raise ScenarioError(frame("kpi", t("sweep.error.kpi", kpi=repr(kpi), allowed=", ".join(KPIS))))
         return kpi
 
     def summary(self, kpi: str, confidence: float = 0.95) -> pd.DataFrame:

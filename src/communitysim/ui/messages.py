@@ -143,10 +143,15 @@ def percent(share: float, decimals: int = 0) -> str:
 
 
 def scenario_description(name: str, description: str) -> str:
-    """A scenario's description in the current language: the catalogue's for a shipped scenario, else its own.
+    """A scenario's description in the current language: a shipped one from the catalogue, else its own.
+
+    The catalogue's English text is the shipped file's (tested); a file whose description differs
+    (edited, or another scenario of the same name) keeps its own words.
 
     Example:
         >>> scenario_description("my_page", "  My page,   calibrated. ")
         'My page, calibrated.'
     """
-    return t_or(f"scenario.description.{name}", " ".join(str(description).split()))
+    own = " ".join(str(description).split())
+    key = f"scenario.description.{name}"
+    return t(key) if catalogue("en").get(key) == own else own
