@@ -258,7 +258,9 @@ def run_points(
         raise ScenarioError(f"workers: expected a whole number >= 1, got {workers!r}")
     for point in points:
         where = ", ".join(f"{k}={v!r}" for k, v in point.items())
-        load_scenario(scenario, point, overrides_source=t("sweep.error.point", kind=kind, where=where))
+        load_scenario(
+            scenario, point, overrides_source=t("sweep.error.point", kind=t_or(f"sweep.kind.{kind}", kind), where=where)
+        )
     columns = _series_columns(scenario, series)
     seeds = replication_seeds(seed, replications)
     given = scenario._given if scenario._given is not None else scenario.model_dump(exclude_unset=True)
@@ -315,8 +317,8 @@ def run_points(
     bar = tqdm(
         total=len(points) * replications,
         initial=len(done),
-        desc=f"{kind} {scenario.name}",
-        unit="run",
+        desc=f"{t_or(f'sweep.kind.{kind}', kind)} {scenario.name}",
+        unit=t("sweep.unit"),
         disable=not progress,
     )
     checkpoint = _Checkpoint(checkpoint_path) if checkpoint_path is not None else None
