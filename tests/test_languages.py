@@ -170,6 +170,7 @@ def test_the_run_summary_and_the_help_speak_french(tmp_path):
     assert "bakery_launch : 5\u202f000 personnes, 365 jours, graine 7" in proc.stdout
     assert "jour 365 : " in proc.stdout and "57,7\u00a0% de l'audience" in proc.stdout
     assert "Objectifs :" in proc.stdout and ("RÉUSSI" in proc.stdout or "échec" in proc.stdout)
+    assert "écart" in proc.stdout and "≥ 2\u202f500" in proc.stdout
     help_text = communitysim("run", "--help", lang="fr").stdout
     assert help_text.startswith("utilisation : communitysim run") and "afficher cette aide et quitter" in help_text
     assert "graine aléatoire (par défaut 7)" in help_text

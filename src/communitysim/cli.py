@@ -370,6 +370,11 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _amount(value: float) -> str:
+    """A KPI value for the terminal: whole above 10, as precise as needed below (shares, rates)."""
+    return number(value) if abs(value) >= 10 else number(round(value, 4), None)
+
+
 def _objectives(card: Any) -> Any:
     """The scorecard as a table for the terminal, in the current language."""
     import pandas as pd
@@ -382,7 +387,8 @@ def _objectives(card: Any) -> Any:
                 ("≥ " if d == "at_least" else "≤ ") + number(v, None)
                 for d, v in zip(card["direction"], card["target"], strict=True)
             ],
-            t("common.achieved"): card["achieved"].map(lambda v: number(v, None) if abs(v) < 10 else number(v)),
+            t("common.achieved"): card["achieved"].map(_amount),
+            t("cli.col.gap"): card["gap"].map(_amount),
             t("cli.col.passed"): card["passed"].map({True: t("cli.pass"), False: t("cli.fail")}),
         }
     )
