@@ -64,6 +64,10 @@ def test_the_calibration_and_sensitivity_plots_speak_french(french):
     axes = plot_fit(fit).axes[0]
     assert (axes.get_title(), axes.get_xlabel(), axes.get_ylabel()) == (
         "Croissance : export, ajustement et prévision", "jour", "abonnés")  # fmt: skip
+    assert any(
+        text.startswith("courbe ajustée (R² 0,") or text.startswith("courbe ajustée (R² 1")
+        for text in texts(plot_fit(fit).figure)
+    )
     result = sensitivity(TINY, "engagements", "morris", {"strategy.quality": (0.2, 1)}, samples=2,
                          backend="serial", progress=False)  # fmt: skip
     assert (

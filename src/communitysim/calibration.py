@@ -452,13 +452,13 @@ def plot_fit(fit: GrowthFit, ahead: pd.DataFrame | None = None):
     """The followers: the export, the fitted curve over it, and the forecast bands after it."""
     from matplotlib.figure import Figure
 
-    from communitysim.ui.messages import t
+    from communitysim.ui.messages import number, t
 
     figure = Figure(figsize=(7.5, 4), layout="constrained")
     axes = figure.subplots()
     lost = fit.unfollowed if fit.unfollowed is not None else 0.0
     axes.plot(fit.days, fit.followers, ".", color="#444", markersize=3, label=t("plot.fit.export"))
-    axes.plot(fit.days, fit.fitted - lost, color="C0", label=t("plot.fit.fit", r2=f"{fit.r2:.3f}"))
+    axes.plot(fit.days, fit.fitted - lost, color="C0", label=t("plot.fit.fit", r2=number(fit.r2, 3)))
     if ahead is not None:
         offset = float(fit.days[-1])
         for number, (name, block) in enumerate(ahead.groupby("strategy", sort=False)):
