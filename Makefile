@@ -35,8 +35,9 @@ run: $(STAMP)
 # JupyterLab and Voila listen on 127.0.0.1 only; as root, Jupyter needs --allow-root
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# JupyterLab in the language of COMMUNITYSIM_LANG or the locale (its menus too), on that language's welcome notebook
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+	$(PY) -m communitysim.ui.launch --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
 app: $(STAMP)
 	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1

@@ -19,7 +19,7 @@ def test_scenarios_lists_each_shipped_file_on_one_line(capsys):
 
 def test_validate(capsys):
     assert main(["validate", BAKERY, "--set", "seeding.size=50"]) == 0
-    assert "ok (bakery_launch: 5000 people, 365 days" in capsys.readouterr().out
+    assert "ok (bakery_launch: 5,000 people, 365 days" in capsys.readouterr().out
 
 
 def test_run_prints_the_scorecard_and_writes_the_files(tmp_path, capsys):
@@ -111,4 +111,4 @@ def test_python_dash_m_is_the_same_command():
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "bass_validation: 10000 people, 10 days, seed 7" in proc.stdout
+    assert "bass_validation: 10,000 people, 10 days, seed 7" in proc.stdout

@@ -18,7 +18,7 @@ ROOT_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 def test_every_message_key_used_in_the_apps_exists_with_its_placeholders():
     used = set()
-    for source in SRC.glob("*.py"):
+    for source in SRC.parent.rglob("*.py"):
         used |= set(re.findall(r"""\bt\(\s*["']([\w.]+)["']\s*[,)]""", source.read_text()))
     for lang in LANGUAGES:
         messages = catalogue(lang)

@@ -566,19 +566,21 @@ def plot_fit(fit: GrowthFit, ahead: pd.DataFrame | None = None):
     """The followers: the export, the fitted curve over it, and the forecast bands after it."""
     from matplotlib.figure import Figure
 
+    from communitysim.ui.messages import number, t
+
     figure = Figure(figsize=(7.5, 4), layout="constrained")
     axes = figure.subplots()
     lost = fit.unfollowed if fit.unfollowed is not None else 0.0
-    axes.plot(fit.days, fit.followers, ".", color="#444", markersize=3, label="export")
-    axes.plot(fit.days, fit.fitted - lost, color="C0", label=f"fit (R² {fit.r2:.3f})")
+    axes.plot(fit.days, fit.followers, ".", color="#444", markersize=3, label=t("plot.fit.export"))
+    axes.plot(fit.days, fit.fitted - lost, color="C0", label=t("plot.fit.fit", r2=number(fit.r2, 3)))
     if ahead is not None:
         offset = float(fit.days[-1])
         for number, (name, block) in enumerate(ahead.groupby("strategy", sort=False)):
             x = offset + block["day"].to_numpy()
             colour = f"C{number + 1}"
             axes.fill_between(x, block["low"], block["high"], color=colour, alpha=0.2)
-            axes.plot(x, block["median"], color=colour, label=f"forecast: {name}")
-    axes.set(xlabel="day", ylabel="followers", title="Growth: export, fit and forecast")
+            axes.plot(x, block["median"], color=colour, label=t("plot.fit.forecast", strategy=name))
+    axes.set(xlabel=t("plot.day"), ylabel=t("plot.fit.followers"), title=t("plot.fit.title"))
     axes.legend(fontsize="small")
     return figure
 

@@ -23,7 +23,8 @@ from typing import Any, NoReturn
 
 import yaml
 
-from communitysim.scenario import Scenario, ScenarioError, load_scenario, parse_set_option
+from communitysim.scenario import Scenario, ScenarioError, frame, load_scenario, parse_set_option
+from communitysim.ui.messages import number, percent, scenario_description, t, t_or
 
 __all__ = ["main", "scenario_dir"]
 
@@ -31,9 +32,28 @@ __all__ = ["main", "scenario_dir"]
 PROGRESS_MIN_MEMBER_STEPS = 5_000_000
 
 
+def _h(key: str) -> str:
+    """A help text from the catalogue, its percent signs escaped for argparse."""
+    return t(key).replace("%", "%%")
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, t("cli.usage") if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse in the current language: our texts and its headings (its own error words stay English)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.pop("add_help", None)
+        super().__init__(*args, add_help=False, formatter_class=_Formatter, **kwargs)
+        self._positionals.title = t("cli.positionals")
+        self._optionals.title = t("cli.options")
+        self.add_argument("-h", "--help", action="help", help=_h("cli.help"))
+
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, t("cli.parse_error", prog=self.prog, message=message) + "\n")
 
 
 def scenario_dir() -> Path:
@@ -53,7 +73,7 @@ def _whole(minimum: int):
         except ValueError:
             value = minimum - 1
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+            raise argparse.ArgumentTypeError(t("cli.whole", minimum=minimum, text=repr(text)))
         return value
 
     return parse
@@ -67,93 +87,93 @@ def _days(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of days > 0, got {text!r}") from None
+        raise argparse.ArgumentTypeError(t("cli.days_expected", text=repr(text))) from None
     if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a number of days > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(t("cli.days_expected", text=repr(text)))
     return value
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="communitysim", description="Simulate an online brand community.")
+    parser = _Parser(prog="communitysim", description=t("cli.description"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    listing = commands.add_parser("scenarios", help="list the shipped scenarios, one line each")
-    listing.add_argument("--dir", type=Path, default=None, help="folder of scenario files (default: scenarios/)")
+    listing = commands.add_parser("scenarios", help=_h("cli.help.scenarios"))
+    listing.add_argument("--dir", type=Path, default=None, help=_h("cli.help.dir"))
 
-    for name, text in (("validate", "check a scenario file against the schema"), ("run", "run a scenario")):
-        sub = commands.add_parser(name, help=text)
-        sub.add_argument("scenario", type=Path, help="scenario YAML file")
+    for name in ("validate", "run"):
+        sub = commands.add_parser(name, help=_h(f"cli.help.{name}"))
+        sub.add_argument("scenario", type=Path, help=_h("cli.help.scenario"))
         sub.add_argument(
             "--set",
             dest="sets",
             action="append",
             default=[],
             metavar="PATH=VALUE",
-            help="override a field, e.g. --set seeding.size=50 or --set objectives.0.target=300 (repeatable)",
+            help=_h("cli.help.set"),
         )
-        sub.add_argument("--days", type=_days, default=None, help="horizon in days (overrides the file's days)")
+        sub.add_argument("--days", type=_days, default=None, help=_h("cli.help.days"))
         if name == "run":
-            sub.add_argument("--seed", type=_seed, default=7, help="random seed (default 7)")
-            sub.add_argument(
-                "--out", type=Path, default=None, help="folder for timeseries.csv, kpis.json, dashboard.png"
-            )
+            sub.add_argument("--seed", type=_seed, default=7, help=_h("cli.help.seed"))
+            sub.add_argument("--out", type=Path, default=None, help=_h("cli.help.out"))
             sub.add_argument(
                 "--progress",
                 action=argparse.BooleanOptionalAction,
                 default=None,
-                help="progress bar (default: on long runs when stderr is a terminal)",
+                help=_h("cli.help.progress"),
             )
 
-    sweeping = commands.add_parser("sweep", help="seeded replications over a grid of parameters, with 95%% CIs")
-    sweeping.add_argument("scenario", type=Path, help="scenario YAML file")
+    sweeping = commands.add_parser("sweep", help=_h("cli.help.sweep"))
+    sweeping.add_argument("scenario", type=Path, help=_h("cli.help.scenario"))
     sweeping.add_argument(
         "--grid",
         dest="grids",
         action="append",
         required=True,
         metavar="PATH=V1,V2,...",
-        help="a parameter and its values, e.g. --grid strategy.posts_per_week=1,3,7,14 (repeatable: a 2-D grid)",
+        help=_h("cli.help.grid"),
     )
-    sweeping.add_argument("--reps", type=_positive, default=10, help="replications per grid point (default 10)")
-    sensitivity = commands.add_parser("sensitivity", help="rank the levers that move a KPI (Morris or Sobol, SALib)")
-    sensitivity.add_argument("scenario", type=Path, help="scenario YAML file")
-    sensitivity.add_argument("--method", choices=("morris", "sobol"), default="morris", help="default morris")
+    sweeping.add_argument("--reps", type=_positive, default=10, help=_h("cli.help.reps"))
+    sensitivity = commands.add_parser("sensitivity", help=_h("cli.help.sensitivity"))
+    sensitivity.add_argument("scenario", type=Path, help=_h("cli.help.scenario"))
+    sensitivity.add_argument("--method", choices=("morris", "sobol"), default="morris", help=_h("cli.help.method"))
     sensitivity.add_argument(
         "--param",
         dest="params",
         action="append",
         default=[],
         metavar="PATH=LOW:HIGH",
-        help="a lever and its range, e.g. --param strategy.quality=0.2:1 (repeatable; default: the CM's levers)",
+        help=_h("cli.help.param"),
     )
-    sensitivity.add_argument(
-        "--samples", type=_positive, default=None, help="Morris trajectories (10) or Sobol base samples (64)"
-    )
-    sensitivity.add_argument("--reps", type=_positive, default=1, help="seeded runs averaged per sample (default 1)")
-    calibrate = commands.add_parser("calibrate", help="fit the model to a page's export (CSV) and save a scenario")
-    calibrate.add_argument("export", type=Path, help="CSV with a date and a followers column at least")
-    calibrate.add_argument("--out", type=Path, required=True, help="the scenario YAML to write")
+    sensitivity.add_argument("--samples", type=_positive, default=None, help=_h("cli.help.samples"))
+    sensitivity.add_argument("--reps", type=_positive, default=1, help=_h("cli.help.sample_reps"))
+    calibrate = commands.add_parser("calibrate", help=_h("cli.help.calibrate"))
+    calibrate.add_argument("export", type=Path, help=_h("cli.help.export"))
+    calibrate.add_argument("--out", type=Path, required=True, help=_h("cli.help.scenario_out"))
     calibrate.add_argument(
         "--map", dest="maps", action="append", default=[], metavar="FIELD=COLUMN",
-        help="the file's column for a field, e.g. --map followers='Total fans' (repeatable)",
+        help=_h("cli.help.map"),
     )  # fmt: skip
-    calibrate.add_argument("--bootstrap", type=_positive, default=200, help="bootstrap resamples (default 200)")
-    calibrate.add_argument("--seed", type=_seed, default=1, help="seed of the bootstrap and forecast (default 1)")
-    calibrate.add_argument("--forecast", type=_positive, default=90, help="days to forecast (default 90)")
-    calibrate.add_argument("--plot", type=Path, default=None, help="also write the fit and forecast as PNG")
+    calibrate.add_argument("--bootstrap", type=_positive, default=200, help=_h("cli.help.bootstrap"))
+    calibrate.add_argument("--seed", type=_seed, default=1, help=_h("cli.help.calibrate_seed"))
+    calibrate.add_argument("--forecast", type=_positive, default=90, help=_h("cli.help.forecast"))
+    calibrate.add_argument("--plot", type=Path, default=None, help=_h("cli.help.plot"))
     for sub in (sweeping, sensitivity):
-        sub.add_argument("--kpi", default="engagements", help="the KPI to summarise (default engagements)")
-        sub.add_argument("--seed", type=_seed, default=1, help="master seed (default 1)")
-        sub.add_argument("--days", type=_days, default=None, help="horizon in days (overrides the file's days)")
+        sub.add_argument("--kpi", default="engagements", help=_h("cli.help.kpi"))
+        sub.add_argument("--seed", type=_seed, default=1, help=_h("cli.help.master_seed"))
+        sub.add_argument("--days", type=_days, default=None, help=_h("cli.help.days"))
         sub.add_argument(
-            "--set", dest="sets", action="append", default=[], metavar="PATH=VALUE", help="a fixed override"
+            "--set", dest="sets", action="append", default=[], metavar="PATH=VALUE", help=_h("cli.help.fixed")
         )
-        sub.add_argument("--backend", choices=("processes", "dask", "serial"), default="processes")
-        sub.add_argument("--workers", type=_positive, default=None, help="processes or local Dask workers")
-        sub.add_argument("--scheduler", default=None, help="a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786")
-        sub.add_argument("--out", type=Path, default=None, help="folder for the Parquet table (and resuming)")
-        sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="progress bar")
-    sweeping.add_argument("--series", action="store_true", help="also keep every run's time series")
+        sub.add_argument(
+            "--backend", choices=("processes", "dask", "serial"), default="processes", help=_h("cli.help.backend")
+        )
+        sub.add_argument("--workers", type=_positive, default=None, help=_h("cli.help.workers"))
+        sub.add_argument("--scheduler", default=None, help=_h("cli.help.scheduler"))
+        sub.add_argument("--out", type=Path, default=None, help=_h("cli.help.table_out"))
+        sub.add_argument(
+            "--progress", action=argparse.BooleanOptionalAction, default=True, help=_h("cli.help.sweep_progress")
+        )
+    sweeping.add_argument("--series", action="store_true", help=_h("cli.help.series"))
     return parser
 
 
@@ -162,13 +182,13 @@ def _grid(options: list[str]) -> dict[str, list[Any]]:
     grid: dict[str, list[Any]] = {}
     for text in options:
         if "=" not in text:
-            raise ScenarioError(f"--grid {text}: expected PATH=V1,V2,..., for example strategy.posts_per_week=1,3,7")
+            raise ScenarioError(frame(f"--grid {text}", t("cli.grid_syntax")))
         path, raw = (part.strip() for part in text.split("=", 1))
         if path in grid:
-            raise ScenarioError(f"--grid {text}: {path} is given twice")
+            raise ScenarioError(frame(f"--grid {text}", t("cli.grid_twice", path=path)))
         items = [item for item in raw.split(",") if item.strip()]
         if not items:
-            raise ScenarioError(f"--grid {text}: {path}: expected at least one value after '='")
+            raise ScenarioError(frame(f"--grid {text}", path, t("cli.grid_empty")))
         grid[path] = [parse_set_option(f"{path}={item.strip()}")[1] for item in items]
     return grid
 
@@ -186,7 +206,7 @@ def _ranges(options: list[str]) -> dict[str, tuple[float, float]] | None:
                 raise ValueError
             ranges[path.strip()] = (float(low), float(high))
         except ValueError:
-            raise ScenarioError(f"--param {text}: expected PATH=LOW:HIGH, for example strategy.quality=0.2:1") from None
+            raise ScenarioError(frame(f"--param {text}", t("cli.param_syntax"))) from None
     return ranges
 
 
@@ -204,11 +224,12 @@ def _sweep(args: argparse.Namespace) -> int:
         progress=args.progress,
     )  # fmt: skip
     summary = table.summary(args.kpi)
-    print(f"{table.meta['scenario_name']}: {len(table.runs)} runs ({len(table.points)} points x {args.reps})")
+    name, runs, points = table.meta["scenario_name"], len(table.runs), len(table.points)
+    print(t("cli.sweep_title", name=name, runs=number(runs), points=number(points), reps=number(args.reps)))
     print(summary.drop(columns="point").to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print(table.best(args.kpi))
     if args.out is not None:
-        print(f"wrote {_table_path(args.out, table.meta)}")
+        print(t("cli.wrote", files=_table_path(args.out, table.meta)))
     return 0
 
 
@@ -226,7 +247,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     )  # fmt: skip
     print(result)
     if args.out is not None:
-        print(f"wrote {args.out}/ (the ranking and {_table_path(args.out, result.runs.meta).name})")
+        print(t("cli.wrote_ranking", folder=args.out, table=_table_path(args.out, result.runs.meta).name))
     return 0
 
 
@@ -237,10 +258,10 @@ def _calibrate(args: argparse.Namespace) -> int:
     for text in args.maps:
         field, sep, column = text.partition("=")
         if not sep or not field.strip() or not column.strip():
-            raise ScenarioError(f"--map {text}: expected FIELD=COLUMN, for example followers='Total fans'")
+            raise ScenarioError(frame(f"--map {text}", t("cli.map_syntax")))
         mapping[field.strip()] = column.strip()
     if args.out.suffix.lower() not in (".yaml", ".yml"):
-        raise ScenarioError(f"--out {args.out}: expected a .yaml file name")
+        raise ScenarioError(frame(f"--out {args.out}", t("cli.yaml_name")))
     export = read_export(args.export, mapping)
     print(f"{args.export}: {len(export.data)} days from {export.data['date'].iloc[0].date()} "
           f"to {export.data['date'].iloc[-1].date()}, columns: {', '.join(export.data.columns[2:])}")  # fmt: skip
@@ -283,22 +304,23 @@ def _load(args: argparse.Namespace) -> Scenario:
     if args.days is not None:
         overrides["days"] = args.days
         options.append(f"--days {args.days:g}")
-    return load_scenario(args.scenario, overrides, overrides_source=f"{args.scenario} (with {' '.join(options)})")
+    source = t("scenario.error.with", file=args.scenario, options=" ".join(options))
+    return load_scenario(args.scenario, overrides, overrides_source=source)
 
 
 def _list(directory: Path | None) -> int:
     folder = directory or scenario_dir()
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
     if not files:
-        print(f"{folder}: no scenario files", file=sys.stderr)
+        print(t("cli.no_scenarios", folder=folder), file=sys.stderr)
         return 2
     width = max(len(f.name) for f in files)
     for file in files:
         try:
             data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-            description = " ".join(str(data.get("description", "")).split())
+            description = scenario_description(str(data.get("name", file.stem)), str(data.get("description", "")))
         except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
-            description = "(not a valid scenario file: run `communitysim validate` on it)"
+            description = t("cli.invalid_scenario")
         print(f"{file.name:<{width}}  {description}")
     return 0
 
@@ -306,9 +328,12 @@ def _list(directory: Path | None) -> int:
 def _validate(args: argparse.Namespace) -> int:
     scenario = _load(args)
     print(
-        f"{args.scenario}: ok ({scenario.name}: {scenario.audience.size} people, {scenario.days:g} days in "
-        f"steps of {scenario.step_hours:g} h, {len(scenario.objectives)} objectives)"
-    )
+        t(
+            "cli.valid", file=args.scenario, name=scenario.name, people=number(scenario.audience.size),
+            days=number(scenario.days, None), hours=number(scenario.step_hours, None),
+            objectives=len(scenario.objectives),
+        )
+    )  # fmt: skip
     return 0
 
 
@@ -317,29 +342,56 @@ def _run(args: argparse.Namespace) -> int:
 
     scenario = _load(args)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise ScenarioError(f"--out {args.out}: exists and is not a folder")
+        raise ScenarioError(frame(f"--out {args.out}", t("cli.out_not_folder")))
     progress = args.progress
     if progress is None:
         progress = sys.stderr.isatty() and scenario.audience.size * scenario.n_steps >= PROGRESS_MIN_MEMBER_STEPS
     result = CommunityModel(scenario, seed=args.seed, progress=progress).run()
 
-    print(f"{scenario.name}: {scenario.audience.size} people, {scenario.days:g} days, seed {args.seed}")
+    people, days = number(scenario.audience.size), number(scenario.days, None)
+    print(t("cli.run_title", name=scenario.name, people=people, days=days, seed=args.seed))
     kpis = result.kpis
     print(
-        f"day {kpis['day']:g}: {kpis['members']:.0f} members ({kpis['share_members']:.1%} of the audience), "
-        f"{kpis['new_members']:.0f} joined, {kpis['churned']:.0f} left, growth {kpis['growth_rate']:.2%} per day"
-    )
+        t(
+            "cli.run_kpis", day=number(kpis["day"], None), members=number(kpis["members"]),
+            share=percent(kpis["share_members"], 1), joined=number(kpis["new_members"]),
+            left=number(kpis["churned"]), growth=percent(kpis["growth_rate"], 2),
+        )
+    )  # fmt: skip
     card = result.scorecard
     if len(card):
-        table = card.assign(passed=card["passed"].map({True: "PASS", False: "fail"}))
-        print("\nObjectives:")
-        print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        print("\n" + t("cli.objectives"))
+        print(_objectives(card).to_string(index=False))
     else:
-        print("(no objectives in this scenario)")
+        print(t("cli.no_objectives"))
     if args.out is not None:
         written = result.save(args.out)
-        print("\nwrote " + ", ".join(str(p) for p in written))
+        print("\n" + t("cli.wrote", files=", ".join(str(p) for p in written)))
     return 0
+
+
+def _amount(value: float) -> str:
+    """A KPI value for the terminal: whole above 10, as precise as needed below (shares, rates)."""
+    return number(value) if abs(value) >= 10 else number(round(value, 4), None)
+
+
+def _objectives(card: Any) -> Any:
+    """The scorecard as a table for the terminal, in the current language."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            t("cli.col.kpi"): card["kpi"].map(lambda k: t_or(f"lab.kpi.{k}", k)),
+            t("common.by_day"): card["by_day"].map(lambda v: number(v, None)),
+            t("common.target"): [
+                ("≥ " if d == "at_least" else "≤ ") + number(v, None)
+                for d, v in zip(card["direction"], card["target"], strict=True)
+            ],
+            t("common.achieved"): card["achieved"].map(_amount),
+            t("cli.col.gap"): card["gap"].map(_amount),
+            t("cli.col.passed"): card["passed"].map({True: t("cli.pass"), False: t("cli.fail")}),
+        }
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -358,10 +410,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _calibrate(args)
         return _run(args)
     except ScenarioError as exc:
-        print(f"communitysim: error: {exc}", file=sys.stderr)
+        print(t("cli.error", message=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("communitysim: interrupted; nothing written", file=sys.stderr)
+        print(t("cli.interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `communitysim scenarios | head -1`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -626,7 +626,9 @@ class CommunityModel(mesa.Model):
         if self.progress:
             from tqdm.auto import tqdm
 
-            progress = tqdm(total=float(self.params.days), desc=self.params.name, unit="day", leave=False)
+            from communitysim.ui.messages import t
+
+            progress = tqdm(total=float(self.params.days), desc=self.params.name, unit=t("plot.day"), leave=False)
         while self.day < self.params.days - 1e-9:
             before = self.day
             self.step()

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
+from communitysim.ui.messages import number, t
+
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.result import Result
 
@@ -35,12 +37,18 @@ def dashboard(result: Result, baseline: Result | None = None) -> Figure:
     dt = ts["day"].diff().bfill()  # step lengths may vary (hourly during crises)
     fig = Figure(figsize=(11, 7), layout="constrained")
     axes = fig.subplots(2, 2)
-    fig.suptitle(f"{result.scenario.name} (seed {result.seed})")
+    fig.suptitle(t("plot.dashboard.title", scenario=result.scenario.name, seed=result.seed))
 
     ax = axes[0, 0]
     if baseline is not None:
-        ax.plot(baseline.timeseries["day"], baseline.timeseries["members"], "--", color="grey", label="previous run")
-    ax.plot(ts["day"], ts["members"], color="C0", label="members")
+        ax.plot(
+            baseline.timeseries["day"],
+            baseline.timeseries["members"],
+            "--",
+            color="grey",
+            label=t("common.previous_run"),
+        )
+    ax.plot(ts["day"], ts["members"], color="C0", label=t("plot.dashboard.members_line"))
     for _, row in result.scorecard.iterrows():
         if row["kpi"] == "members":
             colour = "green" if row["passed"] else "red"
@@ -51,15 +59,17 @@ def dashboard(result: Result, baseline: Result | None = None) -> Figure:
                 markersize=12,
                 color=colour,
                 linestyle="none",
-                label=f"objective {row['target']:g} by day {row['by_day']:g}",
+                label=t(
+                    "plot.dashboard.objective", target=number(row["target"], None), day=number(row["by_day"], None)
+                ),
             )
-    ax.set(title="Members", xlabel="day", ylabel="people")
+    ax.set(title=t("plot.dashboard.members"), xlabel=t("plot.day"), ylabel=t("plot.dashboard.people"))
     ax.legend(loc="upper left", fontsize="small")
 
     ax = axes[0, 1]
-    ax.plot(ts["day"], ts["new_members"] / dt, color="C2", label="joins")
-    ax.plot(ts["day"], ts["churned"] / dt, color="C3", label="leaves")
-    ax.set(title="Joins and leaves", xlabel="day", ylabel="people per day")
+    ax.plot(ts["day"], ts["new_members"] / dt, color="C2", label=t("plot.dashboard.joins"))
+    ax.plot(ts["day"], ts["churned"] / dt, color="C3", label=t("plot.dashboard.leaves"))
+    ax.set(title=t("plot.dashboard.flows"), xlabel=t("plot.day"), ylabel=t("plot.dashboard.people_per_day"))
     ax.legend(loc="upper right", fontsize="small")
 
     ax = axes[1, 0]
@@ -73,11 +83,11 @@ def dashboard(result: Result, baseline: Result | None = None) -> Figure:
         pad = 0.1 * (high - low) or 0.5
         ax.set_ylim(min(0.0, low - pad), high + pad)
     ax.axhline(0, color="black", linewidth=0.5)
-    ax.set(title="Growth rate (7-day mean)", xlabel="day", ylabel="% per day")
+    ax.set(title=t("plot.dashboard.growth"), xlabel=t("plot.day"), ylabel=t("plot.dashboard.percent_per_day"))
 
     ax = axes[1, 1]
-    ax.plot(ts["day"], ts["activity_norm"], color="C4", label="activity norm")
-    ax.plot(ts["day"], ts["readiness"], color="C5", label="launch readiness")
-    ax.set(title="Community norm and page readiness", xlabel="day", ylabel="x mean activity / share 0..1")
+    ax.plot(ts["day"], ts["activity_norm"], color="C4", label=t("plot.dashboard.activity_norm"))
+    ax.plot(ts["day"], ts["readiness"], color="C5", label=t("plot.dashboard.readiness"))
+    ax.set(title=t("plot.dashboard.norm"), xlabel=t("plot.day"), ylabel=t("plot.dashboard.norm_axis"))
     ax.legend(loc="best", fontsize="small")
     return fig

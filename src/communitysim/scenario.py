@@ -21,6 +21,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from communitysim.ui.messages import number, t, t_or
+
 __all__ = [
     "CONTENT_TYPES",
     "ScenarioError",
@@ -41,6 +43,8 @@ __all__ = [
     "load_scenario",
     "apply_overrides",
     "parse_set_option",
+    "pydantic_message",
+    "frame",
     "parameter_table",
 ]
 
@@ -125,7 +129,7 @@ class AffinityParams(_Params):
     def _beta_feasible(self) -> AffinityParams:
         if self.spread**2 >= self.mean * (1 - self.mean):
             limit = math.sqrt(self.mean * (1 - self.mean))
-            raise ValueError(f"spread must be below sqrt(mean*(1-mean)) = {limit:.3f} for this mean")
+            raise ValueError(t("scenario.error.spread", limit=number(limit, 3)))
         return self
 
 
@@ -231,7 +235,7 @@ class SeedingParams(_Params):
         from communitysim.mechanisms.seeding import STRATEGIES
 
         if value not in STRATEGIES:
-            raise ValueError(f"unknown seeding strategy {value!r}; expected one of: {', '.join(sorted(STRATEGIES))}")
+            raise ValueError(t("scenario.error.strategy", value=repr(value), allowed=", ".join(sorted(STRATEGIES))))
         return value
 
 
@@ -304,20 +308,20 @@ class StrategyParams(_Params):
         from communitysim.mechanisms.posting import SCHEDULES
 
         if value not in SCHEDULES:
-            raise ValueError(f"unknown posting schedule {value!r}; expected one of: {', '.join(sorted(SCHEDULES))}")
+            raise ValueError(t("scenario.error.schedule", value=repr(value), allowed=", ".join(sorted(SCHEDULES))))
         return value
 
     @field_validator("content_mix")
     @classmethod
     def _mix_sums_to_one(cls, mix: dict[str, float]) -> dict[str, float]:
         if not mix:
-            raise ValueError("content_mix must name at least one content type")
+            raise ValueError(t("scenario.error.mix_empty"))
         bad = [k for k, v in mix.items() if not (v >= 0)]
         if bad:
-            raise ValueError(f"share of {bad[0]} must be >= 0")
+            raise ValueError(t("scenario.error.mix_negative", kind=bad[0]))
         total = sum(mix.values())
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"shares must sum to 1, got {total:g}")
+            raise ValueError(t("scenario.error.mix_sum", total=number(total, None)))
         return mix
 
 
@@ -697,7 +701,7 @@ class Objective(_Params):
         from communitysim.kpis import KPIS
 
         if value not in KPIS:
-            raise ValueError(f"unknown KPI {value!r}; expected one of: {', '.join(KPIS)}")
+            raise ValueError(t("scenario.error.kpi", value=repr(value), allowed=", ".join(KPIS)))
         return value
 
 
@@ -772,31 +776,37 @@ class Scenario(_Params):
     def _consistent(self) -> Scenario:
         steps = self.days * 24.0 / self.step_hours
         if abs(steps - round(steps)) > 1e-6:
-            raise ValueError(f"step_hours: {self.step_hours:g} does not divide the horizon of {self.days:g} days")
+            hours, days = number(self.step_hours, None), number(self.days, None)
+            raise ValueError(f"step_hours: {t('scenario.error.step_divide', hours=hours, days=days)}")
         if round(steps) > MAX_STEPS:
-            raise ValueError(f"step_hours: {round(steps)} steps is more than the {MAX_STEPS} allowed")
+            too_many = t("scenario.error.steps", steps=number(round(steps)), limit=number(MAX_STEPS))
+            raise ValueError(f"step_hours: {too_many}")
         n = self.audience.size
         net = self.audience.network
         if net.kind not in ("complete", "file") and net.mean_degree >= n:
-            raise ValueError(f"audience.network.mean_degree: {net.mean_degree} must be below audience.size ({n})")
+            degree = t("scenario.error.degree", degree=number(net.mean_degree, None), size=number(n))
+            raise ValueError(f"audience.network.mean_degree: {degree}")
         if net.kind not in ("complete", "file") and net.mean_degree * n / 2 > MAX_EDGES:
-            raise ValueError(f"audience.network.mean_degree: {net.mean_degree} x {n} people is over {MAX_EDGES} edges")
+            edges = t(
+                "scenario.error.edges", degree=number(net.mean_degree, None), size=number(n), limit=number(MAX_EDGES)
+            )
+            raise ValueError(f"audience.network.mean_degree: {edges}")
         if net.kind == "file" and not net.path:
-            raise ValueError("audience.network.path: a file path is required when kind is 'file'")
+            raise ValueError(f"audience.network.path: {t('scenario.error.network_path')}")
         if net.kind == "stochastic_block" and net.n_segments > n:
-            raise ValueError(f"audience.network.n_segments: {net.n_segments} is more than audience.size ({n})")
+            more = t("scenario.error.more_than_audience", value=number(net.n_segments), size=number(n))
+            raise ValueError(f"audience.network.n_segments: {more}")
         if self.seeding.size > n:
-            raise ValueError(f"seeding.size: {self.seeding.size} is more than audience.size ({n})")
+            more = t("scenario.error.more_than_audience", value=number(self.seeding.size), size=number(n))
+            raise ValueError(f"seeding.size: {more}")
         for i, crisis in enumerate(self.crises):
             if crisis.start_day >= self.days:
-                raise ValueError(
-                    f"crises.{i}.start_day: {crisis.start_day:g} is not before the horizon ({self.days:g} days)"
-                )
+                late = t("scenario.error.start_day", day=number(crisis.start_day, None), days=number(self.days, None))
+                raise ValueError(f"crises.{i}.start_day: {late}")
         for i, objective in enumerate(self.objectives):
             if objective.by_day > self.days:
-                raise ValueError(
-                    f"objectives.{i}.by_day: {objective.by_day:g} is after the horizon ({self.days:g} days)"
-                )
+                late = t("scenario.error.by_day", day=number(objective.by_day, None), days=number(self.days, None))
+                raise ValueError(f"objectives.{i}.by_day: {late}")
         return self
 
 
@@ -829,23 +839,40 @@ def _one_line(source: str, error: ValidationError) -> str:
     kind = first["type"]
     if kind == "extra_forbidden":
         parent = _model_at(loc)
-        allowed = ", ".join(parent.model_fields) if parent else "?"
-        what = f"unknown field; expected one of: {allowed}"
+        what = t("scenario.error.unknown", allowed=", ".join(parent.model_fields) if parent else "?")
     elif kind in ("value_error", "assertion_error"):
         what = str(first["msg"]).removeprefix("Value error, ")
     else:
-        what = f"{first['msg']} (got {first.get('input')!r})"
+        what = t("scenario.error.got", what=pydantic_message(first), got=repr(first.get("input")))
     if not path and ": " in what:
         # model-level checks name their own field path: "seeding.size: 30 is more than ..."
         path, what = what.split(": ", 1)
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    where = f"{source}: {path}" if path else source
-    return f"{where}: {what}{more}"
+    more = t("scenario.error.more", count=len(errors) - 1) if len(errors) > 1 else ""
+    return frame(source, path, what) + more
+
+
+def frame(*parts: str) -> str:
+    """A one-line error in the language's punctuation: ``file: field: what`` (``file : champ : quoi``)."""
+    return t("scenario.sep").join(part for part in parts if part)
+
+
+def pydantic_message(error: Any) -> str:
+    """Pydantic's message for a type or bound error, in the current language when the catalogue has its type."""
+    context = {
+        key: number(value, None) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        for key, value in (error.get("ctx") or {}).items()
+    }
+    if "expected" in context:
+        context["expected"] = str(context["expected"]).replace(" or ", t("scenario.check.or"))
+    try:
+        return t_or(f"scenario.check.{error['type']}", error["msg"], **context)
+    except KeyError:  # a context the catalogue's text does not name
+        return str(error["msg"])
 
 
 def _validate(data: Any, source: str) -> Scenario:
     if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: expected a mapping of scenario fields, got {type(data).__name__}")
+        raise ScenarioError(frame(source, t("scenario.error.mapping", kind=type(data).__name__)))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -862,11 +889,11 @@ def parse_set_option(text: str) -> tuple[str, Any]:
         ('seeding.size', 50)
     """
     if "=" not in text:
-        raise ScenarioError(f"--set {text}: expected PATH=VALUE, for example seeding.size=50")
+        raise ScenarioError(frame(f"--set {text}", t("scenario.error.set_syntax")))
     path, raw = text.split("=", 1)
     path = path.strip()
     if not path:
-        raise ScenarioError(f"--set {text}: the field path before '=' is empty")
+        raise ScenarioError(frame(f"--set {text}", t("scenario.error.set_empty")))
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
@@ -889,14 +916,16 @@ def _set_path(given: dict[str, Any], full: dict[str, Any], path: str, value: Any
         here = ".".join(parts[: depth + 1])
         if isinstance(known, list):
             if not part.isdigit() or int(part) >= len(known):
-                raise ScenarioError(f"{source}: {here}: expected a list index below {len(known)}")
+                raise ScenarioError(frame(source, here, t("scenario.error.index", count=len(known))))
             key: Any = int(part)
         elif isinstance(known, dict):
             key = part
             if key not in known and not last:
-                raise ScenarioError(f"{source}: {here}: unknown field; expected one of: {', '.join(map(str, known))}")
+                raise ScenarioError(
+                    frame(source, here, t("scenario.error.unknown", allowed=", ".join(map(str, known))))
+                )
         else:
-            raise ScenarioError(f"{source}: {here}: {'.'.join(parts[:depth])} is a value, not a section")
+            raise ScenarioError(frame(source, here, t("scenario.error.not_section", parent=".".join(parts[:depth]))))
         if last:
             node[key] = value
             return
@@ -958,18 +987,18 @@ def load_scenario(
         path = Path(source)
         name = str(path)
         if not path.is_file():
-            raise ScenarioError(f"{name}: no such scenario file")
+            raise ScenarioError(frame(name, t("scenario.error.no_file")))
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or "malformed YAML"
-            raise ScenarioError(f"{name}: malformed YAML{where}: {problem}") from None
+            where = t("scenario.error.yaml_where", line=mark.line + 1, column=mark.column + 1) if mark else ""
+            problem = getattr(exc, "problem", None) or ""  # PyYAML's own words
+            raise ScenarioError(frame(name, t("scenario.error.yaml", where=where), problem)) from None
         except UnicodeDecodeError:
-            raise ScenarioError(f"{name}: not a UTF-8 text file") from None
+            raise ScenarioError(frame(name, t("scenario.error.utf8"))) from None
         if data is None:
-            raise ScenarioError(f"{name}: the file is empty; expected a mapping of scenario fields")
+            raise ScenarioError(frame(name, t("scenario.error.empty")))
         scenario = _validate(data, name)
     return apply_overrides(scenario, overrides, overrides_source)
 

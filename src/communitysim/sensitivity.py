@@ -38,8 +38,9 @@ from matplotlib.figure import Figure
 
 from communitysim.kpis import KPIS
 from communitysim.result import atomic_write_bytes
-from communitysim.scenario import ScenarioError, load_scenario
+from communitysim.scenario import ScenarioError, frame, load_scenario
 from communitysim.sweeps import SweepTable, run_points
+from communitysim.ui.messages import number, t, t_or
 
 __all__ = ["DEFAULT_LEVERS", "METHODS", "SensitivityResult", "sensitivity"]
 
@@ -74,7 +75,7 @@ class SensitivityResult:
 
     def __str__(self) -> str:
         score = "mu_star" if self.method == "morris" else "ST"
-        lines = [f"{self.method} sensitivity of {self.kpi} ({len(self.runs.runs)} runs), most influential first:"]
+        lines = [t("sweep.sensitivity", method=self.method, kpi=self.kpi, runs=number(len(self.runs.runs)))]
         for _, row in self.ranking.iterrows():
             lines.append(f"  {row['lever']:<30} {score} = {row[score]:.4g} (± {row[score + '_conf']:.2g})")
         return "\n".join(lines)
@@ -86,7 +87,8 @@ class SensitivityResult:
         figure = Figure(figsize=(7, 0.6 * len(table) + 1.5), layout="constrained")
         axes = figure.subplots()
         axes.barh(table["lever"], table[score], xerr=table[score + "_conf"], color="C0")
-        axes.set(xlabel=score, title=f"What moves {self.kpi} ({self.method})")
+        kpi = t_or(f"lab.kpi.{self.kpi}", self.kpi)
+        axes.set(xlabel=score, title=t("plot.sensitivity.title", kpi=kpi, method=self.method))
         return figure
 
     def save(self, path: str | Path) -> Path:
@@ -106,15 +108,17 @@ class SensitivityResult:
 def _levers(scenario: Any, levers: dict[str, Sequence[float]] | None) -> dict[str, tuple[float, float]]:
     levers = dict(DEFAULT_LEVERS if levers is None else levers)
     if not levers:
-        raise ScenarioError("levers: expected at least one field path with a (low, high) range")
+        raise ScenarioError(frame("levers", t("sweep.error.levers")))
     checked = {}
     for path, bounds in levers.items():
         try:
             low, high = (float(b) for b in bounds)
         except (TypeError, ValueError):
-            raise ScenarioError(f"levers: {path}: expected a range low:high, got {bounds!r}") from None
+            raise ScenarioError(frame("levers", path, t("sweep.error.range", bounds=repr(bounds)))) from None
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            raise ScenarioError(f"levers: {path}: expected low < high, got {low:g}:{high:g}")
+            raise ScenarioError(
+                frame("levers", path, t("sweep.error.order", low=number(low, None), high=number(high, None)))
+            )
         for value in (low, high):  # the ends must be valid values of the field
             load_scenario(scenario, {path: _cast(scenario, path, value)}, overrides_source=f"levers ({path}={value:g})")
         checked[path] = (low, high)
@@ -176,9 +180,9 @@ def sensitivity(
     from SALib.sample import sobol as sobol_sample
 
     if kpi not in KPIS:
-        raise ScenarioError(f"kpi: unknown KPI {kpi!r}; expected one of: {', '.join(KPIS)}")
+        raise ScenarioError(frame("kpi", t("sweep.error.kpi", kpi=repr(kpi), allowed=", ".join(KPIS))))
     if method not in METHODS:
-        raise ScenarioError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+        raise ScenarioError(frame("method", t("sweep.error.method", allowed=", ".join(METHODS), method=repr(method))))
     fixed = dict(overrides or {})
     if days is not None:
         fixed["days"] = days

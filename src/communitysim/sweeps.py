@@ -44,7 +44,8 @@ import pandas as pd
 
 from communitysim.kpis import KPIS, LOWER_IS_BETTER
 from communitysim.result import Result, atomic_write_bytes
-from communitysim.scenario import Scenario, ScenarioError, load_scenario
+from communitysim.scenario import Scenario, ScenarioError, frame, load_scenario
+from communitysim.ui.messages import number, percent, t, t_or
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -85,16 +86,16 @@ def grid_points(grid: dict[str, Sequence[Any]], source: str = "grid") -> list[di
         [{'a': 1, 'b': 'x'}, {'a': 2, 'b': 'x'}]
     """
     if not isinstance(grid, dict) or not grid:
-        raise ScenarioError(f"{source}: expected a mapping of field paths to lists of values, got {grid!r}")
+        raise ScenarioError(frame(source, t("sweep.error.grid", grid=repr(grid))))
     for path, values in grid.items():
         if not isinstance(path, str) or not path:
-            raise ScenarioError(f"{source}: expected field paths such as strategy.posts_per_week, got {path!r}")
+            raise ScenarioError(frame(source, t("sweep.error.path", path=repr(path))))
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-            raise ScenarioError(f"{source}: {path}: expected a list of values, got {values!r}")
+            raise ScenarioError(frame(source, path, t("sweep.error.values", values=repr(values))))
         if len(values) == 0:
-            raise ScenarioError(f"{source}: {path}: expected at least one value, got an empty list")
+            raise ScenarioError(frame(source, path, t("sweep.error.empty")))
         if len(set(map(repr, values))) != len(values):
-            raise ScenarioError(f"{source}: {path}: a value is listed twice in {list(values)!r}")
+            raise ScenarioError(frame(source, path, t("sweep.error.twice", values=repr(list(values)))))
     names = list(grid)
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(grid[n] for n in names))]
 
@@ -257,7 +258,9 @@ def run_points(
         raise ScenarioError(f"workers: expected a whole number >= 1, got {workers!r}")
     for point in points:
         where = ", ".join(f"{k}={v!r}" for k, v in point.items())
-        load_scenario(scenario, point, overrides_source=f"{kind} point ({where})")
+        load_scenario(
+            scenario, point, overrides_source=t("sweep.error.point", kind=t_or(f"sweep.kind.{kind}", kind), where=where)
+        )
     columns = _series_columns(scenario, series)
     seeds = replication_seeds(seed, replications)
     given = scenario._given if scenario._given is not None else scenario.model_dump(exclude_unset=True)
@@ -284,7 +287,7 @@ def run_points(
     if out is not None:
         folder = Path(out)
         if folder.exists() and not folder.is_dir():
-            raise ScenarioError(f"--out {folder}: exists and is not a folder")
+            raise ScenarioError(frame(f"--out {folder}", t("cli.out_not_folder")))
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{kind}_{scenario.name}_{identity[:12]}"
         final, checkpoint_path = folder / f"{stem}.parquet", folder / f"{stem}.partial.jsonl"
@@ -314,8 +317,8 @@ def run_points(
     bar = tqdm(
         total=len(points) * replications,
         initial=len(done),
-        desc=f"{kind} {scenario.name}",
-        unit="run",
+        desc=f"{t_or(f'sweep.kind.{kind}', kind)} {scenario.name}",
+        unit=t("sweep.unit"),
         disable=not progress,
     )
     checkpoint = _Checkpoint(checkpoint_path) if checkpoint_path is not None else None
@@ -334,10 +337,10 @@ def run_points(
             results.close()  # type: ignore[union-attr]
 
     rows = [done[key] for key in sorted(done)]
-    frame = pd.DataFrame(rows)
+    runs_frame = pd.DataFrame(rows)
     for name in reversed(parameters):
-        frame.insert(3, name, [points[p].get(name) for p in frame["point"]])
-    table = SweepTable(frame, meta)
+        runs_frame.insert(3, name, [points[p].get(name) for p in runs_frame["point"]])
+    table = SweepTable(runs_frame, meta)
     if final is not None:
         table.save(final)
         checkpoint_path.unlink(missing_ok=True)
@@ -449,32 +452,34 @@ class Best:
         return self.runner_up is not None and (low > 0 or high < 0)
 
     def __str__(self) -> str:
-        where = ", ".join(f"{k} = {format_number(v)}" for k, v in self.point.items())
-        level = f"{self.confidence:.0%}"
-        text = (
-            f"best {self.kpi}: {where} (mean {format_number(self.mean)}, {level} CI {format_number(self.ci[0])} to "
-            f"{format_number(self.ci[1])}, {self.replications} replications)"
-        )
+        level = percent(self.confidence)
+        text = t(
+            "sweep.best", kpi=self.kpi, where=_point_text(self.point), mean=format_number(self.mean), level=level,
+            low=format_number(self.ci[0]), high=format_number(self.ci[1]), replications=self.replications,
+        )  # fmt: skip
         if self.runner_up is None:
-            return text + "; no other point to compare with."
-        other = ", ".join(f"{k} = {format_number(v)}" for k, v in self.runner_up.items())
+            return text + t("sweep.best.alone")
         low, high = self.difference_ci
-        versus = (
-            f"; against the runner-up ({other}, mean {format_number(self.runner_up_mean)}) the paired difference is "
-            f"{format_number(self.difference)} ({level} CI {format_number(low)} to {format_number(high)}, "
-            f"p = {self.p_value:.2g})"
-        )
-        if self.clear:
-            return text + versus + ": a clear winner."
-        return text + versus + ": not distinguishable yet; run more replications or treat them as equivalent."
+        versus = t(
+            "sweep.best.versus", other=_point_text(self.runner_up), mean=format_number(self.runner_up_mean),
+            difference=format_number(self.difference), level=level, low=format_number(low),
+            high=format_number(high), p=format_number(float(f"{self.p_value:.2g}")),
+        )  # fmt: skip
+        return text + versus + t("sweep.best.clear" if self.clear else "sweep.best.unclear")
+
+
+def _point_text(point: dict[str, Any]) -> str:
+    return ", ".join(f"{k} = {format_number(v)}" for k, v in point.items())
 
 
 def format_number(value: Any) -> str:
-    """A number for a sentence: thousands separated above 100, 3 significant digits below."""
+    """A number for a sentence, in the current language: whole above 100, 3 significant digits below."""
     if isinstance(value, float):
         if math.isnan(value):
             return "nan"
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+        return number(value) if abs(value) >= 100 else number(float(f"{value:.3g}"), None)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value)
     return str(value)
 
 
@@ -526,7 +531,7 @@ class SweepTable:
 
     def _kpi(self, kpi: str) -> str:
         if kpi not in self.runs.columns or kpi in RUN_COLUMNS or kpi in self.parameters:
-            raise ScenarioError(f"kpi: unknown KPI {kpi!r}; expected one of: {', '.join(KPIS)}")
+            raise ScenarioError(frame("kpi", t("sweep.error.kpi", kpi=repr(kpi), allowed=", ".join(KPIS))))
         return kpi
 
     def summary(self, kpi: str, confidence: float = 0.95) -> pd.DataFrame:
@@ -584,20 +589,31 @@ class SweepTable:
         figure = Figure(figsize=(7, 4.2), layout="constrained")
         axes = figure.subplots()
         level = f"{confidence:.0%}"
+        kpi_name = t_or(f"lab.kpi.{kpi}", kpi)
+
+        def lever(path: str) -> str:
+            return t_or(f"exp.lever.{path}", path)
+
         if len(params) == 1:
             name = params[0]
             table = table.sort_values(name, kind="stable")
             x = table[name].to_numpy()
             numeric = pd.api.types.is_numeric_dtype(table[name])
             xs = x if numeric else np.arange(len(x))
-            axes.plot(xs, table["mean"], marker="o", color="C0", label=f"mean of {int(table['n'].max())} runs")
-            axes.fill_between(xs, table["ci_low"], table["ci_high"], color="C0", alpha=0.25, label=f"{level} CI")
+            axes.plot(
+                xs, table["mean"], marker="o", color="C0", label=t("plot.sweep.mean_of", runs=int(table["n"].max()))
+            )
+            axes.fill_between(
+                xs, table["ci_low"], table["ci_high"], color="C0", alpha=0.25, label=t("plot.sweep.ci", level=level)
+            )
             if not numeric:
                 axes.set_xticks(xs, [str(v) for v in x])
             best = self.best(kpi, confidence=confidence)
             bx = best.point[name] if numeric else list(x).index(best.point[name])
-            axes.plot([bx], [best.mean], marker="*", markersize=14, color="C3", linestyle="none", label="best")
-            axes.set(xlabel=name, ylabel=kpi, title=f"{kpi} by {name}")
+            axes.plot(
+                [bx], [best.mean], marker="*", markersize=14, color="C3", linestyle="none", label=t("plot.sweep.best")
+            )
+            axes.set(xlabel=lever(name), ylabel=kpi_name, title=t("plot.sweep.title", kpi=kpi_name, lever=lever(name)))
             axes.legend(fontsize="small")
         elif len(params) == 2:
             rows, cols = params
@@ -607,8 +623,8 @@ class SweepTable:
             axes.set_yticks(range(grid.shape[0]), [str(v) for v in grid.index])
             for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
                 axes.text(j, i, format_number(float(value)), ha="center", va="center", color="white", fontsize="small")
-            figure.colorbar(image, ax=axes, label=f"mean {kpi}")
-            axes.set(xlabel=cols, ylabel=rows, title=f"mean {kpi}")
+            figure.colorbar(image, ax=axes, label=t("plot.sweep.mean", kpi=kpi_name))
+            axes.set(xlabel=lever(cols), ylabel=lever(rows), title=t("plot.sweep.mean", kpi=kpi_name))
         else:
             raise ScenarioError(f"plot: expected a grid of 1 or 2 varying parameters, got {len(params)}")
         return figure

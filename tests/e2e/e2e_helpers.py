@@ -11,8 +11,13 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from communitysim.ui.messages import LANGUAGES, catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -98,3 +103,101 @@ def screenshot(page, name: str) -> Path:
     path = SHOTS / name
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- one language at a time ------------------------------------------------------------------
+
+
+def other_sentences(lang: str) -> set[str]:
+    """Phrases of 3+ words from the other languages' catalogues that ``lang``'s catalogue never says."""
+    own = " ".join(catalogue(lang).values())
+    phrases = set()
+    for other in LANGUAGES:
+        if other == lang:
+            continue
+        for text in catalogue(other).values():
+            for piece in re.split(r"\{[^}]*\}|[*`|#\[\]()<>\n:;.!?«»\"]", text):
+                words = piece.split()
+                if len(words) >= 3 and " ".join(words) not in own:
+                    phrases.add(" ".join(words))
+    return phrases
+
+
+#: Short words that are sentences' glue in one language and never stand alone in the other.
+GLUE = {
+    "en": re.compile(r"\b(the|and|with|your|you|of the|is|are|this|when)\b", re.IGNORECASE),
+    "fr": re.compile(r"\b(les|des|une|avec|vous|votre|est|sont|dans|pour)\b", re.IGNORECASE),
+}
+
+
+def foreign(text: str, lang: str) -> list[str]:
+    """What in ``text`` belongs to another language: catalogue sentences, then lines full of its glue words."""
+    flat = " ".join(text.split())
+    found = sorted(p for p in other_sentences(lang) if p in flat)
+    for other in LANGUAGES:
+        if other != lang:
+            found += [line for line in text.splitlines() if len(GLUE[other].findall(line)) >= 2]
+    return found
+
+
+# --- JupyterLab and the crisis exercise, shared by the lab tests ------------------------------
+
+
+def lab_config(tmp: Path) -> Path:
+    """A throw-away Jupyter config folder for a test lab: no news, no update check, its own workspace."""
+    import json
+
+    config = tmp / "config"
+    settings = config / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    server = {
+        "news_url": None,
+        "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate",
+        "workspaces_dir": str(tmp / "workspaces"),
+        "user_settings_dir": str(config / "lab" / "user-settings"),
+    }
+    (config / "jupyter_server_config.json").write_text(json.dumps({"LabApp": server}))
+    return config
+
+
+@contextmanager
+def running_lab(module: str, root: Path, tmp: Path, *options: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``python -m module`` (JupyterLab) on 127.0.0.1 without a token, config in ``tmp``; yields its URL."""
+    environment = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    environment |= {"JUPYTER_CONFIG_DIR": str(lab_config(tmp)), **(env or {})}
+    port = free_port()
+    command = [sys.executable, "-m", module, "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
+               *options]  # fmt: skip
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    with open(tmp / "lab.log", "w") as log:
+        proc = subprocess.Popen(command, cwd=root, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_http(port, proc, ok={200})
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(proc)
+
+
+def play_crisis(page, lang: str, start) -> None:
+    """Play the crisis exercise to its report: Start, +6 h, respond with rebuild, Finish."""
+    from playwright.sync_api import expect
+
+    from communitysim.ui.messages import t
+
+    start.click()
+    six_hours = page.locator("button.widget-button", has_text=t("crisis.advance.6h", lang=lang))
+    expect(six_hours).to_be_enabled(timeout=60_000)
+    six_hours.click()
+    hour_six = t("crisis.clock", lang=lang, day="X", time="X", hour="6").split("·")[-1].strip()
+    expect(page.get_by_text(hour_six)).to_be_visible(timeout=60_000)
+    rebuild = t("crisis.strategy.rebuild", lang=lang)
+    page.locator("select").filter(has=page.locator("option", has_text=rebuild)).select_option(label=rebuild)
+    page.locator("button.widget-button", has_text=t("crisis.respond", lang=lang)).click()
+    said = t("crisis.responded", lang=lang, hour="6", strategy=rebuild)
+    expect(page.get_by_text(said)).to_be_visible(timeout=30_000)
+    page.locator("button.widget-button", has_text=t("crisis.finish", lang=lang)).click()
+    comparison = page.locator(".widget-html h3", has_text=t("crisis.report.comparison", lang=lang))
+    expect(comparison).to_have_count(1, timeout=180_000)  # the report, under the exercise

@@ -9,17 +9,21 @@ waits for one stable idle kernel before Run All, and accepts a "Select Kernel" d
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 
 import pytest
-from e2e_helpers import NOTEBOOKS, free_port, open_page, screenshot, set_slider, stop, wait_for_change, wait_http
+from e2e_helpers import (
+    NOTEBOOKS,
+    open_page,
+    running_lab,
+    screenshot,
+    set_slider,
+    wait_for_change,
+)
 from playwright.sync_api import expect
 
 NOTEBOOK = "02_posting_strategy_lab.ipynb"
@@ -31,44 +35,8 @@ def lab(tmp_path_factory):
     root = tmp / "root"
     root.mkdir()
     shutil.copy(NOTEBOOKS / NOTEBOOK, root / NOTEBOOK)
-    config = tmp / "config"
-    settings = config / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
-    (config / "jupyter_server_config.json").write_text(
-        json.dumps(
-            {
-                "LabApp": {
-                    "news_url": None,
-                    "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate",
-                    "workspaces_dir": str(tmp / "workspaces"),
-                }
-            }
-        )
-    )
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    env["JUPYTER_CONFIG_DIR"] = str(config)
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        f"--port={port}",
-        "--ServerApp.ip=127.0.0.1",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        f"--ServerApp.root_dir={root}",
-    ]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    with open(tmp / "lab.log", "w") as log:
-        proc = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_http(port, proc, ok={200})
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            stop(proc)
+    with running_lab("jupyterlab", root, tmp) as url:
+        yield url
 
 
 def _wait_for_one_idle_kernel(base: str, timeout: float = 90) -> None:

@@ -35,7 +35,8 @@ from communitysim.classroom.store import ClassroomError, Event, Inject, Session,
 from communitysim.kpis import kpi_value
 from communitysim.mechanisms.crisis import Crisis, Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
-from communitysim.ui.messages import language, t
+from communitysim.scenario import pydantic_message
+from communitysim.ui.messages import language, number, percent, t
 
 __all__ = [
     "BEST_DELAY_HOURS",
@@ -91,7 +92,7 @@ def default_injects() -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def validate_injects(items: Any, source: str = "master events list") -> list[dict[str, Any]]:
+def validate_injects(items: Any, source: str | None = None) -> list[dict[str, Any]]:
     """Check a master events list (a list of {hour, kind, title, body, effect}); one-line errors.
 
     ``hour``: crisis hours of a timed inject, or null for an on-demand one; ``effect``: null,
@@ -101,42 +102,39 @@ def validate_injects(items: Any, source: str = "master events list") -> list[dic
         >>> validate_injects([{"hour": 2, "kind": "escalation", "title": "A call", "body": "..."}])[0]["hour"]
         2.0
     """
+    source = source or t("class.error.events")
     if not isinstance(items, list):
-        raise ClassroomError(f"{source}: expected a list of injects, got {type(items).__name__}")
+        raise ClassroomError(t("class.error.injects_list", source=source, kind=type(items).__name__))
     checked = []
-    for number, item in enumerate(items, start=1):
-        where = f"{source}: inject {number}"
+    for position, item in enumerate(items, start=1):
+        where = t("class.error.inject", source=source, position=position)
         if not isinstance(item, dict):
-            raise ClassroomError(f"{where}: expected a mapping with hour, kind, title, body, effect")
+            raise ClassroomError(t("class.error.inject_mapping", where=where))
         unknown = set(item) - {"hour", "kind", "title", "body", "effect"}
         if unknown:
-            raise ClassroomError(
-                f"{where}: unknown field {sorted(unknown)[0]!r}; expected hour, kind, title, body, effect"
-            )
+            raise ClassroomError(t("class.error.inject_unknown", where=where, field=repr(sorted(unknown)[0])))
         hour = item.get("hour")
         if hour is not None and (isinstance(hour, bool) or not isinstance(hour, int | float) or not hour >= 0):
-            raise ClassroomError(f"{where}: hour: expected crisis hours >= 0, or null for on demand, got {hour!r}")
+            raise ClassroomError(t("class.error.inject_hour", where=where, hour=repr(hour)))
         for field in ("kind", "title", "body"):
             if not isinstance(item.get(field), str) or not item[field].strip():
-                raise ClassroomError(f"{where}: {field}: expected some text, got {item.get(field)!r}")
+                raise ClassroomError(
+                    t("class.error.inject_text", where=where, field=field, value=repr(item.get(field)))
+                )
         effect = item.get("effect")
         if effect is not None:
             if not isinstance(effect, dict) or set(effect) - {"escalate", "crisis"} or not effect:
-                raise ClassroomError(
-                    f"{where}: effect: expected null, {{escalate: {{severity: s}}}} or {{crisis: {{...}}}}"
-                )
+                raise ClassroomError(t("class.error.inject_effect", where=where))
             if "escalate" in effect:
                 severity = (effect["escalate"] or {}).get("severity") if isinstance(effect["escalate"], dict) else None
                 if isinstance(severity, bool) or not isinstance(severity, int | float) or not 0 < severity <= 1:
-                    raise ClassroomError(
-                        f"{where}: effect.escalate.severity: expected a share in (0, 1], got {severity!r}"
-                    )
+                    raise ClassroomError(t("class.error.inject_severity", where=where, severity=repr(severity)))
             if "crisis" in effect:
                 try:
                     Crisis(**effect["crisis"])
                 except (TypeError, ValueError) as exc:
                     message = " ".join(str(exc).split())[:200]
-                    raise ClassroomError(f"{where}: effect.crisis: {message}") from None
+                    raise ClassroomError(t("class.error.inject_crisis", where=where, message=message)) from None
         checked.append({**item, "hour": None if hour is None else float(hour), "effect": effect})
     return checked
 
@@ -169,7 +167,7 @@ def create_session(
         path = cli.scenario_dir() / scenario
     loaded = cs.load_scenario(path, {**(overrides or {}), **LEARNER_START}) if _has_crisis(path) else None
     if loaded is None:
-        raise ClassroomError(f"{path}: expected a crisis scenario (with a crises list), such as crisis_*.yaml")
+        raise ClassroomError(t("class.error.not_crisis", path=path))
     given = loaded._given or loaded.model_dump(exclude_unset=True)
     return store.create_session(
         name, given, loaded.name, seed, teams, validate_injects(injects) if injects is not None else default_injects(),
@@ -280,8 +278,8 @@ class TeamRun:
                 "class.decision_details",
                 strategy=t(f"crisis.strategy.{response.strategy}"),
                 tone=t(f"class.tone.{payload.get('tone', 'factual')}"),
-                moderation=f"{response.moderation_share:.0%}",
-                updates=f"{response.updates_per_day:g}",
+                moderation=percent(response.moderation_share),
+                updates=number(response.updates_per_day, None),
             )
             self.timeline.append(Applied(event.hour, "decision", t("class.event.decision"), details,
                                          str(payload.get("rationale", ""))))  # fmt: skip
@@ -325,7 +323,7 @@ class TeamRun:
             raise ClassroomError(t("crisis.error.hours", hours=hours))
         self.receive()
         if self.finished:
-            raise ClassroomError(t("crisis.error.horizon", days=f"{self.model.params.days:g}"))
+            raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
         target = min(self.hour + hours, self.horizon_hour)
         self._apply(self.store.log(self.team, "advance", target, {}))  # type: ignore[union-attr,arg-type]
 
@@ -338,12 +336,13 @@ class TeamRun:
             Response(strategy=strategy, moderation_share=moderation_share, updates_per_day=updates_per_day)
         except ValueError as exc:  # pydantic's ValidationError: name the first field
             first = exc.errors()[0] if hasattr(exc, "errors") else {"loc": ("decision",), "msg": str(exc)}  # type: ignore[attr-defined]
-            raise ClassroomError(f"decision: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            field = ".".join(map(str, first["loc"]))
+            raise ClassroomError(t("class.error.decision", field=field, message=pydantic_message(first))) from None
         if tone not in TONES:
-            raise ClassroomError(f"tone: expected one of {', '.join(TONES)}, got {tone!r}")
+            raise ClassroomError(t("class.error.tone", allowed=", ".join(TONES), tone=repr(tone)))
         self.receive()
         if self.finished:
-            raise ClassroomError(t("crisis.error.horizon", days=f"{self.model.params.days:g}"))
+            raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
         payload = {"strategy": strategy, "tone": tone, "moderation_share": float(moderation_share),
                    "updates_per_day": float(updates_per_day), "rationale": str(rationale)}  # fmt: skip
         event = self.store.log(self.team, "decision", self.hour, payload)  # type: ignore[union-attr,arg-type]
@@ -436,12 +435,12 @@ def format_kpi(kpi: str, value: float | None) -> str:
         return t("crisis.value.not_recovered") if kpi == "hours_to_recover" else t("crisis.value.none")
     value = float(value)  # type: ignore[arg-type]
     if kpi in _SHARES:
-        return f"{value:.0%}"
+        return percent(value)
     if kpi in _HOURS:
-        return t("crisis.value.hours", value=f"{round(value, 1):g}")
+        return t("crisis.value.hours", value=number(round(value, 1), None))
     if kpi == "sentiment":
-        return f"{value:+.0f}"
-    return f"{value:,.0f}"
+        return number(value, sign=True)
+    return number(value)
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -486,16 +485,19 @@ def team_section_html(result: TeamOutcome) -> str:
                 "class.effect",
                 before=format_kpi("negative_share", before),
                 after=format_kpi("negative_share", after),
-                hours=f"{EFFECT_HOURS:g}",
+                hours=number(EFFECT_HOURS, None),
             )
-        rows.append([_e(f"{entry.hour:g}"), _e(entry.title), _e(entry.details), _e(effect), _e(entry.rationale)])
+        rows.append([_e(number(entry.hour, None)), _e(entry.title), _e(entry.details), _e(effect), _e(entry.rationale)])
     timeline = _table([_e(t(k)) for k in ("crisis.timeline.hour", "crisis.timeline.event", "crisis.timeline.details",
                                           "class.report.effect", "class.report.rationale")], rows)  # fmt: skip
     best = best_response(run.cluster)
     runs = [
         (t("crisis.report.learner"), result.run),
         (t("crisis.report.silence"), result.silence),
-        (t("crisis.report.best", strategy=t(f"crisis.strategy.{best}"), hours=f"{BEST_DELAY_HOURS:g}"), result.best),
+        (
+            t("crisis.report.best", strategy=t(f"crisis.strategy.{best}"), hours=number(BEST_DELAY_HOURS, None)),
+            result.best,
+        ),
     ]
     compared = _table(
         [_e(t("crisis.report.run")), *(_e(t(f"crisis.kpi.{k}")) for k in COMPARED_KPIS)],
@@ -589,5 +591,5 @@ def report_pdf(document: str) -> bytes:
     logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)  # CSS it ignores (border-collapse) is fine
     status = pisa.CreatePDF(document, dest=buffer, encoding="utf-8")
     if status.err:
-        raise ClassroomError(f"the PDF report could not be made ({status.err} errors); the HTML report is complete")
+        raise ClassroomError(t("class.error.pdf", count=status.err))
     return buffer.getvalue()

@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from communitysim.ui.messages import t
+
 __all__ = ["ClassroomError", "Event", "Inject", "Session", "Store", "Team", "SCHEMA_VERSION", "default_path"]
 
 #: Event kinds of a team's log.
@@ -247,17 +249,17 @@ class Store:
         """Create a session with its teams and master events list, in one transaction."""
         name = name.strip()
         if not name:
-            raise ClassroomError("session name: expected some text, got an empty name")
+            raise ClassroomError(t("class.error.session_name"))
         names = [team.strip() for team in teams]
         if not names or any(not team for team in names):
-            raise ClassroomError(f"teams: expected one or more non-empty team names, got {teams!r}")
+            raise ClassroomError(t("class.error.teams", teams=repr(teams)))
         if len(set(names)) != len(names):
-            raise ClassroomError(f"teams: a team name is given twice in {names!r}")
+            raise ClassroomError(t("class.error.team_twice", teams=repr(names)))
         if pace_hours_per_minute is not None and not pace_hours_per_minute > 0:
-            raise ClassroomError(f"pace: expected simulated hours per real minute > 0, got {pace_hours_per_minute!r}")
+            raise ClassroomError(t("class.error.pace", pace=repr(pace_hours_per_minute)))
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM sessions WHERE name = ?", (name,)).fetchone():
-                raise ClassroomError(f"session name: {name!r} already exists; choose another name")
+                raise ClassroomError(t("class.error.session_exists", name=repr(name)))
             now = _now()
             cursor = db.execute(
                 "INSERT INTO sessions (name, scenario_name, scenario, seed, pace_hours_per_minute, objectives,"
@@ -279,8 +281,8 @@ class Store:
         """A session by name."""
         row = self.db.execute("SELECT * FROM sessions WHERE name = ?", (name,)).fetchone()
         if row is None:
-            known = ", ".join(self.session_names()) or "none yet"
-            raise ClassroomError(f"session {name!r}: no such session; expected one of: {known}")
+            known = ", ".join(self.session_names()) or t("class.error.none_yet")
+            raise ClassroomError(t("class.error.no_such_session", name=repr(name), known=known))
         return self._session(row)
 
     def session_by_id(self, session_id: int) -> Session:
@@ -332,8 +334,8 @@ class Store:
         for team in self.teams(session):
             if team.name == name:
                 return team
-        known = ", ".join(t.name for t in self.teams(session))
-        raise ClassroomError(f"team {name!r}: not in session {session.name!r}; expected one of: {known}")
+        known = ", ".join(team.name for team in self.teams(session))
+        raise ClassroomError(t("class.error.no_such_team", name=repr(name), session=repr(session.name), known=known))
 
     def injects(self, session: Session, timed: bool | None = None) -> list[Inject]:
         """The master events list (timed ones by hour, then on-demand ones); ``timed`` filters."""

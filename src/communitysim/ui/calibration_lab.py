@@ -36,7 +36,7 @@ from communitysim.cli import scenario_dir
 from communitysim.result import atomic_write_bytes
 from communitysim.scenario import ScenarioError
 from communitysim.ui import error_html, redraw
-from communitysim.ui.messages import t
+from communitysim.ui.messages import number, t
 
 __all__ = ["CalibrationLab", "SAMPLE", "calibration_lab"]
 
@@ -130,7 +130,7 @@ class CalibrationLab:
     def strategies(self) -> dict[str, dict[str, Any]]:
         """The current rhythm and the alternative one, as forecast strategies."""
         current = self.fit.posts_per_week if self.fit and self.fit.posts_per_week is not None else None
-        label = t("cal.current", posts=f"{current:.1f}") if current is not None else t("cal.current_unknown")
+        label = t("cal.current", posts=number(current, 1)) if current is not None else t("cal.current_unknown")
         return {
             label: {},
             t("cal.alt", posts=self.alternative.value): {"strategy.posts_per_week": self.alternative.value},
@@ -147,8 +147,8 @@ class CalibrationLab:
         redraw(self.plots, self.figure)
         end = self.ahead[self.ahead["day"] == self.ahead["day"].max()]
         rows = "".join(
-            f"<tr><td>{html.escape(str(r['strategy']))}</td><td>{r['median']:,.0f}</td>"
-            f"<td>{r['low']:,.0f} – {r['high']:,.0f}</td></tr>"
+            f"<tr><td>{html.escape(str(r['strategy']))}</td><td>{number(r['median'])}</td>"
+            f"<td>{number(r['low'])} – {number(r['high'])}</td></tr>"
             for _, r in end.iterrows()
         )
         head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("cal.strategy", "cal.median", "cal.band"))

@@ -29,7 +29,7 @@ from communitysim.classroom import ClassroomError, Store, TeamRun, class_report_
 from communitysim.classroom.exercise import COMPARED_KPIS, default_injects, export, format_kpi, injects_yaml
 from communitysim.ui.classroom_page import ClassroomPage
 from communitysim.ui.crisis_exercise import crisis_scenarios
-from communitysim.ui.messages import t
+from communitysim.ui.messages import number, t
 
 __all__ = ["FacilitatorApp", "facilitator"]
 
@@ -125,8 +125,8 @@ class FacilitatorApp(ClassroomPage):
                 events = yaml.safe_load(self.events.value)
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
-                line = f" at line {mark.line + 1}" if mark else ""
-                raise ClassroomError(f"master events list: malformed YAML{line}") from None
+                where = t("class.error.events_where", line=mark.line + 1) if mark else ""
+                raise ClassroomError(t("class.error.events_yaml", where=where)) from None
             objectives = [line.strip() for line in self.objectives.value.splitlines() if line.strip()]
             create_session(self._open(), self.name.value, self.scenario.value, teams, seed=int(self.seed.value),
                            overrides=self.fixed, injects=events, pace_hours_per_minute=pace if pace > 0 else None,
@@ -162,7 +162,8 @@ class FacilitatorApp(ClassroomPage):
         headers = [t("class.report.team_column"), t("class.hour"), t("class.decisions"),
                    *(t(f"crisis.kpi.{k}") for k in COMPARED_KPIS)]  # fmt: skip
         rows = "".join(
-            "<tr>" + f"<td><b>{html.escape(row['team'])}</b></td><td>{row['hour']:g}</td><td>{row['decisions']:g}</td>"
+            f"<tr><td><b>{html.escape(row['team'])}</b></td><td>{number(row['hour'], None)}</td>"
+            + f"<td>{number(row['decisions'], None)}</td>"
             + "".join(f"<td>{html.escape(format_kpi(k, row[k]))}</td>" for k in COMPARED_KPIS) + "</tr>"
             for _, row in table.iterrows()
         )  # fmt: skip
@@ -172,14 +173,15 @@ class FacilitatorApp(ClassroomPage):
         head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
         title = t("class.dashboard", session=session.name, status=t(f"class.{status}"))
         if clock is not None:
-            title += " " + t("class.class_clock", hour=f"{clock:.1f}", pace=f"{session.pace_hours_per_minute:g}")
+            pace = number(session.pace_hours_per_minute, None)
+            title += " " + t("class.class_clock", hour=number(clock, 1), pace=pace)
         self.dashboard.value = f"<b>{html.escape(title)}</b><table class='cs-dashboard'><tr>{head}</tr>{rows}</table>"
         entries = sorted(
             (entry.hour, name, entry) for name, run in self.runs.items() for entry in run.timeline
             if entry.kind == "decision"
         )  # fmt: skip
         lines = "".join(
-            f"<tr><td>{hour:g}</td><td>{html.escape(name)}</td><td>{html.escape(e.details)}</td>"
+            f"<tr><td>{number(hour, None)}</td><td>{html.escape(name)}</td><td>{html.escape(e.details)}</td>"
             f"<td>{html.escape(e.rationale)}</td></tr>"
             for hour, name, e in entries
         )

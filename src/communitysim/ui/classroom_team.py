@@ -28,7 +28,7 @@ from communitysim.classroom import ClassroomError, Store, TeamRun, default_path,
 from communitysim.classroom.exercise import COMPARED_KPIS, TONES, export, format_kpi
 from communitysim.ui.classroom_page import ClassroomPage
 from communitysim.ui.crisis_exercise import CLOCK, STRATEGIES, feed_html
-from communitysim.ui.messages import t
+from communitysim.ui.messages import number, t
 
 __all__ = ["TeamApp", "team"]
 
@@ -131,7 +131,7 @@ class TeamApp(ClassroomPage):
             button.layout.display = "none" if paced else None
         self.ticker.layout.display = None if paced else "none"
         self._refresh()
-        self._say(t("class.joined", team=self.team.value, hour=f"{self.run.hour:g}"))
+        self._say(t("class.joined", team=self.team.value, hour=number(self.run.hour, None)))
         if paced:
             self.tick()
             self.ticker.playing = True
@@ -147,7 +147,7 @@ class TeamApp(ClassroomPage):
             return
         if moved:
             self._refresh()
-            self._say(t("class.advanced", hour=f"{self.run.hour:g}"))
+            self._say(t("class.advanced", hour=number(self.run.hour, None)))
 
     def _act(self, action: Any) -> bool:
         if self.run is None:
@@ -164,13 +164,13 @@ class TeamApp(ClassroomPage):
     def advance(self, hours: float) -> None:
         """Move the team's clock (logged, then stepped)."""
         if self._act(lambda: self.run.advance(hours)):  # type: ignore[union-attr]
-            self._say(t("class.advanced", hour=f"{self.run.hour:g}"))  # type: ignore[union-attr]
+            self._say(t("class.advanced", hour=number(self.run.hour, None)))  # type: ignore[union-attr]
 
     def decide(self) -> None:
         """Log the decision in the form (committed before the confirmation), then make it."""
         form = (self.strategy.value, self.tone.value, float(self.moderation.value), float(self.updates.value))
         if self._act(lambda: self.run.decide(*form, rationale=self.rationale.value)):  # type: ignore[union-attr]
-            self._say(t("class.decided", hour=f"{self.run.hour:g}", strategy=t(f"crisis.strategy.{form[0]}")))  # type: ignore[union-attr]
+            self._say(t("class.decided", hour=number(self.run.hour, None), strategy=t(f"crisis.strategy.{form[0]}")))  # type: ignore[union-attr]
             self.rationale.value = ""
 
     def finish(self) -> None:
@@ -191,7 +191,7 @@ class TeamApp(ClassroomPage):
     def _refresh(self) -> None:
         run = self.run
         assert run is not None
-        self.clock.value = f"<b>{html.escape(t('class.clock', hour=f'{run.hour:g}', team=run.team.name))}</b>"  # type: ignore[union-attr]
+        self.clock.value = f"<b>{html.escape(t('class.clock', hour=number(run.hour, None), team=run.team.name))}</b>"  # type: ignore[union-attr]
         values = run.kpis()
         rows = "".join(
             f"<tr><td>{html.escape(t(f'crisis.kpi.{k}'))}</td>"
@@ -200,7 +200,7 @@ class TeamApp(ClassroomPage):
         )
         self.kpis.value = f"<b>{html.escape(t('crisis.kpis.title'))}</b><table class='cs-live'>{rows}</table>"
         items = "".join(
-            f"<li><b>{html.escape(f'{a.hour:g} h')}</b> {html.escape(a.title)}: {html.escape(a.details)}</li>"
+            f"<li><b>{html.escape(number(a.hour, None))} h</b> {html.escape(a.title)}: {html.escape(a.details)}</li>"
             for a in reversed(run.timeline)
         )
         self.inbox.value = f"<b>{html.escape(t('class.inbox'))}</b><ul class='cs-inbox'>{items}</ul>"

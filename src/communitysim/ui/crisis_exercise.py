@@ -47,7 +47,7 @@ from communitysim.classroom.exercise import missing as _missing
 from communitysim.kpis import kpi_value
 from communitysim.mechanisms.crisis import RESPONSE_FIT, Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
-from communitysim.ui.messages import catalogue, language, t
+from communitysim.ui.messages import catalogue, language, number, percent, scenario_description, t
 
 __all__ = [
     "CrisisExercise",
@@ -177,7 +177,7 @@ def feed_html(model: cs.CommunityModel, ts: pd.DataFrame, statement: str | None,
     Deterministic for a seed and a step; ``statement`` is the brand's latest response strategy (None:
     nothing said yet). Every text comes from the catalogue and is escaped.
     """
-    hours = f"{round(24 * model.dt, 1):g}"
+    hours = number(round(24 * model.dt, 1), None)
     title = f"<b>{_e(t('crisis.feed.title', hours=hours))}</b>"
     if not model.bad_buzz.active:
         return f"{title}<p><i>{_e(t('crisis.feed.quiet'))}</i></p>"
@@ -185,15 +185,15 @@ def feed_html(model: cs.CommunityModel, ts: pd.DataFrame, statement: str | None,
     last, buzz = model.last, model.bad_buzz.last
     summary = t(
         "crisis.feed.summary",
-        comments=f"{last.comments:,}",
-        negative=f"{last.negative:,.0f}",
-        positive=f"{last.positive:,.0f}",
-        mentions=f"{float(row['mentions']):,.0f}",
-        outraged=f"{buzz.outraged:,}",
+        comments=number(last.comments),
+        negative=number(last.negative),
+        positive=number(last.positive),
+        mentions=number(float(row["mentions"])),
+        outraged=number(buzz.outraged),
     )
     parts = [title, f"<p style='margin:2px 0'>{_e(summary)}</p>"]
     if buzz.hidden >= 0.5:
-        parts.append(f"<p style='margin:2px 0'><i>{_e(t('crisis.feed.hidden', hidden=f'{buzz.hidden:,.0f}'))}</i></p>")
+        parts.append(f"<p style='margin:2px 0'><i>{_e(t('crisis.feed.hidden', hidden=number(buzz.hidden)))}</i></p>")
     if statement is not None:
         parts.append(
             "<div style='border-left:4px solid #1a5fb4;background:#eef3fb;padding:4px 8px;margin:4px 0'>"
@@ -210,17 +210,17 @@ def feed_html(model: cs.CommunityModel, ts: pd.DataFrame, statement: str | None,
     cluster = model.bad_buzz.current().cluster  # type: ignore[union-attr]
     posts = []
     for tone in tones:
-        number = int(rng.integers(100, 10_000))
+        author = int(rng.integers(100, 10_000))
         template = int(rng.integers(1, TEMPLATES_PER_TONE + 1))
         minute = float(rng.uniform(model.day_start, model.day))
-        posts.append((minute, str(tone), number, template))
-    for moment, tone, number, template in sorted(posts, reverse=True):
+        posts.append((minute, str(tone), author, template))
+    for moment, tone, author, template in sorted(posts, reverse=True):
         whole = math.floor(moment)
         minutes = min(int((moment - whole) * 1440), 1439)
         colour = TONES[tone]
         parts.append(
             f"<div style='border-left:4px solid {colour};padding:2px 8px;margin:3px 0'>"
-            f"<b>@{_e(t('crisis.feed.author', number=number))}</b> "
+            f"<b>@{_e(t('crisis.feed.author', number=author))}</b> "
             f"<span style='color:#888'>{minutes // 60:02d}:{minutes % 60:02d}</span> "
             f"<span style='color:{colour};font-size:smaller'>[{_e(t(f'crisis.sentiment.{tone}'))}]</span><br>"
             f"{_e(t(f'crisis.feed.{cluster}.{tone}.{template}'))}</div>"
@@ -405,7 +405,7 @@ class CrisisExercise:
         return {
             "type": t(f"crisis.type.{crisis.type}"),
             "cluster": t(f"crisis.cluster.{cluster}"),
-            "severity": f"{crisis.severity:g}",
+            "severity": number(crisis.severity, None),
         }
 
     # --- actions -------------------------------------------------------------------------------
@@ -415,7 +415,8 @@ class CrisisExercise:
         """Show the chosen scenario's name and description."""
         self.description.value = ""
         scenario = cs.load_scenario(self.scenario_path())
-        line = t("crisis.scenario_line", name=scenario.name, description=" ".join(scenario.description.split()))
+        description = scenario_description(scenario.name, scenario.description)
+        line = t("crisis.scenario_line", name=scenario.name, description=description)
         self.description.value = f"<i>{_e(line)}</i>"
         self.status.value = ""
 
@@ -466,7 +467,7 @@ class CrisisExercise:
         if not (isinstance(hours, int | float) and math.isfinite(hours) and hours > 0):
             raise ValueError(t("crisis.error.hours", hours=hours))
         if self._at_horizon():
-            raise RuntimeError(t("crisis.error.horizon", days=f"{model.params.days:g}"))
+            raise RuntimeError(t("crisis.error.horizon", days=number(model.params.days, None)))
         target = min(model.day + hours / 24.0, model.params.days)
         while model.day < target - 1e-9:
             model.step()
@@ -474,7 +475,7 @@ class CrisisExercise:
         self._refresh()
         if self._at_horizon():
             self._enable(playing=False, finished=False)
-            self._say(t("crisis.horizon", days=f"{model.params.days:g}"))
+            self._say(t("crisis.horizon", days=number(model.params.days, None)))
         else:
             self.status.value = ""
 
@@ -487,7 +488,7 @@ class CrisisExercise:
             words = {
                 "type": t(f"crisis.type.{active.params.type}"),
                 "cluster": t(f"crisis.cluster.{active.cluster}"),
-                "severity": f"{active.params.severity:g}",
+                "severity": number(active.params.severity, None),
             }
             self.timeline.append((hour, t("crisis.event.another"), t("crisis.event.public_details", **words)))
         self._logged_crises = max(self._logged_crises, len(crises))
@@ -497,7 +498,7 @@ class CrisisExercise:
         """Make the statement set in the response controls now (it replaces any earlier one)."""
         model = self._model()
         if self._at_horizon():
-            raise RuntimeError(t("crisis.error.horizon", days=f"{model.params.days:g}"))
+            raise RuntimeError(t("crisis.error.horizon", days=number(model.params.days, None)))
         if not model.bad_buzz.active:
             raise RuntimeError(t("crisis.error.not_public"))
         response = Response(
@@ -512,12 +513,12 @@ class CrisisExercise:
         details = t(
             "crisis.event.response_details",
             strategy=label,
-            moderation=f"{response.moderation_share:.0%}",
-            updates=f"{response.updates_per_day:g}",
+            moderation=percent(response.moderation_share),
+            updates=number(response.updates_per_day, None),
         )
         self.timeline.append((hour, t("crisis.event.response"), details))
         self._refresh()
-        self._say(t("crisis.responded", hour=f"{hour:g}", strategy=label))
+        self._say(t("crisis.responded", hour=number(hour, None), strategy=label))
 
     @_guarded
     def finish(self) -> None:
@@ -530,7 +531,7 @@ class CrisisExercise:
             (
                 round(self.hours_since_crisis(), 1),
                 t("crisis.event.finish"),
-                t("crisis.event.finish_details", day=f"{model.day:g}"),
+                t("crisis.event.finish_details", day=number(model.day, None)),
             )
         )
         self._refresh()
@@ -584,7 +585,7 @@ class CrisisExercise:
     def _clock_text(self) -> str:
         assert self.model is not None
         day, time = _day_time(self.model.day)
-        return t("crisis.clock", day=day, time=time, hour=f"{round(self.hours_since_crisis(), 1):g}")
+        return t("crisis.clock", day=day, time=time, hour=number(round(self.hours_since_crisis(), 1), None))
 
     def live_kpis(self) -> dict[str, float]:
         """The live KPIs now: hours since the crisis, the 6-hour negative share, then ``LIVE_KPIS``."""
@@ -617,7 +618,7 @@ class CrisisExercise:
         if not self.timeline:
             return f"{heading}<p>{_e(t('crisis.timeline.empty'))}</p>"
         headers = [t("crisis.timeline.hour"), t("crisis.timeline.event"), t("crisis.timeline.details")]
-        rows = [[_e(f"{hour:g}"), _e(event), _e(details)] for hour, event, details in self.timeline]
+        rows = [[_e(number(hour, None)), _e(event), _e(details)] for hour, event, details in self.timeline]
         return heading + _table(headers, rows)
 
     def _figure_png(self) -> bytes:
@@ -635,8 +636,8 @@ class CrisisExercise:
         axes = figure.subplots()
         axes.plot(hours, rows["negative_share"], color="#bbbbbb", linewidth=1, label=t("crisis.plot.step"))
         axes.plot(hours, window, color=_RED, linewidth=2, label=t("crisis.plot.window"))
-        for number, (hour, _) in enumerate(self.responses):
-            axes.axvline(hour, color="#1a5fb4", linestyle=":", label=t("crisis.plot.response") if number == 0 else None)
+        for index, (hour, _) in enumerate(self.responses):
+            axes.axvline(hour, color="#1a5fb4", linestyle=":", label=t("crisis.plot.response") if index == 0 else None)
         target = next((o.target for o in self.model.params.objectives if o.kpi == "peak_negative_share"), None)
         if target is not None:
             axes.axhline(target, color=_GREEN, linestyle="--", linewidth=1, label=t("crisis.plot.target"))
@@ -655,7 +656,7 @@ class CrisisExercise:
             f"crisis.feedback.{family}.{verdict}",
             achieved=_fmt(kpi, achieved),
             target=_fmt(kpi, target),
-            day=f"{by_day:g}",
+            day=number(by_day, None),
             advice=t(f"crisis.scct.{self.cluster}"),
         )
 
@@ -676,7 +677,7 @@ class CrisisExercise:
                 [
                     _e(label),
                     _e(f"{sign} {_fmt(kpi, row['target'])}"),
-                    _e(f"{row['by_day']:g}"),
+                    _e(number(row["by_day"], None)),
                     _e(_fmt(kpi, row["achieved"])),
                     f"<b style='color:{colour}'>{_e(verdict)}</b>",
                     _e(self._feedback(kpi, passed, row["achieved"], row["target"], row["by_day"])),
@@ -706,7 +707,7 @@ class CrisisExercise:
         text = t(f"crisis.challenge.{key}", strategy=t(f"crisis.strategy.{strategy}"), cluster=cluster, advice=advice)
         first = next(hour for hour, r in self.responses if r.strategy != "silence")
         if first > BEST_DELAY_HOURS + 1e-9:
-            text += " " + t("crisis.challenge.late", hours=f"{first:g}", best=f"{BEST_DELAY_HOURS:g}")
+            text += " " + t("crisis.challenge.late", hours=number(first, None), best=number(BEST_DELAY_HOURS, None))
         return text
 
     def comparison_html(self) -> str:
@@ -717,7 +718,7 @@ class CrisisExercise:
             "best": t(
                 "crisis.report.best",
                 strategy=t(f"crisis.strategy.{self.best_strategy}"),
-                hours=f"{BEST_DELAY_HOURS:g}",
+                hours=number(BEST_DELAY_HOURS, None),
             ),
         }
         headers = [t("crisis.report.run"), *(t(f"crisis.kpi.{k}") for k in COMPARED_KPIS)]
@@ -767,7 +768,7 @@ class CrisisExercise:
             lines.append(t("crisis.report.team", team=self.team.value.strip()))
         lines.append(t("crisis.report.seed", seed=self.seed_used))
         if params.description.strip():
-            lines.append(" ".join(params.description.split()))
+            lines.append(scenario_description(params.name, params.description))
         day, time = _day_time(crisis.start_day)
         lines.append(t("crisis.report.crisis", **self._crisis_words(), day=day, time=time))
         intro = "".join(f"<p>{_e(line)}</p>" for line in lines)

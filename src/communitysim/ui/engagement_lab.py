@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 import communitysim as cs
 from communitysim.cli import scenario_dir
 from communitysim.ui import error_html, redraw
-from communitysim.ui.messages import t
+from communitysim.ui.messages import number, t
 
 __all__ = ["EngagementLab", "engagement_lab"]
 
@@ -156,10 +156,10 @@ class EngagementLab:
             self.status.value = error_html(exc)
             return
         rows = [
-            (t("eng.case.one_type"), f"{kpis['one_type']['engagements_per_post']:.2f}", t("eng.why.novelty")),
-            (t("eng.case.varied"), f"{kpis['varied']['engagements_per_post']:.2f}", ""),
-            (t("eng.case.informational"), f"{kpis['informational']['member_interactions']:.0f}", t("eng.why.debates")),
-            (t("eng.case.debates"), f"{kpis['debates']['member_interactions']:.0f}", ""),
+            (t("eng.case.one_type"), number(kpis["one_type"]["engagements_per_post"], 2), t("eng.why.novelty")),
+            (t("eng.case.varied"), number(kpis["varied"]["engagements_per_post"], 2), ""),
+            (t("eng.case.informational"), number(kpis["informational"]["member_interactions"]), t("eng.why.debates")),
+            (t("eng.case.debates"), number(kpis["debates"]["member_interactions"]), ""),
         ]
         head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("eng.case", "eng.value", "lab.why"))
         body = "".join(f"<tr>{''.join(f'<td>{html.escape(c)}</td>' for c in row)}</tr>" for row in rows)

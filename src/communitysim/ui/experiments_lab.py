@@ -30,7 +30,7 @@ from communitysim.kpis import LOWER_IS_BETTER
 from communitysim.sensitivity import DEFAULT_LEVERS
 from communitysim.sweeps import format_number
 from communitysim.ui import error_html, redraw
-from communitysim.ui.messages import t
+from communitysim.ui.messages import number, t
 from communitysim.ui.posting_lab import DEFAULT_SCENARIO, lab_scenarios
 
 __all__ = ["ExperimentsLab", "experiments_lab", "lever_values"]
@@ -165,7 +165,7 @@ class ExperimentsLab:
         summary = self.table.summary(kpi)
         head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("exp.value", "exp.mean", "exp.ci", "exp.runs"))
         rows = "".join(
-            f"<tr><td>{row[self.lever.value]:g}</td><td>{format_number(row['mean'])}</td>"
+            f"<tr><td>{number(row[self.lever.value], None)}</td><td>{format_number(row['mean'])}</td>"
             f"<td>{format_number(row['ci_low'])} – {format_number(row['ci_high'])}</td><td>{int(row['n'])}</td></tr>"
             for _, row in summary.iterrows()
         )
@@ -176,14 +176,14 @@ class ExperimentsLab:
         best = self.table.best(kpi)
         lever = self.lever.value
         values = {
-            "lever": t(f"exp.lever.{lever}"), "value": f"{best.point[lever]:g}", "kpi": t(f"lab.kpi.{kpi}"),
+            "lever": t(f"exp.lever.{lever}"), "value": number(best.point[lever], None), "kpi": t(f"lab.kpi.{kpi}"),
             "mean": format_number(best.mean), "low": format_number(best.ci[0]), "high": format_number(best.ci[1]),
             "direction": t("exp.lowest" if kpi in LOWER_IS_BETTER else "exp.highest"),
         }  # fmt: skip
         lines = [t("exp.best", **values)]
         if best.runner_up is not None:
             versus = {
-                "other": f"{best.runner_up[lever]:g}", "diff": format_number(abs(best.difference)),
+                "other": number(best.runner_up[lever], None), "diff": format_number(abs(best.difference)),
                 "dlow": format_number(best.difference_ci[0]), "dhigh": format_number(best.difference_ci[1]),
                 "runs": best.replications,
             }  # fmt: skip

@@ -21,7 +21,7 @@ import communitysim as cs
 from communitysim.cli import scenario_dir
 from communitysim.mechanisms.seeding import STRATEGIES
 from communitysim.ui import error_html, redraw
-from communitysim.ui.messages import t
+from communitysim.ui.messages import number, t
 from communitysim.ui.posting_lab import scorecard_html
 
 __all__ = ["FirstMembers", "first_members", "CHALLENGE_MEMBERS", "CHALLENGE_DAY"]
@@ -113,7 +113,13 @@ class FirstMembers:
         accepted = int((joined_day[invited] <= day).sum())
         ready = self.model.params.launch.posts_ready
         lines = [
-            t("first.challenge_score", members=members, day=f"{day:g}", accepted=accepted, invited=int(invited.sum()))
+            t(
+                "first.challenge_score",
+                members=number(members),
+                day=number(day, None),
+                accepted=number(accepted),
+                invited=number(int(invited.sum())),
+            )
         ]
         if members >= CHALLENGE_MEMBERS:
             colour, lines = "#1b7f3b", [*lines, t("first.why.pass")]

@@ -1,12 +1,16 @@
-"""The message catalogue: every user-facing text of the notebooks goes through ``t(key)``.
+"""The message catalogue: every user-facing text goes through ``t(key)``, every number through ``number``.
 
 Catalogues are YAML files, one folder per language (``locales/en/*.yaml``), each file a flat
 mapping of keys (``lab.run``) to text with ``{placeholders}``; the files of a language are merged.
-English ships first; a translation is a new folder with the same keys (tested).
+English ships first; a translation is a new folder with the same keys (tested). Numbers follow the
+language's conventions (Babel, from the Unicode CLDR): ``1,309.5`` and ``12%`` in English,
+``1 309,5`` (a narrow no-break space) and ``12 %`` (a no-break space) in French.
 
 Example:
     >>> t("common.day", day=3)
     'day 3'
+    >>> number(1309.46, 1), percent(0.123)
+    ('1,309.5', '12%')
 """
 
 from __future__ import annotations
@@ -16,8 +20,20 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
 
-__all__ = ["LANGUAGES", "language", "set_language", "catalogue", "t"]
+__all__ = [
+    "LANGUAGES",
+    "language",
+    "set_language",
+    "catalogue",
+    "t",
+    "t_or",
+    "number",
+    "percent",
+    "scenario_description",
+]
 
 LOCALES = Path(__file__).parent / "locales"
 #: The shipped languages.
@@ -78,3 +94,64 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     except KeyError:
         raise KeyError(f"no message {key!r} in the {lang or language()!r} catalogue") from None
     return text.format(**values) if values else text
+
+
+def t_or(key: str, fallback: str, **values: object) -> str:
+    """The text of ``key`` if the catalogue has it, else ``fallback`` (a name from the code, e.g. a KPI's).
+
+    Example:
+        >>> t_or("lab.kpi.members", "members"), t_or("lab.kpi.nope", "nope")
+        ('Members', 'nope')
+    """
+    return t(key, **values) if key in catalogue(language()) else fallback
+
+
+def number(value: float, decimals: int | None = 0, *, sign: bool = False) -> str:
+    """A number as the current language writes it: ``1,309.5`` in English, ``1 309,5`` in French.
+
+    Args:
+        value: the number (NaN gives ``–``).
+        decimals: digits after the decimal mark, always shown; None: only those needed, up to 6
+            (as ``:g`` does: ``1.5``, ``2``).
+        sign: a plus sign before positive numbers (``+12``).
+
+    Example:
+        >>> number(1309), number(2.0, None), number(0.25, 2), number(12, sign=True)
+        ('1,309', '2', '0.25', '+12')
+    """
+    if value != value:  # NaN
+        return "–"
+    pattern = "#,##0" + ("." + "#" * 6 if decimals is None else "." + "0" * decimals if decimals else "")
+    if sign:
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(value, format=pattern, locale=language())
+
+
+def percent(share: float, decimals: int = 0) -> str:
+    """A share (0..1) as a percentage in the current language: ``12%`` in English, ``12 %`` in French.
+
+    Example:
+        >>> percent(0.1234), percent(0.1234, 1)
+        ('12%', '12.3%')
+    """
+    if share != share:  # NaN
+        return "–"
+    pattern = Locale.parse(language()).percent_formats[None].pattern
+    if decimals:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals)
+    return format_percent(share, format=pattern, locale=language())
+
+
+def scenario_description(name: str, description: str) -> str:
+    """A scenario's description in the current language: a shipped one from the catalogue, else its own.
+
+    The catalogue's English text is the shipped file's (tested); a file whose description differs
+    (edited, or another scenario of the same name) keeps its own words.
+
+    Example:
+        >>> scenario_description("my_page", "  My page,   calibrated. ")
+        'My page, calibrated.'
+    """
+    own = " ".join(str(description).split())
+    key = f"scenario.description.{name}"
+    return t(key) if catalogue("en").get(key) == own else own

@@ -28,7 +28,7 @@ import communitysim as cs
 from communitysim.cli import scenario_dir
 from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
 from communitysim.ui import error_html, redraw
-from communitysim.ui.messages import t
+from communitysim.ui.messages import number, t
 
 __all__ = ["PostingLab", "posting_lab", "lab_scenarios", "scorecard_html"]
 
@@ -50,10 +50,10 @@ def _format(value: float) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "–"
     if abs(value) >= 100:
-        return f"{value:,.0f}"
+        return number(value)
     if abs(value) >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3g}"
+        return number(value, 2)
+    return number(float(f"{value:.3g}"), None)  # 3 significant digits
 
 
 def scorecard_html(result: cs.Result) -> str:
@@ -75,7 +75,7 @@ def scorecard_html(result: cs.Result) -> str:
             "<tr>"
             f"<td>{html.escape(t('lab.kpi.' + row['kpi']) if _has('lab.kpi.' + row['kpi']) else row['kpi'])}</td>"
             f"<td>{'≥' if row['direction'] == 'at_least' else '≤'} {_format(row['target'])}</td>"
-            f"<td>{row['by_day']:g}</td>"
+            f"<td>{number(row['by_day'], None)}</td>"
             f"<td>{_format(row['achieved'])}</td>"
             f"<td style='color:{colour};font-weight:bold'>{html.escape(status)}</td>"
             f"<td>{html.escape(why)}</td>"
