@@ -1,5 +1,7 @@
 """Both languages beyond the notebooks' widgets: plots, numbers, the command line and its errors."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -253,3 +255,22 @@ def test_a_shipped_description_is_translated_and_an_edited_one_kept(french):
     shipped = catalogue("en")["scenario.description.crisis_offensive_post"]
     assert scenario_description("crisis_offensive_post", shipped).startswith("Une crise évitable")
     assert scenario_description("crisis_offensive_post", "Ma propre   crise.") == "Ma propre crise."
+
+
+def test_the_calibration_speaks_french(french, tmp_path, capsys):
+    from communitysim.calibration import fit_growth, read_export
+    from communitysim.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "examples" / "page_export.csv"
+    fit = fit_growth(read_export(sample), bootstrap=10)
+    text = str(fit)
+    assert text.startswith("Croissance de Bass ajustée sur 149 jours") and "marché" in text and "0,0" in text
+    assert main(["calibrate", str(sample), "--out", str(tmp_path / "page.yaml"), "--bootstrap", "10",
+                 "--forecast", "10"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert (
+        "lacune : 2 jour(s) manquant(s)" in printed
+        and "Engagement calé" in printed
+        and "prévision, jour +10" in printed
+    )
+    assert "days" not in printed.replace("--", "") and "forecast" not in printed

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from communitysim.scenario import ScenarioError
+from communitysim.ui.messages import number, percent, t
 
 __all__ = [
     "COLUMN_NAMES",
@@ -198,6 +199,11 @@ def bass_curve(days: np.ndarray | Sequence[float], p: float, q: float, market: f
     return market * (1.0 - decay) / (1.0 + ratio * decay)
 
 
+def _sig(value: float | None, digits: int = 4) -> str:
+    """A fitted value to ``digits`` significant digits, written the language's way."""
+    return number(math.nan if value is None else float(f"{value:.{digits}g}"), None)
+
+
 @dataclass
 class GrowthFit:
     """A fitted Bass growth, with its bootstrap intervals and goodness of fit.
@@ -235,24 +241,25 @@ class GrowthFit:
     why: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        level = f"{self.confidence:.0%}"
-        lines = [f"Bass growth fitted on {len(self.days)} days (R² {self.r2:.3f}, RMSE {self.rmse:,.1f} people):"]
+        level = percent(self.confidence)
+        lines = [t("cal.fit.growth", days=len(self.days), r2=number(self.r2, 3), rmse=number(self.rmse, 1))]
         for name, value, unit in (
-            ("p", self.p, "per day"),
-            ("q", self.q, "per day"),
-            ("market", self.market, "people"),
+            ("p", self.p, t("cal.fit.per_day")),
+            ("q", self.q, t("cal.fit.per_day")),
+            ("market", self.market, t("cal.fit.people")),
         ):
             low, high = self.intervals.get(name, (math.nan, math.nan))
-            lines.append(f"  {name:<7} {value:.4g} {unit} ({level} interval {low:.4g} to {high:.4g})")
+            lines.append(t("cal.fit.param", name=t("cal.fit.market") if name == "market" else name,
+                           value=_sig(value), unit=unit, level=level, low=_sig(low), high=_sig(high)))  # fmt: skip
         if self.churn_rate_per_day is not None:
-            lines.append(f"  churn   {self.churn_rate_per_day:.4g} per day (unfollows / followers)")
+            lines.append(t("cal.fit.churn", value=_sig(self.churn_rate_per_day)))
         if self.visibility_share is not None:
             low, high = self.intervals.get("visibility_share", (math.nan, math.nan))
-            lines.append(f"  share of p brought by posting {self.visibility_share:.2f} ({level} interval "
-                         f"{low:.2f} to {high:.2f}); p at {REFERENCE_POSTS_PER_WEEK:g} posts a week "
-                         f"{self.base_p:.4g} per day")  # fmt: skip
+            lines.append(t("cal.fit.visibility", share=number(self.visibility_share, 2), level=level,
+                           low=number(low, 2), high=number(high, 2), posts=number(REFERENCE_POSTS_PER_WEEK, None),
+                           p=_sig(self.base_p)))  # fmt: skip
         for name, reason in self.why.items():
-            lines.append(f"  {name}: not read from this export, the model's default is kept ({reason})")
+            lines.append(t("cal.fit.not_read", name=name, reason=reason))
         return "\n".join(lines)
 
     def to_scenario(
@@ -378,8 +385,7 @@ def _rhythm_factor(days: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray | No
     low, high = np.quantile(rate, [0.1, 0.9])
     spread = float(high / low) if low > 0 else math.inf
     if not MIN_RHYTHM_RATIO <= spread < math.inf:
-        return None, (f"the page's posting rhythm hardly changed (busiest/quietest days' rate {spread:.2f}, "
-                      f"needs {MIN_RHYTHM_RATIO})")  # fmt: skip
+        return None, t("cal.why.rhythm", spread=number(spread, 2), needed=number(MIN_RHYTHM_RATIO, None))
     return np.sqrt(rate[1:] / (REFERENCE_POSTS_PER_WEEK / 7.0)) - 1.0, ""
 
 
@@ -566,8 +572,6 @@ def plot_fit(fit: GrowthFit, ahead: pd.DataFrame | None = None):
     """The followers: the export, the fitted curve over it, and the forecast bands after it."""
     from matplotlib.figure import Figure
 
-    from communitysim.ui.messages import number, t
-
     figure = Figure(figsize=(7.5, 4), layout="constrained")
     axes = figure.subplots()
     lost = fit.unfollowed if fit.unfollowed is not None else 0.0
@@ -575,9 +579,9 @@ def plot_fit(fit: GrowthFit, ahead: pd.DataFrame | None = None):
     axes.plot(fit.days, fit.fitted - lost, color="C0", label=t("plot.fit.fit", r2=number(fit.r2, 3)))
     if ahead is not None:
         offset = float(fit.days[-1])
-        for number, (name, block) in enumerate(ahead.groupby("strategy", sort=False)):
+        for index, (name, block) in enumerate(ahead.groupby("strategy", sort=False)):
             x = offset + block["day"].to_numpy()
-            colour = f"C{number + 1}"
+            colour = f"C{index + 1}"
             axes.fill_between(x, block["low"], block["high"], color=colour, alpha=0.2)
             axes.plot(x, block["median"], color=colour, label=t("plot.fit.forecast", strategy=name))
     axes.set(xlabel=t("plot.day"), ylabel=t("plot.fit.followers"), title=t("plot.fit.title"))
@@ -695,14 +699,10 @@ def estimate_response(
         spread = float(high / low) if low > 0 else math.inf
         read = (variation >= MIN_DAILY_VARIATION, MIN_RHYTHM_RATIO <= spread < math.inf)
         if not read[0]:
-            why["post_half_life_hours"] = (
-                f"the page posted the same number of posts every day (variation {variation:.2f})"
-            )
+            why["post_half_life_hours"] = t("cal.why.same_posts", variation=number(variation, 2))
         if not read[1]:
-            why["appetite_posts_per_day"] = (
-                f"the page's posting rhythm hardly changed (busiest/quietest days' rate {spread:.2f}, "
-                f"needs {MIN_RHYTHM_RATIO})"
-            )
+            why["appetite_posts_per_day"] = t("cal.why.rhythm", spread=number(spread, 2),
+                                              needed=number(MIN_RHYTHM_RATIO, None))  # fmt: skip
     y, n = engagements[rows], followers[rows]
     worth = np.array([attention(r, appetite0) for r in rate[rows]])  # the level's slow changes with the rhythm
 
@@ -806,15 +806,18 @@ class EngagementFit:
     r2: float = math.nan
 
     def __str__(self) -> str:
-        lines = [f"Engagement matched: {self.observed_rate:.3%} engagements per post per follower in the export, "
-                 f"{self.model_rate:.3%} in the model (daily engagements R² {self.r2:.2f})"]  # fmt: skip
+        lines = [t("cal.fit.engagement", observed=percent(self.observed_rate, 3), model=percent(self.model_rate, 3),
+                   r2=number(self.r2, 2))]  # fmt: skip
         for section, values in self.fields().items():
             for name, value in values.items():
                 low, high = self.intervals.get(name, (None, None))
-                band = f" ({self.confidence:.0%} interval {low:.3g} to {high:.3g})" if low is not None else ""
-                lines.append(f"  {section}.{name} = {value:.4g}{band}")
+                if low is None:
+                    lines.append(t("cal.fit.field", name=f"{section}.{name}", value=_sig(value)))
+                else:
+                    lines.append(t("cal.fit.field_band", name=f"{section}.{name}", value=_sig(value),
+                                   level=percent(self.confidence), low=_sig(low), high=_sig(high)))  # fmt: skip
         for name, reason in self.why.items():
-            lines.append(f"  {name}: not read from this export, the model's default is kept ({reason})")
+            lines.append(t("cal.fit.not_read", name=name, reason=reason))
         return "\n".join(lines)
 
     def fields(self) -> dict[str, dict[str, float]]:
@@ -857,11 +860,11 @@ def _calendar(posts: np.ndarray) -> list[float]:
     of its day, so the hours are spread evenly over the day across posts (as the engagement regression
     assumes), without a random draw.
     """
-    days, number = [], 0
+    days, published = [], 0
     for day, count in enumerate(np.nan_to_num(posts).round().astype(int)):
-        hours = sorted((0.5 + (number + j) * 0.6180339887498949) % 1.0 for j in range(count))
+        hours = sorted((0.5 + (published + j) * 0.6180339887498949) % 1.0 for j in range(count))
         days.extend(day - 1 + hour for hour in hours)
-        number += count
+        published += count
     return [d for d in days if d > 0]
 
 
@@ -960,9 +963,7 @@ def fit_engagement(
             fit.appetite_posts_per_day = appetite_for(observed.response_ratio, curve, observed.quiet_rate,
                                                       observed.busy_rate)  # fmt: skip
         else:
-            why["appetite_posts_per_day"] = (
-                "the model's response to the rhythm is lost in its noise at this page's size"
-            )
+            why["appetite_posts_per_day"] = t("cal.why.noise")
     tried: tuple[float, float] | None = None  # the last (per_view, model rate)
     for _ in range(MATCH_ROUNDS):  # 2. level, mix, reach, decay
         tables = runs(fit, seeds)
@@ -1004,10 +1005,8 @@ def fit_engagement(
             if not HALF_LIFE_BOUNDS[0] < half_life < HALF_LIFE_BOUNDS[1]:  # no decay explains the days after posts
                 read = (False, read[1])
                 fit.post_half_life_hours = None
-                why["post_half_life_hours"] = (
-                    f"no post half-life within {HALF_LIFE_BOUNDS[0]:g}-{HALF_LIFE_BOUNDS[1]:g} hours explains the "
-                    "engagement of the days after the posts (posts at fixed late hours?)"
-                )
+                why["post_half_life_hours"] = t("cal.why.late_hours", low=number(HALF_LIFE_BOUNDS[0], None),
+                                                high=number(HALF_LIFE_BOUNDS[1], None))  # fmt: skip
             else:
                 fit.post_half_life_hours = float(half_life)
     fit.why = why

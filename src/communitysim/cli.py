@@ -263,10 +263,10 @@ def _calibrate(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() not in (".yaml", ".yml"):
         raise ScenarioError(frame(f"--out {args.out}", t("cli.yaml_name")))
     export = read_export(args.export, mapping)
-    print(f"{args.export}: {len(export.data)} days from {export.data['date'].iloc[0].date()} "
-          f"to {export.data['date'].iloc[-1].date()}, columns: {', '.join(export.data.columns[2:])}")  # fmt: skip
+    print(t("cal.cli.read", file=args.export, days=len(export.data), first=export.data["date"].iloc[0].date(),
+            last=export.data["date"].iloc[-1].date(), columns=", ".join(export.data.columns[2:])))  # fmt: skip
     for first, missing in export.gaps:
-        print(f"  gap: {missing} day(s) missing from {first} (not filled: the fit uses the days present)")
+        print(t("cal.cli.gap", days=missing, first=first))
     fit = fit_growth(export, bootstrap=args.bootstrap, seed=args.seed)
     print(fit)
     engagement = None
@@ -274,22 +274,22 @@ def _calibrate(args: argparse.Namespace) -> int:
         engagement = fit_engagement(export, fit)
         print(engagement)
     else:
-        print("(no posts and engagement columns: the engagement level keeps the model's defaults)")
-    fields = fit.to_scenario(name=args.out.stem, description=f"Calibrated from {args.export.name}.",
+        print(t("cal.cli.no_engagement"))
+    fields = fit.to_scenario(name=args.out.stem, description=t("cal.description", source=args.export.name),
                              engagement=engagement)  # fmt: skip
     fields["days"] = args.forecast
     written = save_scenario(fields, args.out)
     ahead = forecast(fit, days=args.forecast, replications=20, seed=args.seed)
     end = ahead.iloc[-1]
-    print(f"forecast, day +{args.forecast:g}, current strategy: {end['median']:,.0f} members "
-          f"(90% band {end['low']:,.0f} to {end['high']:,.0f})")  # fmt: skip
+    print(t("cal.cli.forecast", days=number(args.forecast, None), median=number(end["median"]),
+            low=number(end["low"]), high=number(end["high"])))  # fmt: skip
     if args.plot is not None:
         from communitysim.result import atomic_write_bytes
         from communitysim.ui import figure_png
 
         atomic_write_bytes(args.plot, figure_png(plot_fit(fit, ahead)))
-        print(f"wrote {args.plot}")
-    print(f"wrote {written}: use it like any scenario (notebooks, sweeps, exercises)")
+        print(t("cli.wrote", files=args.plot))
+    print(t("cal.cli.wrote", path=written))
     return 0
 
 
