@@ -16,6 +16,7 @@ from communitysim.calibration import (
     fit_growth,
     forecast,
     lag_weights,
+    plot_fit,
     read_export,
     recent_rate,
     save_scenario,
@@ -330,6 +331,10 @@ def test_the_sample_export_reads_its_decay_and_posting_response():
     # the calibrated runs over the export's days: measured R² 0.73 on the daily engagements
     assert len(fit.fitted) == len(fit.observed) == export.days + 1 and np.isnan(fit.observed).sum() == 2
     assert fit.r2 > 0.6 and "R² 0.7" in str(fit)
+    figure = plot_fit(fit_growth(export, bootstrap=0), engagement=fit)  # the fitted curve over the data
+    engaged = figure.axes[1]
+    assert len(figure.axes) == 2 and engaged.get_title() == "Engagement: export and calibrated model"
+    np.testing.assert_array_equal(engaged.lines[1].get_ydata(), fit.fitted)
 
 
 def page_with_visibility(share, seed, days=180, phases=(3, 12, 5)):

@@ -568,24 +568,36 @@ def forecast(
     return pd.concat(rows, ignore_index=True)
 
 
-def plot_fit(fit: GrowthFit, ahead: pd.DataFrame | None = None):
-    """The followers: the export, the fitted curve over it, and the forecast bands after it."""
+def plot_fit(fit: GrowthFit, ahead: pd.DataFrame | None = None, engagement: EngagementFit | None = None):
+    """The followers: the export, the fitted curve over it, and the forecast bands after it.
+
+    With ``engagement``, a second panel: the export's daily engagements and the calibrated runs' mean
+    over the same days (the engagement fit's goodness of fit).
+    """
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(7.5, 4), layout="constrained")
-    axes = figure.subplots()
+    figure = Figure(figsize=(7.5, 4 if engagement is None else 6.5), layout="constrained")
+    axes = figure.subplots(1 if engagement is None else 2, 1, squeeze=False)[:, 0]
+    growth = axes[0]
     lost = fit.unfollowed if fit.unfollowed is not None else 0.0
-    axes.plot(fit.days, fit.followers, ".", color="#444", markersize=3, label=t("plot.fit.export"))
-    axes.plot(fit.days, fit.fitted - lost, color="C0", label=t("plot.fit.fit", r2=number(fit.r2, 3)))
+    growth.plot(fit.days, fit.followers, ".", color="#444", markersize=3, label=t("plot.fit.export"))
+    growth.plot(fit.days, fit.fitted - lost, color="C0", label=t("plot.fit.fit", r2=number(fit.r2, 3)))
     if ahead is not None:
         offset = float(fit.days[-1])
         for index, (name, block) in enumerate(ahead.groupby("strategy", sort=False)):
             x = offset + block["day"].to_numpy()
             colour = f"C{index + 1}"
-            axes.fill_between(x, block["low"], block["high"], color=colour, alpha=0.2)
-            axes.plot(x, block["median"], color=colour, label=t("plot.fit.forecast", strategy=name))
-    axes.set(xlabel=t("plot.day"), ylabel=t("plot.fit.followers"), title=t("plot.fit.title"))
-    axes.legend(fontsize="small")
+            growth.fill_between(x, block["low"], block["high"], color=colour, alpha=0.2)
+            growth.plot(x, block["median"], color=colour, label=t("plot.fit.forecast", strategy=name))
+    growth.set(xlabel=t("plot.day"), ylabel=t("plot.fit.followers"), title=t("plot.fit.title"))
+    growth.legend(fontsize="small")
+    if engagement is not None and len(engagement.days):
+        panel = axes[1]
+        panel.plot(engagement.days, engagement.observed, ".", color="#444", markersize=3, label=t("plot.fit.export"))
+        panel.plot(engagement.days, engagement.fitted, color="C0",
+                   label=t("plot.fit.engagement_model", r2=number(engagement.r2, 2)))  # fmt: skip
+        panel.set(xlabel=t("plot.day"), ylabel=t("plot.fit.engagements"), title=t("plot.fit.engagement_title"))
+        panel.legend(fontsize="small")
     return figure
 
 

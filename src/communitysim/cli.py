@@ -287,7 +287,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         from communitysim.result import atomic_write_bytes
         from communitysim.ui import figure_png
 
-        atomic_write_bytes(args.plot, figure_png(plot_fit(fit, ahead)))
+        atomic_write_bytes(args.plot, figure_png(plot_fit(fit, ahead, engagement)))
         print(t("cli.wrote", files=args.plot))
     print(t("cal.cli.wrote", path=written))
     return 0

@@ -143,7 +143,7 @@ class CalibrationLab:
             return
         self.ahead = forecast(self.fit, days=self.days.value, strategies=self.strategies(),
                               replications=self.replications, seed=self.seed)  # fmt: skip
-        self.figure = plot_fit(self.fit, self.ahead)
+        self.figure = plot_fit(self.fit, self.ahead, self.engagement)
         redraw(self.plots, self.figure)
         end = self.ahead[self.ahead["day"] == self.ahead["day"].max()]
         rows = "".join(
