@@ -279,7 +279,9 @@ def _calibrate(args: argparse.Namespace) -> int:
                              engagement=engagement)  # fmt: skip
     fields["days"] = args.forecast
     written = save_scenario(fields, args.out)
-    ahead = forecast(fit, days=args.forecast, replications=20, seed=args.seed)
+    rhythm = fit.posts_per_week
+    current = t("cal.current", posts=number(rhythm, 1)) if rhythm is not None else t("cal.current_unknown")
+    ahead = forecast(fit, days=args.forecast, strategies={current: {}}, replications=20, seed=args.seed)
     end = ahead.iloc[-1]
     print(t("cal.cli.forecast", days=number(args.forecast, None), median=number(end["median"]),
             low=number(end["low"]), high=number(end["high"])))  # fmt: skip
