@@ -274,3 +274,33 @@ def test_the_calibration_speaks_french(french, tmp_path, capsys):
         and "prévision, jour +10" in printed
     )
     assert "days" not in printed.replace("--", "") and "forecast" not in printed
+
+
+def test_argparse_own_words_are_french_while_the_command_line_parses(french, capsys):
+    import argparse
+
+    from communitysim.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["frobnicate"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "choix invalide : 'frobnicate'" in err and "invalid choice" not in err
+    with pytest.raises(SystemExit):
+        main(["sweep"])
+    assert "les arguments suivants sont obligatoires : scenario, --grid" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "scenarios/bakery_launch.yaml", "--bogus"])
+    assert "arguments non reconnus : --bogus" in capsys.readouterr().err
+    assert argparse._("unrecognized arguments: %s") == "unrecognized arguments: %s"  # restored after the parse
+
+
+def test_a_bad_export_is_told_in_french(french, tmp_path):
+    from communitysim.calibration import read_export
+    from communitysim.scenario import ScenarioError
+
+    path = tmp_path / "export.csv"
+    path.write_text("Date,Followers\n2026-01-01,3\n2026-01-02,-4\n2026-01-03,5\n")
+    with pytest.raises(
+        ScenarioError, match=r"export.csv : ligne 3, colonne Followers : attendu : un nombre >= 0, reçu : '-4'"
+    ):
+        read_export(path)

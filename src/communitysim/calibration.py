@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from communitysim.scenario import ScenarioError
+from communitysim.scenario import ScenarioError, frame
 from communitysim.ui.messages import number, percent, t
 
 __all__ = [
@@ -108,11 +108,11 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
     path = Path(path)
     name = str(path)
     if not path.is_file():
-        raise ScenarioError(f"{name}: no such file")
+        raise ScenarioError(frame(name, t("cal.err.no_file")))
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{name}: not a readable CSV file ({' '.join(str(exc).split())[:120]})") from None
+        raise ScenarioError(frame(name, t("cal.err.unreadable", detail=" ".join(str(exc).split())[:120]))) from None
     columns = _columns(raw, name, mapping or {})
     rows = []
     for index, record in raw.iterrows():
@@ -120,7 +120,8 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
         text = str(record[columns["date"]]).strip()
         date = pd.to_datetime(text, errors="coerce", dayfirst=_dayfirst(text))
         if pd.isna(date):
-            raise ScenarioError(f"{name}: row {row_number}, column {columns['date']}: cannot read {text!r} as a date")
+            raise ScenarioError(frame(name, t("cal.err.cell", row=row_number, column=columns["date"]),
+                                      t("cal.err.date", text=repr(text))))  # fmt: skip
         row: dict[str, Any] = {"date": date.normalize()}
         for ours, theirs in columns.items():
             if ours == "date":
@@ -132,20 +133,20 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
             try:
                 value = float(cell)
             except ValueError:
-                raise ScenarioError(
-                    f"{name}: row {row_number}, column {theirs}: expected a count, got {cell!r}"
-                ) from None
+                raise ScenarioError(frame(name, t("cal.err.cell", row=row_number, column=theirs),
+                                          t("cal.err.count", text=repr(cell)))) from None  # fmt: skip
             if not math.isfinite(value) or value < 0:
-                raise ScenarioError(f"{name}: row {row_number}, column {theirs}: expected a count >= 0, got {cell!r}")
+                raise ScenarioError(frame(name, t("cal.err.cell", row=row_number, column=theirs),
+                                          t("cal.err.count_negative", text=repr(cell))))  # fmt: skip
             row[ours] = value
         rows.append(row)
     if len(rows) < 3:
-        raise ScenarioError(f"{name}: expected at least 3 days of data, got {len(rows)}")
+        raise ScenarioError(frame(name, t("cal.err.short", rows=len(rows))))
     data = pd.DataFrame(rows).sort_values("date", kind="stable").reset_index(drop=True)
     repeated = data["date"].duplicated()
     if repeated.any():
         when = data.loc[repeated.idxmax(), "date"].date()
-        raise ScenarioError(f"{name}: column {columns['date']}: the date {when} appears twice")
+        raise ScenarioError(frame(name, t("cal.err.column", column=columns["date"]), t("cal.err.twice", date=when)))
     data.insert(1, "day", (data["date"] - data["date"].iloc[0]).dt.days.astype(int))
     steps = data["day"].diff().fillna(1).astype(int)
     gaps = [(str((data.loc[i, "date"] - pd.Timedelta(days=int(s) - 1)).date()), int(s) - 1)
@@ -161,17 +162,15 @@ def _dayfirst(text: str) -> bool:
 def _columns(raw: pd.DataFrame, name: str, mapping: dict[str, str]) -> dict[str, str]:
     unknown = set(mapping) - set(COLUMN_NAMES)
     if unknown:
-        raise ScenarioError(
-            f"mapping: unknown field {sorted(unknown)[0]!r}; expected some of: {', '.join(COLUMN_NAMES)}"
-        )
+        raise ScenarioError(frame("mapping", t("cal.err.mapping", field=repr(sorted(unknown)[0]),
+                                                 fields=", ".join(COLUMN_NAMES))))  # fmt: skip
     lowered = {str(c).strip().lower(): c for c in raw.columns}
     found: dict[str, str] = {}
     for ours, names in COLUMN_NAMES.items():
         if ours in mapping:
             if mapping[ours] not in raw.columns:
-                raise ScenarioError(
-                    f"{name}: no column {mapping[ours]!r} (mapped to {ours}); the file has: {', '.join(raw.columns)}"
-                )
+                raise ScenarioError(frame(name, t("cal.err.mapped", column=repr(mapping[ours]), field=ours,
+                                                  columns=", ".join(raw.columns))))  # fmt: skip
             found[ours] = mapping[ours]
             continue
         match = next((lowered[n] for n in names if n in lowered), None)
@@ -179,10 +178,9 @@ def _columns(raw: pd.DataFrame, name: str, mapping: dict[str, str]) -> dict[str,
             found[ours] = match
     for required in ("date", "followers"):
         if required not in found:
-            raise ScenarioError(
-                f"{name}: no {required} column; expected one of: {', '.join(COLUMN_NAMES[required])} "
-                f"(or map it: --map {required}=COLUMN); the file has: {', '.join(map(str, raw.columns))}"
-            )
+            names = ", ".join(COLUMN_NAMES[required])
+            raise ScenarioError(frame(name, t("cal.err.missing", field=required, names=names,
+                                              columns=", ".join(map(str, raw.columns)))))  # fmt: skip
     return found
 
 
@@ -281,10 +279,7 @@ class GrowthFit:
         from communitysim.scenario import MAX_AUDIENCE, Scenario
 
         if self.market > MAX_AUDIENCE:
-            raise ScenarioError(
-                f"the fitted audience within reach ({self.market:.3g} people) is beyond the model's {MAX_AUDIENCE:,}: "
-                "the growth has not started to slow down yet, so its ceiling is not known; export more days"
-            )
+            raise ScenarioError(t("cal.err.ceiling", market=_sig(self.market, 3), limit=number(MAX_AUDIENCE)))
         defaults = Scenario()
         rhythm = posts_per_week if posts_per_week is not None else self.posts_per_week
         rhythm = defaults.strategy.posts_per_week if rhythm is None else rhythm
@@ -919,10 +914,7 @@ def fit_engagement(
     data = export.data
     parts = [c for c in ("reactions", "comments", "shares") if c in data]
     if "posts" not in data or not parts:
-        raise ScenarioError(
-            f"{export.source}: the engagement fit needs a posts column and reactions, comments or shares; "
-            f"the file has: {', '.join(data.columns[2:])}"
-        )
+        raise ScenarioError(frame(export.source, t("cal.err.engagement", columns=", ".join(data.columns[2:]))))
     daily = _daily(export).tail(365).reset_index(drop=True)  # at most a year of history is replayed
     table = daily.dropna(subset=["posts", "engagements"])
     observed_rate, observed_reach = _engagement_moments(table, "followers")

@@ -17,7 +17,8 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -37,13 +38,55 @@ def _h(key: str) -> str:
     return t(key).replace("%", "%%")
 
 
+#: argparse's own messages (its English text, as it passes them to gettext) -> our catalogue's keys.
+ARGPARSE_WORDS = {
+    "argument %(argument_name)s: %(message)s": "argparse.argument",
+    "invalid %(type)s value: %(value)r": "argparse.invalid_value",
+    "invalid choice: %(value)r (choose from %(choices)s)": "argparse.invalid_choice",
+    "the following arguments are required: %s": "argparse.required",
+    "unrecognized arguments: %s": "argparse.unrecognized",
+    "expected one argument": "argparse.expected_one",
+    "expected at least one argument": "argparse.expected_at_least_one",
+    "expected at most one argument": "argparse.expected_at_most_one",
+    "ambiguous option: %(option)s could match %(matches)s": "argparse.ambiguous",
+    "one of the arguments %s is required": "argparse.one_required",
+    "not allowed with argument %s": "argparse.not_allowed",
+    "ignored explicit argument %r": "argparse.ignored",
+    "can't open '%(filename)s': %(error)s": "argparse.cannot_open",
+    "expected %s arguments": "argparse.expected_n",
+}
+
+
+@contextmanager
+def _argparse_words() -> Iterator[None]:
+    """Argparse's own words (``invalid choice``...) in the current language while our parser runs.
+
+    argparse looks its messages up through gettext (``argparse._``, ``argparse.ngettext``): they are
+    answered from the catalogue for the time of the parse, and restored after it.
+    """
+    lookup, plural = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+
+    def words(message: str) -> str:
+        key = ARGPARSE_WORDS.get(message)
+        return t(key) if key else lookup(message)
+
+    def plural_words(singular: str, plural_message: str, count: int) -> str:
+        return words(singular if count == 1 else plural_message)
+
+    argparse._, argparse.ngettext = words, plural_words  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = lookup, plural  # type: ignore[attr-defined]
+
+
 class _Formatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None) -> None:
         super().add_usage(usage, actions, groups, t("cli.usage") if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse in the current language: our texts and its headings (its own error words stay English)."""
+    """argparse in the current language: our texts, its headings and (in ``main``) its own error words."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.pop("add_help", None)
@@ -398,7 +441,8 @@ def _objectives(card: Any) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
-    args = _parser().parse_args(argv)
+    with _argparse_words():
+        args = _parser().parse_args(argv)
     try:
         if args.command == "scenarios":
             return _list(args.dir)
