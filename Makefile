@@ -71,6 +71,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_crisis.py
 	$(PY) benchmarks/bench_ui.py
 	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_calibration.py
 
 docs: $(STAMP)
 	$(PY) tools/update_parameter_table.py
