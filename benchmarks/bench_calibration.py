@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 import communitysim as cs
-from communitysim.calibration import Export, _calendar, bass_curve, fit_engagement, fit_growth
+from communitysim.calibration import Export, _calendar, bass_curve, export_of_run, fit_engagement, fit_growth
 from communitysim.cli import main as cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,14 +44,7 @@ def engagement_page(half_life: float, appetite: float, seed: int, days: int = 15
     fields["seeding"]["size"] = 100
     fields["engagement"].update(per_view=0.05, post_half_life_hours=half_life)
     fields["strategy"].update(schedule="calendar", calendar_days=_calendar(posts.astype(float)), posts_per_week=3)
-    ts = cs.run(fields, seed=seed).timeseries.iloc[1:]
-    data = pd.DataFrame({
-        "date": pd.date_range("2026-01-01", periods=len(ts)), "day": np.arange(len(ts)),
-        "followers": ts["members"].to_numpy(), "posts": ts["posts"].to_numpy(), "reach": ts["reach"].to_numpy(),
-        "comments": ts["comments"].to_numpy(), "shares": ts["shares"].to_numpy(),
-        "reactions": (ts["engagements"] - ts["comments"] - ts["shares"]).to_numpy(),
-    })  # fmt: skip
-    return Export(data, "simulated")
+    return export_of_run(cs.run(fields, seed=seed).timeseries)
 
 
 def visibility_page(share: float, seed: int, days: int = 180) -> pd.DataFrame:

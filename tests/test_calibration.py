@@ -9,9 +9,9 @@ import pytest
 import communitysim as cs
 from communitysim.calibration import (
     LAG_DAYS,
-    Export,
     bass_curve,
     estimate_response,
+    export_of_run,
     fit_engagement,
     fit_growth,
     forecast,
@@ -204,13 +204,7 @@ def test_posts_at_fixed_late_hours_are_not_read_as_a_slow_decay():
     growth = fit_growth(pd.DataFrame({"day": t, "followers": bass_curve(t, 0.003, 0.08, 5000, 100)}), bootstrap=0)
     fields = growth.to_scenario()  # the steady schedule: the post of day 7 goes out at 23:59
     fields.update(days=60, feed={"organic_reach_share": 0.2})
-    ts = cs.run(fields, seed=42).timeseries.iloc[1:]
-    data = pd.DataFrame({
-        "date": pd.date_range("2026-01-01", periods=len(ts)), "day": np.arange(len(ts)),
-        "followers": ts["members"].to_numpy(), "posts": ts["posts"].to_numpy(), "reach": ts["reach"].to_numpy(),
-        "reactions": ts["engagements"].to_numpy(),
-    })  # fmt: skip
-    fit = fit_engagement(Export(data, "simulated"), growth, bootstrap=0)
+    fit = fit_engagement(export_of_run(cs.run(fields, seed=42).timeseries), growth, bootstrap=0)
     assert (
         fit.post_half_life_hours is None
         and "explains the engagement of the days after" in fit.why["post_half_life_hours"]
@@ -251,14 +245,7 @@ def simulated_page(
     fields["seeding"]["size"] = 100
     fields["engagement"].update(per_view=per_view, post_half_life_hours=half_life_hours)
     fields["strategy"].update(schedule="calendar", calendar_days=calendar, posts_per_week=phases[0])
-    ts = cs.run(fields, seed=seed).timeseries.iloc[1:]
-    data = pd.DataFrame({
-        "date": pd.date_range("2026-01-01", periods=len(ts)), "day": np.arange(len(ts)),
-        "followers": ts["members"].to_numpy(), "posts": ts["posts"].to_numpy(), "reach": ts["reach"].to_numpy(),
-        "comments": ts["comments"].to_numpy(), "shares": ts["shares"].to_numpy(),
-        "reactions": (ts["engagements"] - ts["comments"] - ts["shares"]).to_numpy(),
-    })  # fmt: skip
-    return Export(data, "simulated")
+    return export_of_run(cs.run(fields, seed=seed).timeseries)
 
 
 def test_the_engagement_regression_reads_the_decay_of_noiseless_data_exactly():

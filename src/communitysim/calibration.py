@@ -53,6 +53,7 @@ __all__ = [
     "EngagementFit",
     "GrowthFit",
     "bass_curve",
+    "export_of_run",
     "fit_engagement",
     "fit_growth",
     "read_export",
@@ -152,6 +153,21 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
     gaps = [(str((data.loc[i, "date"] - pd.Timedelta(days=int(s) - 1)).date()), int(s) - 1)
             for i, s in steps.items() if s > 1]  # fmt: skip
     return Export(data, name, gaps)
+
+
+def export_of_run(timeseries: pd.DataFrame, start: str = "2026-01-01") -> Export:
+    """The export a page simulated in daily steps would give (its days after day 0): to test a calibration.
+
+    Columns followers, posts, reach, reactions, comments, shares, one row per day from ``start``.
+    """
+    ts = timeseries.iloc[1:]
+    data = pd.DataFrame({
+        "date": pd.date_range(start, periods=len(ts)), "day": np.arange(len(ts)),
+        "followers": ts["members"].to_numpy(), "posts": ts["posts"].to_numpy(), "reach": ts["reach"].to_numpy(),
+        "reactions": (ts["engagements"] - ts["comments"] - ts["shares"]).to_numpy(),
+        "comments": ts["comments"].to_numpy(), "shares": ts["shares"].to_numpy(),
+    })  # fmt: skip
+    return Export(data, "simulated")
 
 
 def _dayfirst(text: str) -> bool:
