@@ -10,6 +10,7 @@ import communitysim as cs
 from communitysim.calibration import (
     LAG_DAYS,
     bass_curve,
+    bass_path,
     estimate_response,
     export_of_run,
     fit_engagement,
@@ -373,3 +374,13 @@ def test_a_steady_rhythm_does_not_read_the_visibility_share_and_says_why():
     fit = fit_growth(data, bootstrap=0)
     assert fit.visibility_share is None and "posting rhythm hardly changed" in fit.why["visibility_share"]
     assert fit.p == pytest.approx(0.003, rel=0.01)
+
+
+def test_days_without_any_visibility_are_fitted_without_failing():
+    t = np.arange(120)
+    posts = np.where(t < 20, 0, np.where(t < 70, 3, 0))  # silence, a campaign, silence again
+    days = np.arange(120.0)
+    followers = bass_path(days, 0.004 * (1 + 1.0 * (np.sqrt(recent_rate(posts)[1:] / (5 / 7)) - 1)), 0.05, 4000, 30)
+    fit = fit_growth(pd.DataFrame({"day": t, "followers": followers, "posts": posts}), bootstrap=0)
+    assert np.all(np.diff(bass_path(days, np.zeros(119), 0.05, 4000, 30)) >= 0)  # word of mouth alone
+    assert fit.visibility_share == pytest.approx(1.0, abs=0.05) and fit.base_p == pytest.approx(0.004, rel=0.05)

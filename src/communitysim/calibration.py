@@ -376,7 +376,8 @@ def bass_path(days: np.ndarray, p_by_day: np.ndarray, q: float, market: float, s
     """
     grid = np.empty(int(days[-1]) + 1)
     adopters = grid[0] = start
-    for day, p in enumerate(p_by_day[: grid.size - 1]):  # plain floats: a few microseconds a day
+    for day, p_day in enumerate(p_by_day[: grid.size - 1]):  # plain floats: a few microseconds a day
+        p = max(float(p_day), 1e-12)  # a day without visibility (all of p from posting, and no posts)
         ratio, f0 = q / p, min(adopters / market, 1.0 - 1e-12)
         decay = (1.0 - f0) / (1.0 + ratio * f0) * math.exp(-(p + q))
         adopters = grid[day + 1] = market * (1.0 - decay) / (1.0 + ratio * decay)
@@ -394,8 +395,8 @@ def _rhythm_factor(days: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray | No
     known = ~np.isnan(grid)
     rate = recent_rate(np.where(known, grid, np.nanmean(grid)))
     low, high = np.quantile(rate, [0.1, 0.9])
-    spread = float(high / low) if low > 0 else math.inf
-    if not MIN_RHYTHM_RATIO <= spread < math.inf:
+    spread = float(high / low) if low > 0 else math.inf  # silent spells then posting: the widest change
+    if high <= 0 or spread < MIN_RHYTHM_RATIO:
         return None, t("cal.why.rhythm", spread=number(spread, 2), needed=number(MIN_RHYTHM_RATIO, None))
     return np.sqrt(rate[1:] / (REFERENCE_POSTS_PER_WEEK / 7.0)) - 1.0, ""
 
