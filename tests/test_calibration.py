@@ -9,6 +9,7 @@ import pytest
 import communitysim as cs
 from communitysim.calibration import (
     LAG_DAYS,
+    Export,
     bass_curve,
     bass_path,
     estimate_response,
@@ -384,3 +385,11 @@ def test_days_without_any_visibility_are_fitted_without_failing():
     fit = fit_growth(pd.DataFrame({"day": t, "followers": followers, "posts": posts}), bootstrap=0)
     assert np.all(np.diff(bass_path(days, np.zeros(119), 0.05, 4000, 30)) >= 0)  # word of mouth alone
     assert fit.visibility_share == pytest.approx(1.0, abs=0.05) and fit.base_p == pytest.approx(0.004, rel=0.05)
+
+
+def test_an_export_without_any_post_or_engagement_is_told_so():
+    t = np.arange(60)
+    data = pd.DataFrame({"date": pd.date_range("2026-01-01", periods=60), "day": t,
+                         "followers": bass_curve(t, 0.003, 0.05, 5000, 50), "posts": 0, "reactions": 0})  # fmt: skip
+    with pytest.raises(ScenarioError, match="no post, or no engagement, on the days present"):
+        fit_engagement(Export(data, "export.csv"), fit_growth(data, bootstrap=0))

@@ -935,6 +935,8 @@ def fit_engagement(
     daily = _daily(export).tail(365).reset_index(drop=True)  # at most a year of history is replayed
     table = daily.dropna(subset=["posts", "engagements"])
     observed_rate, observed_reach = _engagement_moments(table, "followers")
+    if not observed_rate > 0:
+        raise ScenarioError(frame(export.source, t("cal.err.nothing")))
     total = float(table["engagements"].sum())
     observed_comments = float(table["comments"].sum() / total) if "comments" in table and total else None
     observed_shares = float(table["shares"].sum() / total) if "shares" in table and total else None
@@ -978,7 +980,8 @@ def fit_engagement(
             for found in summaries(runs(trial, range(100, 100 + APPETITE_RUNS)), appetite):
                 x.append(float(attention_ratio(appetite, observed.quiet_rate, observed.busy_rate)))
                 y.append(found.response_ratio)
-        slope, intercept = np.polyfit(x, y, 1)
+        finite = np.isfinite(y)
+        slope, intercept = np.polyfit(np.array(x)[finite], np.array(y)[finite], 1) if finite.sum() > 2 else (0, 0)
         if slope > 0:
             curve = (float(intercept), float(slope))
             fit.appetite_posts_per_day = appetite_for(observed.response_ratio, curve, observed.quiet_rate,
