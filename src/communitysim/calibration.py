@@ -394,9 +394,8 @@ def _rhythm_factor(days: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray | No
     grid[(days - days[0]).astype(int)] = posts
     known = ~np.isnan(grid)
     rate = recent_rate(np.where(known, grid, np.nanmean(grid)))
-    low, high = np.quantile(rate, [0.1, 0.9])
-    spread = float(high / low) if low > 0 else math.inf  # silent spells then posting: the widest change
-    if high <= 0 or spread < MIN_RHYTHM_RATIO:
+    spread = rhythm_spread(rate)  # silent spells then posting (infinite): the widest change
+    if spread < MIN_RHYTHM_RATIO:
         return None, t("cal.why.rhythm", spread=number(spread, 2), needed=number(MIN_RHYTHM_RATIO, None))
     return np.sqrt(rate[1:] / (REFERENCE_POSTS_PER_WEEK / 7.0)) - 1.0, ""
 
@@ -663,6 +662,17 @@ def recent_rate(posts: np.ndarray) -> np.ndarray:
     return rate
 
 
+def rhythm_spread(rate: np.ndarray) -> float:
+    """How much the recent posting rate changed: its 90th percentile over its 10th.
+
+    Infinite when the quietest days had no posting at all; 1 when the page (almost) never posted.
+    """
+    low, high = np.quantile(rate, [0.1, 0.9])
+    if high <= 0:
+        return 1.0
+    return float(high / low) if low > 0 else math.inf
+
+
 @dataclass
 class ResponseEstimate:
     """The engagement regression of a daily history: the summaries the model is matched on.
@@ -719,8 +729,7 @@ def estimate_response(
     if read is None:
         mean = float(np.mean(filled[rows])) if rows.any() else 0.0
         variation = float(np.std(filled[rows]) / mean) if mean > 0 else 0.0
-        low, high = np.quantile(rate[rows], [0.1, 0.9]) if rows.any() else (0.0, 0.0)
-        spread = float(high / low) if low > 0 else math.inf
+        spread = rhythm_spread(rate[rows]) if rows.any() else math.inf
         read = (variation >= MIN_DAILY_VARIATION, MIN_RHYTHM_RATIO <= spread < math.inf)
         if not read[0]:
             why["post_half_life_hours"] = t("cal.why.same_posts", variation=number(variation, 2))
@@ -728,7 +737,7 @@ def estimate_response(
             why["appetite_posts_per_day"] = t("cal.why.rhythm", spread=number(spread, 2),
                                               needed=number(MIN_RHYTHM_RATIO, None))  # fmt: skip
     y, n = engagements[rows], followers[rows]
-    worth = np.array([attention(r, appetite0) for r in rate[rows]])  # the level's slow changes with the rhythm
+    worth = attention(rate[rows], appetite0)  # the level's slow changes with the rhythm
 
     def predict(theta: np.ndarray) -> np.ndarray:
         half_life = math.exp(theta[1]) if read[0] else half_life0

@@ -7,10 +7,12 @@ Each notebook is a few cells that build one of these apps; every text goes throu
 from __future__ import annotations
 
 import io
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from communitysim.ui.messages import t
+
+if TYPE_CHECKING:  # matplotlib only when a figure is drawn: the core imports the messages from here
+    from matplotlib.figure import Figure
 
 __all__ = ["error_html", "figure_png", "redraw", "scorecard", "show", "t"]
 

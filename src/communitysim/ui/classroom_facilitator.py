@@ -95,15 +95,7 @@ class FacilitatorApp(ClassroomPage):
                       self.inject, self.target, self.release_button, self.report_button])  # fmt: skip
         self.widget = w.VBox([self.path, w.HBox([create, run]), self.status, self.dashboard, self.timeline,
                               self.report])  # fmt: skip
-        self._list_sessions()
-
-    def _list_sessions(self) -> None:
-        try:
-            names = self._open().session_names()
-        except ClassroomError as exc:
-            self._say(str(exc), error=True)
-            return
-        self.sessions.options = names
+        self._list_sessions(self.sessions)
 
     def _guard(self, action: Any) -> bool:
         try:
@@ -133,7 +125,7 @@ class FacilitatorApp(ClassroomPage):
                            objectives=objectives)  # fmt: skip
 
         if self._guard(action):
-            self._list_sessions()
+            self._list_sessions(self.sessions)
             self.sessions.value = self.name.value.strip()
             self.open()
             self._say(t("class.created", session=self.name.value.strip()))

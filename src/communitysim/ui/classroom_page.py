@@ -7,7 +7,7 @@ import html
 import ipywidgets as w
 from IPython.display import display
 
-from communitysim.classroom import Store
+from communitysim.classroom import ClassroomError, Store
 
 __all__ = ["ClassroomPage"]
 
@@ -33,3 +33,13 @@ class ClassroomPage:
         if self.store is None or self.store.path != self.path.value:
             self.store = Store(self.path.value)
         return self.store
+
+    def _list_sessions(self, field: w.Dropdown) -> list[str]:
+        """Offer the database's sessions in ``field`` (an unreadable database is said on the status line)."""
+        try:
+            names = self._open().session_names()
+        except ClassroomError as exc:
+            self._say(str(exc), error=True)
+            return []
+        field.options = names
+        return names

@@ -89,15 +89,7 @@ class TeamApp(ClassroomPage):
                       layout=w.Layout(width="45%"))  # fmt: skip
         right = w.VBox([self.kpis, self.inbox, self.feed], layout=w.Layout(width="53%"))
         self.widget = w.VBox([w.HBox([left, right]), self.report])
-        self._list_sessions()
-
-    def _list_sessions(self) -> None:
-        try:
-            names = self._open().session_names()
-        except ClassroomError as exc:
-            self._say(str(exc), error=True)
-            return
-        self.session.options = names
+        names = self._list_sessions(self.session)
         if names and self.session.value not in names:
             self.session.value = names[0]
         self._list_teams()
