@@ -8,7 +8,7 @@ import pytest
 
 from communitysim.ui.engagement_lab import EngagementLab
 from communitysim.ui.first_members import FirstMembers
-from communitysim.ui.messages import LANGUAGES, catalogue, t
+from communitysim.ui.messages import LANGUAGES, catalogue, set_language, t, tn
 from communitysim.ui.posting_lab import PostingLab, lab_scenarios
 
 SMALL = {"audience.size": 600, "days": 60, "objectives": [{"kpi": "members", "target": 50, "by_day": 60}]}
@@ -192,3 +192,32 @@ def test_the_welcome_challenge_scorecard_says_which_objective_failed_and_why():
 
     html = scorecard(cs.run(ROOT_SCENARIOS / "bakery_launch.yaml", seed=7)).data
     assert "cs-scorecard" in html and "not yet" in html and "word-of-mouth" in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("en", 0, "0 people"),
+        ("en", 1, "1 person"),
+        ("en", 2, "2 people"),
+        ("fr", 0, "0 personne"),
+        ("fr", 1, "1 personne"),
+        ("fr", 1.5, "1,5 personne"),
+        ("fr", 2, "2 personnes"),
+        ("fr", 1_000_000, "1\u202f000\u202f000 personnes"),  # CLDR "many" falls back to "other"
+    ],
+)
+def test_plurals_follow_the_language_rules(lang, count, expected):
+    set_language(lang)
+    try:
+        assert tn("common.people", count) == expected
+    finally:
+        set_language(None)
+
+
+def test_every_plural_message_has_its_other_form_in_every_language():
+    for lang in LANGUAGES:
+        keys = catalogue(lang)
+        stems = {k.rsplit(".", 1)[0] for k in keys if k.rsplit(".", 1)[-1] in ("zero", "one", "two", "few", "many")}
+        assert stems, lang
+        assert all(f"{stem}.other" in keys for stem in stems), lang

@@ -30,6 +30,7 @@ __all__ = [
     "catalogue",
     "t",
     "t_or",
+    "tn",
     "number",
     "percent",
     "scenario_description",
@@ -104,6 +105,26 @@ def t_or(key: str, fallback: str, **values: object) -> str:
         ('Members', 'nope')
     """
     return t(key, **values) if key in catalogue(language()) else fallback
+
+
+def tn(key: str, count: float, lang: str | None = None, **values: object) -> str:
+    """The text of ``key`` for ``count`` things, by the language's plural rules (CLDR, through Babel).
+
+    A plural message is written as one key per CLDR category the language uses, ``key.one`` and
+    ``key.other`` (French also knows ``key.many``, for a million and more; missing categories fall
+    back to ``key.other``). ``{count}`` is filled with the number written the language's way.
+    French says "0 personne" and "1,5 heure" (category *one*); English says "0 people".
+
+    Example:
+        >>> tn("common.people", 1), tn("common.people", 0), tn("common.people", 1309)
+        ('1 person', '0 people', '1,309 people')
+    """
+    lang = lang or language()
+    category = Locale.parse(lang).plural_form(abs(count))
+    messages = catalogue(lang)
+    chosen = f"{key}.{category}" if f"{key}.{category}" in messages else f"{key}.other"
+    decimals = 0 if float(count).is_integer() else None
+    return t(chosen, lang, count=number(count, decimals), **values)
 
 
 def number(value: float, decimals: int | None = 0, *, sign: bool = False) -> str:
