@@ -53,10 +53,15 @@ __all__ = [
     "EngagementFit",
     "GrowthFit",
     "bass_curve",
+    "describe_export",
     "export_of_run",
     "fit_engagement",
     "fit_growth",
+    "growth_band",
+    "backtest",
+    "Backtest",
     "read_export",
+    "riccati_path",
 ]
 
 #: Column names recognised in platform exports (lower-cased, spaces and punctuation kept).
@@ -83,11 +88,19 @@ class Export:
         data: columns ``date``, ``day`` and the counts found (``followers`` always).
         source: the file, for messages.
         gaps: (first missing date, number of missing days) for every hole in the dates.
+
+    Engagement, reach and impressions of a per-post export are the posts' lifetime figures, counted
+    on the day each post was published (what the platforms' post-level exports give).
     """
 
     data: pd.DataFrame
     source: str
     gaps: list[tuple[str, int]] = field(default_factory=list)
+    #: posts aggregated when the file has one row per post (0: one row per day)
+    per_post: int = 0
+    #: (date, jump) of each re-based count: a sudden drop far beyond the page's small drops, the earlier
+    #: counts shifted by as much (platforms re-base counts, e.g. from page likes to followers)
+    rebased: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def days(self) -> int:
@@ -95,8 +108,21 @@ class Export:
         return int(self.data["day"].iloc[-1])
 
 
+#: Column names that mark a per-post export (one row per post): its rows are summed by day.
+PER_POST_COLUMNS = ("post id", "post type", "type", "permalink", "post link", "link", "media type", "post")
+#: A drop is a re-based count, not people leaving, beyond this share of the count and this many
+#: times the page's median change per day.
+REBASE_SHARE = 0.03
+REBASE_TIMES = 20.0
+
+
 def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Export:
     """Read a platform export (CSV), check it and report its gaps.
+
+    Daily exports have one row per date, on every day or only on some (posting days, weeks, months,
+    years): the dates present are kept with their spacing; an empty count is a missing value. A
+    per-post export (a column of ``PER_POST_COLUMNS``; dates may repeat and carry hours) is summed by
+    day: the day's last follower count, its posts, and its posts' reach and engagement.
 
     Args:
         path: the CSV file.
@@ -123,12 +149,12 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
         if pd.isna(date):
             raise ScenarioError(frame(name, t("cal.err.cell", row=row_number, column=columns["date"]),
                                       t("cal.err.date", text=repr(text))))  # fmt: skip
-        row: dict[str, Any] = {"date": date.normalize()}
+        row: dict[str, Any] = {"date": date.normalize(), "when": date}
         for ours, theirs in columns.items():
             if ours == "date":
                 continue
             cell = str(record[theirs]).strip().replace(",", "").replace(" ", "")
-            if cell == "" and ours != "followers":
+            if cell == "":
                 row[ours] = math.nan
                 continue
             try:
@@ -143,7 +169,12 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
         rows.append(row)
     if len(rows) < 3:
         raise ScenarioError(frame(name, t("cal.err.short", rows=len(rows))))
-    data = pd.DataFrame(rows).sort_values("date", kind="stable").reset_index(drop=True)
+    data = pd.DataFrame(rows).sort_values("when", kind="stable").reset_index(drop=True)
+    per_post = 0
+    if _per_post(raw, mapping or {}):
+        per_post = len(data)
+        data = _by_day(data)
+    data = data.drop(columns="when")
     repeated = data["date"].duplicated()
     if repeated.any():
         when = data.loc[repeated.idxmax(), "date"].date()
@@ -152,7 +183,62 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
     steps = data["day"].diff().fillna(1).astype(int)
     gaps = [(str((data.loc[i, "date"] - pd.Timedelta(days=int(s) - 1)).date()), int(s) - 1)
             for i, s in steps.items() if s > 1]  # fmt: skip
-    return Export(data, name, gaps)
+    return Export(data, name, gaps, per_post, _rebase(data))
+
+
+#: Beyond this many gaps, the export's dates are summed up in one line rather than listed.
+LISTED_GAPS = 5
+
+
+def describe_export(export: Export) -> list[str]:
+    """What was read beyond the counts, one line each: per-post rows summed, gaps or irregular dates, re-basings."""
+    lines = []
+    if export.per_post:
+        lines.append(t("cal.cli.per_post", posts=number(export.per_post), days=number(len(export.data))))
+    if len(export.gaps) > LISTED_GAPS:
+        spacing = np.diff(export.data["day"].to_numpy(dtype=float))
+        lines.append(t("cal.cli.irregular", rows=number(len(export.data)), days=number(export.days),
+                       spacing=number(float(np.median(spacing)), None),
+                       longest=number(float(spacing.max()))))  # fmt: skip
+    else:
+        lines.extend(t("cal.cli.gap", days=missing, first=first) for first, missing in export.gaps)
+    lines.extend(t("cal.cli.rebased", date=date, jump=number(jump, sign=True)) for date, jump in export.rebased)
+    return lines
+
+
+def _per_post(raw: pd.DataFrame, mapping: dict[str, str]) -> bool:
+    lowered = {str(c).strip().lower() for c in raw.columns} - {c.strip().lower() for c in mapping.values()}
+    return any(name in lowered for name in PER_POST_COLUMNS)
+
+
+def _by_day(posts: pd.DataFrame) -> pd.DataFrame:
+    """A per-post table summed by day: the day's last follower count, its posts and the posts' figures."""
+    days = posts.groupby("date", sort=True)
+    summed = [c for c in posts.columns if c not in ("date", "when", "followers", "posts")]
+    table = days[summed].sum(min_count=1) if summed else pd.DataFrame(index=days.size().index)
+    table.insert(0, "followers", days["followers"].last())  # the last count present on the day
+    table.insert(1, "posts", days.size().astype(float))
+    return table.reset_index().assign(when=lambda d: d["date"])
+
+
+def _rebase(data: pd.DataFrame) -> list[tuple[str, float]]:
+    """Find re-based counts and shift the earlier counts by the jump (in place); their dates and jumps."""
+    present = data.index[data["followers"].notna()]
+    values = data.loc[present, "followers"].to_numpy(dtype=float)
+    spacing = np.diff(data.loc[present, "day"].to_numpy(dtype=float))
+    if values.size < 3:
+        return []
+    per_day = np.diff(values) / spacing
+    typical = float(np.median(per_day))
+    spread = float(np.median(np.abs(per_day)))
+    found = []
+    for i in np.flatnonzero(per_day < 0):
+        jump = (values[i + 1] - values[i]) - typical * spacing[i]  # beyond the usual growth of the interval
+        if -jump > max(REBASE_SHARE * values[i], REBASE_TIMES * spread * spacing[i]):
+            earlier = present[: i + 1]
+            data.loc[earlier, "followers"] = data.loc[earlier, "followers"] + jump
+            found.append((str(data.loc[present[i + 1], "date"].date()), float(jump)))
+    return found
 
 
 def export_of_run(timeseries: pd.DataFrame, start: str = "2026-01-01") -> Export:
@@ -326,6 +412,12 @@ class GrowthFit:
 
     _cumulative_unfollows: float = 0.0
     unfollowed: np.ndarray | None = None  # cumulative unfollows per day fitted (None: no unfollows column)
+    #: (a, b, c) of ``dn/dt = a + b n + c n²`` for the fit, or for each bootstrap draw: the growth band's curves
+    coefficients: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
+    #: variance of the Pearson residuals of the increments (1: Poisson-like joins): the band's day-to-day noise
+    dispersion: float = 0.0
+    #: the least market the export allows when it cannot read the market (None: read)
+    market_floor: float | None = None
 
     @property
     def followers(self) -> np.ndarray:
@@ -349,15 +441,88 @@ def _fit_once(
     starts = ((1e-3, 0.05, 1.0), (1e-2, 0.1, 0.5), (1e-4, 0.02, 3.0), (3e-3, 0.3, 0.2))
     if near is not None:
         starts = ((near[0], near[1], max(near[2] - last, 1.0) / max(last, 1.0)),)
+    # p and q within the scenario's bounds, the market below a thousand times the model's ceiling
+    low, high = np.log([1e-12, 1e-12, 1e-6]), np.log([10.0, 100.0, 1e10])
     best = None
     for p0, q0, extra in starts:
-        theta0 = np.log([p0, q0, max(extra * last, 1.0)])
-        found = least_squares(residuals, theta0, method="trf", x_scale="jac", max_nfev=2000)
+        theta0 = np.clip(np.log([p0, q0, max(extra * last, 1.0)]), low + 1e-9, high - 1e-9)
+        found = least_squares(residuals, theta0, bounds=(low, high), method="trf", x_scale="jac", max_nfev=2000)
         if best is None or found.cost < best.cost:
             best = found
     assert best is not None
     p, q = float(np.exp(best.x[0])), float(np.exp(best.x[1]))
     return p, q, float(last + np.exp(best.x[2]))
+
+
+# --- established pages: the Bass curve read from the page's starting point ----------------------
+
+#: A page is "established" when it starts with at least this share of its last count: the Bass fit
+#: is then made in (initial growth, word-of-mouth share, share of the market reached at the start),
+#: which stays finite as the market grows without bound (nearly linear growth).
+ESTABLISHED_SHARE = 0.1
+#: The market is "not read" when the 95% interval of the share reached reaches this low (a market
+#: beyond a thousand times the page's count: the curve cannot tell it from an endless one).
+UNREAD_SHARE = 1e-3
+#: Without a readable market, the scenario takes at least this multiple of the page's last count
+#: (its ceiling then changes the next months' growth by a few percent at most).
+UNREAD_MARKET_MULTIPLE = 10.0
+
+
+def riccati_path(days: np.ndarray | Sequence[float], start: float, a: float, b: float, c: float) -> np.ndarray:
+    """Adopters at ``days`` when ``dn/dt = a + b n + c n²`` from ``start`` at day 0 (Bass: a = pM, b = q - p, c = -q/M).
+
+    Written so that it never overflows: finite for an endless market (``c`` 0) and for ``p + q`` 0.
+
+    Example:
+        >>> t = np.arange(0.0, 200.0, 7.0)
+        >>> p, q, m = 0.002, 0.05, 5000.0
+        >>> bool(np.allclose(riccati_path(t, 50, p * m, q - p, -q / m), bass_curve(t, p, q, m, 50)))
+        True
+    """
+    t = np.asarray(days, dtype=float)
+    slope = a + b * start + c * start * start  # dn/dt at the start
+    lam = b + 2.0 * c * start
+    k = math.sqrt(max(lam * lam - 4.0 * c * slope, 0.0))
+    decay = np.exp(-k * t)
+    phi = -np.expm1(-k * t) / k if k > 0 else t  # (1 - e^{-kt}) / k
+    return start + slope * phi / ((k - lam) * phi / 2.0 + decay)
+
+
+def _established_coefficients(
+    r0: float, w: float, u: float, n0: float
+) -> tuple[float, float, float, float, float, float]:
+    """(p, q, market, a, b, c) from initial growth ``r0``, its word-of-mouth share ``w``, share reached ``u``."""
+    q = w * r0 / (n0 * (1.0 - u))
+    p = (1.0 - w) * r0 * u / (n0 * (1.0 - u))
+    market = n0 / u if u > 0 else math.inf
+    return p, q, market, (1.0 - w) * r0 / (1.0 - u), q - p, -q * u / n0
+
+
+def _fit_established(
+    days: np.ndarray, adopters: np.ndarray, near: tuple[float, float, float] | None = None
+) -> tuple[float, float, float]:
+    """Least squares of the Bass curve of an established page: (initial growth per day, w, u), bounded."""
+    from scipy.optimize import least_squares
+
+    n0 = float(adopters[0])
+    span = max(float(days[-1]), 1.0)
+    scale = max(float(adopters[-1] - n0), 1.0)
+    rate = max(float(adopters[-1] - n0) / span, 1e-9)
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        _, _, _, a, b, c = _established_coefficients(math.exp(theta[0]), theta[1], theta[2], n0)
+        return (riccati_path(days, n0, a, b, c) - adopters) / scale
+
+    low, high = [math.log(rate) - 12, 0.0, 0.0], [math.log(rate) + 6, 1.0, 0.99]
+    starts = [near] if near is not None else [(rate, w, u) for w in (0.1, 0.5, 0.9) for u in (0.02, 0.3, 0.8)]
+    best = None
+    for r0, w, u in starts:
+        theta0 = np.clip([math.log(max(r0, 1e-300)), w, u], low, high)
+        found = least_squares(residuals, theta0, bounds=(low, high), x_scale="jac", max_nfev=200)
+        if best is None or found.cost < best.cost:
+            best = found
+    assert best is not None
+    return float(math.exp(best.x[0])), float(best.x[1]), float(best.x[2])
 
 
 #: The cadence at which posting gives the scenario's p (``feed.reference_posts_per_week``'s default).
@@ -436,13 +601,26 @@ def _fit_path(
 def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1, confidence: float = 0.95) -> GrowthFit:
     """Fit the Bass growth to a page's followers, with bootstrap intervals.
 
+    The dates present and their spacing are used as they are (daily, posting days, weekly, yearly
+    rows); rows without a follower count are left out. A page that starts with at least
+    ``ESTABLISHED_SHARE`` of its last count is fitted as an established page (see
+    :func:`_fit_established`); when its market cannot be read (nearly linear growth), ``why["market"]``
+    says so, ``market_floor`` is the least market the data allow and the scenario takes
+    ``market`` (at least ``UNREAD_MARKET_MULTIPLE`` times the last count).
+
     Args:
         data: an :class:`Export`, or a table with ``day`` and ``followers`` (optional ``unfollows``, ``posts``).
         bootstrap: resamples for the intervals (0: none).
         seed: the bootstrap's seed (a numpy Generator of its own; no global state).
         confidence: the level of the percentile intervals.
+
+    Raises:
+        ScenarioError: fewer than 3 follower counts, or no growth to fit (all equal, only going down).
     """
     table = data.data if isinstance(data, Export) else data
+    source = data.source if isinstance(data, Export) else "data"
+    table = table[table["followers"].notna()].reset_index(drop=True)
+    _check_growth(table["followers"].to_numpy(dtype=float), source)
     days = table["day"].to_numpy(dtype=float)
     followers = table["followers"].to_numpy(dtype=float)
     unfollows = 0.0
@@ -461,52 +639,106 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
     posts = None
     factor = None  # the visibility factor's ingredient per day: sqrt(recent rate / reference) - 1
     why: dict[str, str] = {}
+    established = adopters[0] > 0 and adopters[0] >= ESTABLISHED_SHARE * adopters[-1]
     if "posts" in table and table["posts"].notna().any():
         posts = float(np.nansum(table["posts"].to_numpy(dtype=float)) / max(days[-1] - days[0] + 1, 1) * 7)
         factor, reason = _rhythm_factor(days, table["posts"].to_numpy(dtype=float))
+        if established and factor is not None:
+            factor, reason = None, t("cal.why.established_visibility")
         if reason:
             why["visibility_share"] = reason
     days = days - days[0]
-    p, q, market = _fit_once(days, adopters)
-    fitted = bass_curve(days, p, q, market, adopters[0])
+    n0 = float(adopters[0])
+    shape = (0.0, 0.0, 0.0)  # established pages: (initial growth per day, its word-of-mouth share, share reached)
+    if established:
+        shape = _fit_established(days, adopters)
+        p, q, market, *abc = _established_coefficients(*shape, n0)
+        fitted = riccati_path(days, n0, *abc)
+    else:
+        p, q, market = _fit_once(days, adopters)
+        fitted = bass_curve(days, p, q, market, n0)
     base_p = share = None
     if factor is not None:
         base_p, q, market, share = _fit_path(days, adopters, factor, start=(p, q, market))
-        fitted = bass_path(days, base_p * (1 + share * factor), q, market, adopters[0])
+        fitted = bass_path(days, base_p * (1 + share * factor), q, market, n0)
         p = float(base_p * np.mean(1 + share * factor))
     residual = adopters - fitted
     total = np.sum((adopters - adopters.mean()) ** 2)
     r2 = float(1 - np.sum(residual**2) / total) if total > 0 else math.nan
     rmse = float(np.sqrt(np.mean(residual**2)))
+    increments_fit = np.diff(fitted)
+    scale = np.sqrt(np.maximum(increments_fit, 1e-9))
+    pearson = (np.diff(adopters) - increments_fit) / scale
+    dispersion = float(np.mean((pearson - pearson.mean()) ** 2)) if pearson.size else 0.0
+    pearson = pearson - pearson.mean()
     draws = np.empty((0, 3))
+    coefficients = np.array([_coefficients(p, q, market, shape, n0, established)])
     intervals: dict[str, tuple[float, float]] = {}
+    tail = (1 - confidence) / 2 * 100
     if bootstrap > 0:
         rng = np.random.default_rng(seed)
-        increments_fit = np.diff(fitted)
-        increments = np.diff(adopters)
-        scale = np.sqrt(np.maximum(increments_fit, 1e-9))
-        pearson = (increments - increments_fit) / scale
-        pearson = pearson - pearson.mean()
-        rows = []
+        rows, shapes = [], []
         for _ in range(bootstrap):
             resampled = increments_fit + rng.choice(pearson, size=pearson.size, replace=True) * scale
-            curve = adopters[0] + np.concatenate([[0.0], np.cumsum(resampled)])
-            if factor is None:
+            curve = n0 + np.concatenate([[0.0], np.cumsum(resampled)])
+            if established:
+                found = _fit_established(days, curve, near=shape)
+                shapes.append(found)
+                rows.append(_established_coefficients(*found, n0)[:3])
+            elif factor is None:
                 rows.append(_fit_once(days, curve, near=(p, q, market)))
             else:
                 found = _fit_path(days, curve, factor, near=(base_p, q, market, share))
                 rows.append((found[0] * np.mean(1 + found[3] * factor), *found[1:3], found[0], found[3]))
         draws = np.array(rows)
-        tail = (1 - confidence) / 2 * 100
+        if established:
+            coefficients = np.array([_established_coefficients(*s, n0)[3:] for s in shapes])
+        else:
+            coefficients = np.array([_coefficients(*row[:3], shape, n0, False) for row in rows])
         names = ("p", "q", "market") if factor is None else ("p", "q", "market", "base_p", "visibility_share")
         for column, name in enumerate(names):
             low, high = np.percentile(draws[:, column], [tail, 100 - tail])
             intervals[name] = (float(low), float(high))
-    result = GrowthFit(p, q, market, float(adopters[0]), days, adopters, fitted, intervals, draws, r2, rmse,
+    floor = None
+    if established:
+        reached = [s[2] for s in shapes] if bootstrap > 0 else [shape[2]]
+        if min(np.percentile(reached, tail), shape[2]) < UNREAD_SHARE:  # the market is not read
+            from communitysim.scenario import MAX_AUDIENCE
+
+            floor = n0 / max(float(np.percentile(reached, 100 - tail)), 1e-300)
+            last = float(adopters[-1])
+            market = min(float(MAX_AUDIENCE), max(floor, min(market, UNREAD_MARKET_MULTIPLE * last)))
+            p, q = _established_coefficients(shape[0], shape[1], n0 / market, n0)[:2]
+            intervals["market"] = (min(floor, market), math.inf)
+            why["market"] = t("cal.why.market", floor=_sig(floor, 3), market=_sig(market, 3))
+    result = GrowthFit(p, q, market, n0, days, adopters, fitted, intervals, draws, r2, rmse,
                        churn, posts, confidence, share, base_p, why)  # fmt: skip
     result._cumulative_unfollows = unfollows
     result.unfollowed = cumulative_lost
+    result.coefficients = coefficients
+    result.dispersion = dispersion
+    result.market_floor = floor
     return result
+
+
+def _coefficients(
+    p: float, q: float, market: float, shape: tuple[float, float, float], n0: float, established: bool
+) -> tuple[float, float, float]:
+    """(a, b, c) of ``dn/dt = a + b n + c n²`` for a Bass curve."""
+    if established:
+        return _established_coefficients(*shape, n0)[3:]
+    return p * market, q - p, -q / market
+
+
+def _check_growth(followers: np.ndarray, source: str) -> None:
+    """One line when the follower counts cannot be fitted: too few, all equal, or never growing."""
+    if followers.size < 3:
+        raise ScenarioError(frame(source, t("cal.err.short", rows=followers.size)))
+    if np.all(followers == followers[0]):
+        raise ScenarioError(frame(source, t("cal.err.flat", value=number(followers[0]))))
+    if followers[-1] <= followers[0] or not np.any(np.diff(followers) > 0):
+        raise ScenarioError(frame(source, t("cal.err.falling", first=number(followers[0]),
+                                            last=number(followers[-1]))))  # fmt: skip
 
 
 # --- the scenario and the forecast --------------------------------------------------------------
@@ -527,6 +759,24 @@ def save_scenario(fields: dict[str, Any], path: str | Path) -> Path:
     return path
 
 
+#: Model runs of a bigger audience are made on a copy scaled down to this many people (audience and
+#: first members divided by one factor, counts multiplied back): on the complete, even audience a
+#: calibration builds, joining and leaving depend on shares only, so the mean path is the same and
+#: the runs take seconds whatever the page's size (chance, drawn on fewer people, is a little wider).
+RUN_AUDIENCE_LIMIT = 20_000
+
+
+def _scaled_down(fields: dict[str, Any]) -> float:
+    """Scale a calibrated scenario's audience down to ``RUN_AUDIENCE_LIMIT`` (in place); the factor."""
+    size = fields["audience"]["size"]
+    if size <= RUN_AUDIENCE_LIMIT:
+        return 1.0
+    factor = size / RUN_AUDIENCE_LIMIT
+    fields["audience"]["size"] = RUN_AUDIENCE_LIMIT
+    fields["seeding"]["size"] = max(1, round(fields["seeding"]["size"] / factor))
+    return factor
+
+
 def forecast(
     fit: GrowthFit,
     days: int = 90,
@@ -538,7 +788,8 @@ def forecast(
     """Members over the next ``days`` under the current strategy and alternatives, with bands.
 
     Each replication draws its growth parameters from the bootstrap (parameter uncertainty) and
-    runs the model with its own seed (chance), so the band holds both.
+    runs the model with its own seed (chance), so the band holds both. An audience beyond
+    ``RUN_AUDIENCE_LIMIT`` people is run scaled down (see ``_scaled_down``).
 
     Args:
         fit: the growth fit.
@@ -564,12 +815,16 @@ def forecast(
         for replication, run_seed in enumerate(seeds):
             drawn = dict(zip(names, map(float, draws[replication % len(draws)]), strict=True))
             drawn["market"] = max(drawn["market"], float(fit.observed[-1]))
+            if not math.isfinite(drawn["market"]):  # a draw without a ceiling: the scenario's market
+                drawn.update(p=fit.p, q=fit.q, market=fit.market)
             varied = dataclasses.replace(fit, **drawn)
             fields = varied.to_scenario()
             fields["days"] = days
+            followers = fields["seeding"]["size"]
+            factor = _scaled_down(fields)
             result = cs.run(fields, seed=run_seed, overrides=overrides)
-            members = result.timeseries["members"].to_numpy(dtype=float)
-            members[0] = fields["seeding"]["size"]  # day 0 is the export's last day: the page's followers
+            members = result.timeseries["members"].to_numpy(dtype=float) * factor
+            members[0] = followers  # day 0 is the export's last day: the page's followers
             curves.append(members)
         block = np.vstack(curves)
         tail = (1 - level) / 2
@@ -577,6 +832,117 @@ def forecast(
         rows.append(pd.DataFrame({"strategy": name, "day": np.arange(block.shape[1], dtype=float), "low": low,
                                   "median": median, "high": high}))  # fmt: skip
     return pd.concat(rows, ignore_index=True)
+
+
+def growth_band(fit: GrowthFit, days: int | np.ndarray, level: float = 0.95, seed: int = 1) -> pd.DataFrame:
+    """The followers ahead from the fitted curves alone (no model run): a fast band for any audience.
+
+    Each bootstrap draw's Bass curve (:attr:`GrowthFit.coefficients`) continues from the export's last
+    count (the fit's uncertainty); day-to-day chance is added as in the export: normal joins around
+    each day's expected joins with the variance ``dispersion x joins`` (the Pearson residuals' spread).
+    Unfollows, when the export has them, go on at the fitted churn.
+
+    Args:
+        fit: the growth fit.
+        days: the horizon in days from the export's last day, or the days ahead wanted (floats).
+        level: the central band's level (0.95: the 2.5th to the 97.5th percentile).
+        seed: the chance's seed.
+
+    Returns:
+        One row per day ahead: ``day``, ``low``, ``median``, ``high``.
+    """
+    ahead = np.arange(int(days) + 1, dtype=float) if np.ndim(days) == 0 else np.asarray(days, dtype=float)
+    grid = np.arange(math.ceil(ahead.max()) + 1, dtype=float)
+    rng = np.random.default_rng(seed)
+    last = float(fit.observed[-1])
+    lost = float(fit.unfollowed[-1]) if fit.unfollowed is not None else 0.0
+    followers = last - lost
+    curves = []
+    for draw in range(max(len(fit.coefficients), 100)):
+        a, b, c = fit.coefficients[draw % len(fit.coefficients)]
+        path = riccati_path(grid, last, a, b, c)
+        joins = np.maximum(np.diff(path), 0.0)
+        chance = rng.standard_normal(joins.size) * np.sqrt(max(fit.dispersion, 0.0) * joins)
+        path = last + np.concatenate([[0.0], np.cumsum(joins + chance)])
+        churned = (fit.churn_rate_per_day or 0.0) * followers * grid
+        curves.append(np.interp(ahead, grid, path - lost - churned))
+    tail = (1 - level) / 2
+    low, median, high = np.quantile(np.vstack(curves), [tail, 0.5, 1 - tail], axis=0)
+    return pd.DataFrame({"day": ahead, "low": low, "median": median, "high": high})
+
+
+@dataclass
+class Backtest:
+    """A calibration checked on the dates it did not see: fitted on the first dates, forecast on the rest.
+
+    Attributes:
+        fit: the growth fit on the first dates.
+        days, actual: the held-out days (from the first date) and their follower counts.
+        band: :func:`growth_band` at the held-out days (``day`` counted from the last fitted date).
+        level: the band's level; ``fitted_until``: the last fitted date's day.
+    """
+
+    fit: GrowthFit
+    days: np.ndarray
+    actual: np.ndarray
+    band: pd.DataFrame
+    level: float
+    fitted_until: float
+
+    @property
+    def final_error(self) -> float:
+        """(forecast median - actual) / actual on the last date."""
+        return float(self.band["median"].iloc[-1] / self.actual[-1] - 1)
+
+    @property
+    def mape(self) -> float:
+        """Mean absolute percentage error of the median over the held-out dates."""
+        return float(np.mean(np.abs(self.band["median"].to_numpy() / self.actual - 1)))
+
+    @property
+    def inside(self) -> np.ndarray:
+        """For each held-out date: is the actual count inside the band?"""
+        return (self.band["low"].to_numpy() <= self.actual) & (self.actual <= self.band["high"].to_numpy())
+
+    def __str__(self) -> str:
+        return t("cal.backtest", fitted=len(self.fit.days), held=len(self.days),
+                 days=number(self.days[-1] - self.fitted_until, None),
+                 actual=number(self.actual[-1]), median=number(self.band["median"].iloc[-1]),
+                 level=percent(self.level), low=number(self.band["low"].iloc[-1]),
+                 high=number(self.band["high"].iloc[-1]), error=percent(self.final_error, 1),
+                 mape=percent(self.mape, 1), inside=number(int(self.inside.sum())),
+                 final=t("cal.backtest.in") if self.inside[-1] else t("cal.backtest.out"))  # fmt: skip
+
+
+def backtest(
+    data: pd.DataFrame | Export, holdout: float = 0.25, bootstrap: int = 200, seed: int = 1, level: float = 0.95
+) -> Backtest:
+    """Fit on the first ``1 - holdout`` of the dates with a follower count, forecast the rest with its band.
+
+    Example:
+        >>> days = np.arange(0, 200, 3)
+        >>> table = pd.DataFrame({"day": days, "followers": 40000 + 300 * days})
+        >>> check = backtest(table, bootstrap=20)
+        >>> bool(abs(check.final_error) < 0.001), bool(check.mape < 0.001)  # a straight line is forecast straight
+        (True, True)
+
+    Raises:
+        ScenarioError: ``holdout`` not within (0, 1), or too few dates on either side.
+    """
+    table = data.data if isinstance(data, Export) else data
+    source = data.source if isinstance(data, Export) else "data"
+    if not 0 < holdout < 1:
+        raise ScenarioError(frame("--holdout", t("cal.err.holdout", value=holdout)))
+    counted = table[table["followers"].notna()].reset_index(drop=True)
+    cut = round(len(counted) * (1 - holdout))
+    if cut < 3 or cut >= len(counted):
+        raise ScenarioError(frame(source, t("cal.err.holdout_rows", rows=len(counted))))
+    first, rest = counted.iloc[:cut], counted.iloc[cut:]
+    fit = fit_growth(Export(first, source) if isinstance(data, Export) else first, bootstrap=bootstrap, seed=seed)
+    until = float(first["day"].iloc[-1])
+    band = growth_band(fit, rest["day"].to_numpy(dtype=float) - until, level=level, seed=seed)
+    return Backtest(fit, rest["day"].to_numpy(dtype=float), rest["followers"].to_numpy(dtype=float), band, level,
+                    until)  # fmt: skip
 
 
 def plot_fit(fit: GrowthFit, ahead: pd.DataFrame | None = None, engagement: EngagementFit | None = None):
@@ -954,6 +1320,10 @@ def fit_engagement(
     model_defaults = (defaults.engagement.post_half_life_hours, stretch, defaults.feed.appetite_posts_per_day)
     series = [daily[c].to_numpy(dtype=float) for c in ("posts", "engagements", "followers")]
     observed = estimate_response(*series, model_defaults)
+    if export.per_post:  # lifetime figures on the posting day: nothing on the days after a post
+        if observed.half_life_hours is not None:
+            observed = estimate_response(*series, model_defaults, (False, observed.response_ratio is not None))
+        observed.why["post_half_life_hours"] = t("cal.why.lifetime")
     read = (observed.half_life_hours is not None, observed.response_ratio is not None)
     why = dict(observed.why)
     fit = EngagementFit(
@@ -967,11 +1337,14 @@ def fit_engagement(
         confidence=confidence,
     )
 
+    scale = [1.0]
+
     def runs(trial: EngagementFit, run_seeds: Sequence[int]) -> list[pd.DataFrame]:
         fields = growth.to_scenario(engagement=trial)
         fields["days"] = len(daily) - 1
         fields["audience"]["size"] = math.ceil(growth.market)  # the export's start: nobody had left yet
         fields["seeding"]["size"] = max(1, round(float(series[2][0])))
+        scale[0] = _scaled_down(fields)  # the moments matched are per follower: the same at any scale
         fields["strategy"].update(schedule="calendar", calendar_days=_calendar(series[0]),
                                   posts_per_week=float(np.nanmean(series[0][:7])) * 7)  # fmt: skip
         return [cs.run(fields, seed=run_seed).timeseries for run_seed in run_seeds]
@@ -1045,7 +1418,7 @@ def fit_engagement(
     fit.why = why
     fit.days = daily["day"].to_numpy(dtype=float)
     fit.observed = series[1]
-    fit.fitted = np.mean([ts["engagements"].to_numpy(dtype=float) for ts in tables], axis=0)
+    fit.fitted = np.mean([ts["engagements"].to_numpy(dtype=float) for ts in tables], axis=0) * scale[0]
     present = ~np.isnan(fit.observed) & (fit.days > 0)
     spread = np.sum((fit.observed[present] - fit.observed[present].mean()) ** 2)
     fit.r2 = float(1 - np.sum((fit.observed[present] - fit.fitted[present]) ** 2) / spread) if spread > 0 else math.nan

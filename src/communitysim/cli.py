@@ -200,6 +200,7 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--seed", type=_seed, default=1, help=_h("cli.help.calibrate_seed"))
     calibrate.add_argument("--forecast", type=_positive, default=90, help=_h("cli.help.forecast"))
     calibrate.add_argument("--plot", type=Path, default=None, help=_h("cli.help.plot"))
+    calibrate.add_argument("--holdout", type=float, default=None, metavar="SHARE", help=_h("cli.help.holdout"))
     for sub in (sweeping, sensitivity):
         sub.add_argument("--kpi", default="engagements", help=_h("cli.help.kpi"))
         sub.add_argument("--seed", type=_seed, default=1, help=_h("cli.help.master_seed"))
@@ -295,6 +296,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
+    import communitysim.calibration as cal
     from communitysim.calibration import fit_engagement, fit_growth, forecast, plot_fit, read_export, save_scenario
 
     mapping = {}
@@ -305,13 +307,17 @@ def _calibrate(args: argparse.Namespace) -> int:
         mapping[field.strip()] = column.strip()
     if args.out.suffix.lower() not in (".yaml", ".yml"):
         raise ScenarioError(frame(f"--out {args.out}", t("cli.yaml_name")))
+    if args.holdout is not None and not 0 < args.holdout < 1:
+        raise ScenarioError(frame(f"--holdout {args.holdout}", t("cal.err.holdout", value=args.holdout)))
     export = read_export(args.export, mapping)
     print(t("cal.cli.read", file=args.export, days=len(export.data), first=export.data["date"].iloc[0].date(),
             last=export.data["date"].iloc[-1].date(), columns=", ".join(export.data.columns[2:])))  # fmt: skip
-    for first, missing in export.gaps:
-        print(t("cal.cli.gap", days=missing, first=first))
+    for line in cal.describe_export(export):
+        print(line)
     fit = fit_growth(export, bootstrap=args.bootstrap, seed=args.seed)
     print(fit)
+    if args.holdout is not None:
+        print(cal.backtest(export, args.holdout, bootstrap=args.bootstrap, seed=args.seed))
     engagement = None
     if "posts" in export.data and any(c in export.data for c in ("reactions", "comments", "shares")):
         engagement = fit_engagement(export, fit)
