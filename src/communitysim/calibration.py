@@ -53,6 +53,7 @@ __all__ = [
     "EngagementFit",
     "GrowthFit",
     "bass_curve",
+    "bass_regression",
     "describe_export",
     "export_of_run",
     "fit_engagement",
@@ -113,7 +114,7 @@ PER_POST_COLUMNS = ("post id", "post type", "type", "permalink", "post link", "l
 #: A drop is a re-based count, not people leaving, beyond this share of the count and this many
 #: times the page's median change per day.
 REBASE_SHARE = 0.03
-REBASE_TIMES = 20.0
+REBASE_TIMES = 10.0
 
 
 def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Export:
@@ -299,6 +300,25 @@ def bass_curve(days: np.ndarray | Sequence[float], p: float, q: float, market: f
     return market * (1.0 - decay) / (1.0 + ratio * decay)
 
 
+def bass_regression(sales: np.ndarray | Sequence[float]) -> tuple[float, float, float]:
+    """Bass's (1969) own estimator: (p, q, m) per period from sales per period, by ordinary least squares.
+
+    ``S_t = a + b Y_(t-1) + c Y_(t-1)^2`` (``Y``: cumulative sales before period t), then
+    ``m = (-b - sqrt(b^2 - 4ac)) / 2c``, ``p = a / m``, ``q = -c m``: the discrete-time regression the
+    paper fitted (its Table 1), for checking a fit against published figures.
+
+    Example:
+        >>> sales = np.diff(bass_curve(np.arange(0, 13), 0.02, 0.4, 1000, 0))
+        >>> [round(v, 3) for v in bass_regression(sales)]  # yearly steps: p comes out high (time-interval bias)
+        [0.029, 0.404, 957.922]
+    """
+    s = np.asarray(sales, dtype=float)
+    before = np.concatenate([[0.0], np.cumsum(s)[:-1]])
+    a, b, c = np.linalg.lstsq(np.column_stack([np.ones_like(s), before, before**2]), s, rcond=None)[0]
+    market = (-b - math.sqrt(b * b - 4 * a * c)) / (2 * c)
+    return float(a / market), float(-c * market), float(market)
+
+
 def _sig(value: float | None, digits: int = 4) -> str:
     """A fitted value to ``digits`` significant digits, written the language's way."""
     return number(math.nan if value is None else float(f"{value:.{digits}g}"), None)
@@ -359,7 +379,8 @@ class GrowthFit:
                            low=number(low, 2), high=number(high, 2), posts=number(REFERENCE_POSTS_PER_WEEK, None),
                            p=_sig(self.base_p)))  # fmt: skip
         for name, reason in self.why.items():
-            lines.append(t("cal.fit.not_read", name=name, reason=reason))
+            lines.append(t("cal.fit.unread_market" if name == "market" else "cal.fit.not_read", name=name,
+                           reason=reason))  # fmt: skip
         return "\n".join(lines)
 
     def to_scenario(
@@ -803,10 +824,12 @@ def forecast(
         One row per strategy and day: ``strategy``, ``day``, ``low``, ``median``, ``high``.
     """
     import communitysim as cs
+    from communitysim.scenario import MAX_AUDIENCE
     from communitysim.sweeps import replication_seeds
 
     strategies = strategies or {"current": {}}
     seeds = replication_seeds(seed, replications)
+    ceiling = fit.market if fit.market_floor is not None else float(MAX_AUDIENCE)
     names = ("p", "q", "market") if fit.visibility_share is None else ("p", "q", "market", "base_p", "visibility_share")
     draws = fit.draws if len(fit.draws) else np.array([[getattr(fit, name) for name in names]])
     rows = []
@@ -815,8 +838,9 @@ def forecast(
         for replication, run_seed in enumerate(seeds):
             drawn = dict(zip(names, map(float, draws[replication % len(draws)]), strict=True))
             drawn["market"] = max(drawn["market"], float(fit.observed[-1]))
-            if not math.isfinite(drawn["market"]):  # a draw without a ceiling: the scenario's market
-                drawn.update(p=fit.p, q=fit.q, market=fit.market)
+            if drawn["market"] > ceiling:  # the draw's growth, a, b = pM, q - p kept, under the scenario's ceiling
+                a, b, _ = fit.coefficients[replication % len(fit.coefficients)]
+                drawn.update(market=ceiling, p=a / ceiling, q=max(b + a / ceiling, 0.0))
             varied = dataclasses.replace(fit, **drawn)
             fields = varied.to_scenario()
             fields["days"] = days
