@@ -114,7 +114,7 @@ def test_a_per_post_export_is_summed_by_day_and_its_lifetime_figures_read_as_suc
         "4,2025-03-07 08:15,Photo,,700,30,2,1\n"
         "5,2025-03-07 20:00,Photo,10090,900,35,3,1\n"
     )
-    export = read_export(tmp_path / "posts.csv", {"date": "Publish time"})
+    export = read_export(tmp_path / "posts.csv")  # its date column, "Publish time", is recognised
     assert export.per_post == 5
     assert export.data["posts"].tolist() == [2.0, 1.0, 2.0]
     assert export.data["followers"].tolist() == [10012.0, 10030.0, 10090.0]  # the day's last count

@@ -17,6 +17,9 @@ def test_the_sample_is_fitted_forecast_under_two_rhythms_and_saved_as_a_scenario
     assert any(name.startswith("current rhythm (") for name in strategies)
     assert "Engagement matched" in app.report.value
     assert app.table.value.count("<tr>") == 1 + 2
+    app.run_backtest()  # the first 75% of the dates fitted, the rest forecast with the band
+    assert "backtest: fitted on the first 112 dates" in app.backtest_report.value
+    assert "MAPE" in app.backtest_report.value
     app.name.value = "my_page"
     app.save()
     assert "Saved" in app.status.value

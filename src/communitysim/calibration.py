@@ -67,7 +67,7 @@ __all__ = [
 
 #: Column names recognised in platform exports (lower-cased, spaces and punctuation kept).
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "date": ("date", "day", "date (utc)", "jour"),
+    "date": ("date", "day", "date (utc)", "jour", "publish time", "post date", "created time", "date de publication"),
     "followers": ("followers", "total followers", "lifetime total likes", "page likes", "total page likes",
                   "follower count", "abonnés", "fans"),
     "posts": ("posts", "posts published", "number of posts", "publications"),

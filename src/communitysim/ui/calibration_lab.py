@@ -25,6 +25,7 @@ from IPython.display import display
 from communitysim.calibration import (
     EngagementFit,
     GrowthFit,
+    backtest,
     fit_engagement,
     fit_growth,
     forecast,
@@ -73,16 +74,21 @@ class CalibrationLab:
         self.name = w.Text(value="my_page", description=t("cal.name"), **look)
         self.save_button = w.Button(description=t("cal.save"), icon="save")
         self.save_button.on_click(lambda _: self.save())
+        self.holdout = w.FloatSlider(value=0.25, min=0.1, max=0.5, step=0.05, description=t("cal.holdout"), **look)
+        self.backtest_button = w.Button(description=t("cal.backtest_button"), icon="check")
+        self.backtest_button.on_click(lambda _: self.run_backtest())
+        self.backtest_report = w.HTML()
         self.status = w.HTML()
         self.report = w.HTML()
         self.plots = w.Output()
         self.table = w.HTML()
         controls = w.VBox(
             [w.HBox([self.upload, self.sample_button]), self.followers_column, self.days, self.alternative,
-             self.forecast_button, self.name, self.save_button, self.status],
+             self.forecast_button, self.name, self.save_button, self.holdout, self.backtest_button, self.status],
             layout=w.Layout(width="40%"),
         )  # fmt: skip
-        self.widget = w.HBox([controls, w.VBox([self.report, self.plots, self.table], layout=w.Layout(width="58%"))])
+        self.widget = w.HBox([controls, w.VBox([self.report, self.plots, self.table, self.backtest_report],
+                                               layout=w.Layout(width="58%"))])  # fmt: skip
 
     def _ipython_display_(self) -> None:
         display(self.widget)
@@ -116,6 +122,8 @@ class CalibrationLab:
             self.status.value = error_html(exc)
             return
         self.source = path
+        self.export = export
+        self.backtest_report.value = ""
         gaps = "".join(
             f"<li>{html.escape(t('cal.gap', days=missing, first=first))}</li>" for first, missing in export.gaps
         )
@@ -156,6 +164,18 @@ class CalibrationLab:
             f"<b>{html.escape(t('cal.in_days', days=self.days.value))}</b>"
             f"<table class='cs-forecast'><tr>{head}</tr>{rows}</table>"
         )
+
+    def run_backtest(self) -> None:
+        """Fit the first dates only, forecast the held-out ones with the band, and tell how close it came."""
+        if self.fit is None:
+            self.status.value = error_html(ValueError(t("cal.error.no_fit")))
+            return
+        try:
+            check = backtest(self.export, self.holdout.value, bootstrap=self.bootstrap, seed=self.seed)
+        except ScenarioError as exc:
+            self.status.value = error_html(exc)
+            return
+        self.backtest_report.value = f"<div class='cs-backtest'>{html.escape(str(check))}</div>"
 
     def save(self) -> None:
         """Save the fitted scenario into ``scenarios/`` (the posting lab and the experiments list it)."""
