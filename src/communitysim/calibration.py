@@ -481,11 +481,12 @@ def _fit_once(
 #: is then made in (initial growth, word-of-mouth share, share of the market reached at the start),
 #: which stays finite as the market grows without bound (nearly linear growth).
 ESTABLISHED_SHARE = 0.1
-#: The market is "not read" when the 95% interval of the share reached reaches this low (a market
-#: beyond a thousand times the page's count: the curve cannot tell it from an endless one).
+#: A page first fitted from a small start whose market comes out beyond this many times its last
+#: count has no ceiling in sight: it is fitted as an established page (which says so).
 UNREAD_SHARE = 1e-3
-#: Without a readable market, the scenario takes at least this multiple of the page's last count
-#: (its ceiling then changes the next months' growth by a few percent at most).
+#: The market is "not read" when its 95% interval goes beyond this multiple of the page's last count
+#: (or beyond the model's ``MAX_AUDIENCE``); the scenario then takes at most this multiple, an
+#: assumption the output states (over the next months such a ceiling changes growth by a few percent).
 UNREAD_MARKET_MULTIPLE = 10.0
 
 
@@ -624,10 +625,10 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
 
     The dates present and their spacing are used as they are (daily, posting days, weekly, yearly
     rows); rows without a follower count are left out. A page that starts with at least
-    ``ESTABLISHED_SHARE`` of its last count is fitted as an established page (see
-    :func:`_fit_established`); when its market cannot be read (nearly linear growth), ``why["market"]``
-    says so, ``market_floor`` is the least market the data allow and the scenario takes
-    ``market`` (at least ``UNREAD_MARKET_MULTIPLE`` times the last count).
+    ``ESTABLISHED_SHARE`` of its last count, or whose classic fit finds no ceiling in sight, is fitted
+    as an established page (see :func:`_fit_established`); when its market cannot be read (growth
+    not slowing down), ``why["market"]`` says so, ``market_floor`` is the least market the data allow
+    and the scenario's ``market`` is at most ``UNREAD_MARKET_MULTIPLE`` times the last count.
 
     Args:
         data: an :class:`Export`, or a table with ``day`` and ``followers`` (optional ``unfollows``, ``posts``).
@@ -671,13 +672,15 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
     days = days - days[0]
     n0 = float(adopters[0])
     shape = (0.0, 0.0, 0.0)  # established pages: (initial growth per day, its word-of-mouth share, share reached)
+    if not established:
+        p, q, market = _fit_once(days, adopters)
+        fitted = bass_curve(days, p, q, market, n0)
+        # no ceiling in sight (still exponential or linear): the bounded fit, which says so
+        established = factor is None and n0 > 0 and market * UNREAD_SHARE >= float(adopters[-1])
     if established:
         shape = _fit_established(days, adopters)
         p, q, market, *abc = _established_coefficients(*shape, n0)
         fitted = riccati_path(days, n0, *abc)
-    else:
-        p, q, market = _fit_once(days, adopters)
-        fitted = bass_curve(days, p, q, market, n0)
     base_p = share = None
     if factor is not None:
         base_p, q, market, share = _fit_path(days, adopters, factor, start=(p, q, market))
@@ -722,16 +725,17 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
             intervals[name] = (float(low), float(high))
     floor = None
     if established:
-        reached = [s[2] for s in shapes] if bootstrap > 0 else [shape[2]]
-        if min(np.percentile(reached, tail), shape[2]) < UNREAD_SHARE:  # the market is not read
-            from communitysim.scenario import MAX_AUDIENCE
+        from communitysim.scenario import MAX_AUDIENCE
 
+        reached = [s[2] for s in shapes] if bootstrap > 0 else [shape[2]]
+        last, top = float(adopters[-1]), n0 / max(min(float(np.percentile(reached, tail)), shape[2]), 1e-300)
+        if top > UNREAD_MARKET_MULTIPLE * last or market > MAX_AUDIENCE:  # the market is not read
             floor = n0 / max(float(np.percentile(reached, 100 - tail)), 1e-300)
-            last = float(adopters[-1])
-            market = min(float(MAX_AUDIENCE), max(floor, min(market, UNREAD_MARKET_MULTIPLE * last)))
+            market = min(float(MAX_AUDIENCE), UNREAD_MARKET_MULTIPLE * last, max(floor, market))
             p, q = _established_coefficients(shape[0], shape[1], n0 / market, n0)[:2]
-            intervals["market"] = (min(floor, market), math.inf)
-            why["market"] = t("cal.why.market", floor=_sig(floor, 3), market=_sig(market, 3))
+            intervals["market"] = (floor, math.inf)
+            why["market"] = t("cal.why.market", floor=_sig(floor, 3), market=_sig(market, 3),
+                              times=number(UNREAD_MARKET_MULTIPLE, None))  # fmt: skip
     result = GrowthFit(p, q, market, n0, days, adopters, fitted, intervals, draws, r2, rmse,
                        churn, posts, confidence, share, base_p, why)  # fmt: skip
     result._cumulative_unfollows = unfollows
@@ -785,15 +789,17 @@ def save_scenario(fields: dict[str, Any], path: str | Path) -> Path:
 #: calibration builds, joining and leaving depend on shares only, so the mean path is the same and
 #: the runs take seconds whatever the page's size (chance, drawn on fewer people, is a little wider).
 RUN_AUDIENCE_LIMIT = 20_000
+#: ... keeping at least this many first members (fewer would make joining lumpy).
+RUN_MIN_MEMBERS = 200
 
 
 def _scaled_down(fields: dict[str, Any]) -> float:
-    """Scale a calibrated scenario's audience down to ``RUN_AUDIENCE_LIMIT`` (in place); the factor."""
+    """Scale a calibrated scenario's audience down towards ``RUN_AUDIENCE_LIMIT`` (in place); the factor."""
     size = fields["audience"]["size"]
-    if size <= RUN_AUDIENCE_LIMIT:
+    factor = min(size / RUN_AUDIENCE_LIMIT, fields["seeding"]["size"] / RUN_MIN_MEMBERS)
+    if factor <= 1:
         return 1.0
-    factor = size / RUN_AUDIENCE_LIMIT
-    fields["audience"]["size"] = RUN_AUDIENCE_LIMIT
+    fields["audience"]["size"] = math.ceil(size / factor)
     fields["seeding"]["size"] = max(1, round(fields["seeding"]["size"] / factor))
     return factor
 
