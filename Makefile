@@ -72,6 +72,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_ui.py
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_calibration.py
+	$(PY) benchmarks/bench_backtest.py
 
 docs: $(STAMP)
 	$(PY) tools/update_parameter_table.py
