@@ -119,6 +119,19 @@ def _from_networkx(graph: nx.Graph, n: int) -> sp.csr_array:
     return sp.csr_array(adj)
 
 
+def _edge_without_end(file: Path) -> bool:
+    """Whether a GraphML file (already read by networkx, so well formed) has an edge missing an end."""
+    from xml.etree.ElementTree import iterparse
+
+    for _, element in iterparse(file):
+        if element.tag.rpartition("}")[2] == "edge" and (
+            element.get("source") is None or element.get("target") is None
+        ):
+            return True
+        element.clear()
+    return False
+
+
 def _read_file(path: str, n: int) -> sp.csr_array:
     file = Path(path)
     where = f"{path}: audience.network.path"
@@ -133,6 +146,8 @@ def _read_file(path: str, n: int) -> sp.csr_array:
     except Exception as exc:  # networkx raises many kinds for a malformed file
         raise ScenarioError(f"{where}: cannot read the graph ({type(exc).__name__}: {exc})") from None
     graph = nx.Graph(graph)
+    if file.suffix.lower() == ".graphml" and _edge_without_end(file):  # networkx would make a person "None"
+        raise ScenarioError(f"{where}: an edge has no source or no target; expected two people an edge")
     if graph.number_of_nodes() != n:
         raise ScenarioError(
             f"{where}: the file has {graph.number_of_nodes()} people but audience.size is {n}; "
