@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from communitysim.files import read_bounded, safe_name
+from communitysim.files import InputError, read_bounded, safe_name
 from communitysim.kpis import KPIS, LOWER_IS_BETTER
 from communitysim.result import Result, atomic_write_bytes
 from communitysim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, check_seed, frame, load_scenario
@@ -265,8 +265,12 @@ def _read_checkpoint(
     """
     if not path.exists():
         return []
+    try:
+        text = read_bounded(path, MAX_CHECKPOINT_BYTES).decode("utf-8", errors="replace")
+    except InputError as exc:
+        raise ScenarioError(frame(str(path), str(exc))) from None
     rows, dropped = [], 0
-    for line in read_bounded(path, MAX_CHECKPOINT_BYTES).decode("utf-8", errors="replace").splitlines():
+    for line in text.splitlines():
         try:
             row = json.loads(line)
         except (json.JSONDecodeError, RecursionError):
