@@ -345,6 +345,9 @@ def test_the_classroom_store_refuses_cross_session_writes_and_values_it_could_no
     with pytest.raises(ClassroomError, match="not a team of session 'A'"):
         store.log(blue, "advance", 1.0, {}, session=a)
     assert store.events(blue) == []
+    on_demand = next(inject for inject in store.injects(a) if inject.hour is None)
+    with pytest.raises(ClassroomError, match="not a team of session 'A'"):
+        store.release(a, on_demand, blue)
     for seed, pace in ((-1, None), (1.5, None), (7, float("inf")), (7, float("nan"))):
         with pytest.raises(ClassroomError):
             create_session(store, f"C{seed}{pace}", "crisis_product_recall.yaml", ["T"], seed=seed,

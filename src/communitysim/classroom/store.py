@@ -367,6 +367,8 @@ class Store:
         """Release an on-demand inject to one team or (``team`` None) to all; returns the release id."""
         if inject.session_id != session.id or inject.hour is not None:
             raise ClassroomError(f"inject {inject.title!r}: not an on-demand inject of session {session.name!r}")
+        if team is not None and team.session_id != session.id:
+            raise ClassroomError(t("class.error.other_session", team=repr(team.name), session=repr(session.name)))
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO releases (session_id, inject_id, team_id, released_at) VALUES (?, ?, ?, ?)",
