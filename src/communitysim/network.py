@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from communitysim.scenario import NetworkParams, ScenarioError
+from communitysim.ui.messages import t
 
 __all__ = ["Network", "build_network", "watts_strogatz_adjacency"]
 
@@ -147,7 +148,7 @@ def _read_file(path: str, n: int) -> sp.csr_array:
         raise ScenarioError(f"{where}: cannot read the graph ({type(exc).__name__}: {exc})") from None
     graph = nx.Graph(graph)
     if file.suffix.lower() == ".graphml" and _edge_without_end(file):  # networkx would make a person "None"
-        raise ScenarioError(f"{where}: an edge has no source or no target; expected two people an edge")
+        raise ScenarioError(f"{where}: {t('scenario.error.edge_end')}")
     if graph.number_of_nodes() != n:
         raise ScenarioError(
             f"{where}: the file has {graph.number_of_nodes()} people but audience.size is {n}; "
