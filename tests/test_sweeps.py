@@ -97,29 +97,52 @@ def test_a_finished_sweep_is_not_run_again(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(tiny_sweep(out=tmp_path).runs, first.runs)
 
 
-def test_a_resumed_sweep_runs_only_the_missing_runs_and_survives_a_cut_line(tmp_path, monkeypatch):
-    whole = tiny_sweep()
+def _interrupted_sweep(tmp_path, monkeypatch, runs):
+    """A tiny sweep into ``tmp_path`` stopped (Ctrl-C) after ``runs`` runs; its checkpoint file."""
     real = sweep_module.run_one
     calls = []
 
-    def stop_after_four(*args):
-        if len(calls) == 4:
+    def stop_after(*args):
+        if len(calls) == runs:
             raise KeyboardInterrupt
         calls.append(args)
         return real(*args)
 
-    monkeypatch.setattr(sweep_module, "run_one", stop_after_four)
+    monkeypatch.setattr(sweep_module, "run_one", stop_after)
     with pytest.raises(KeyboardInterrupt):
         tiny_sweep(out=tmp_path)
+    monkeypatch.setattr(sweep_module, "run_one", real)
     (checkpoint,) = tmp_path.glob("*.partial.jsonl")
+    return checkpoint
+
+
+def test_a_resumed_sweep_runs_only_the_missing_runs_and_survives_a_cut_line(tmp_path, monkeypatch):
+    whole = tiny_sweep()
+    real = sweep_module.run_one
+    checkpoint = _interrupted_sweep(tmp_path, monkeypatch, 4)
     assert len(checkpoint.read_text().splitlines()) == 4
     with open(checkpoint, "a") as handle:
         handle.write('{"point": 2, "replic')  # a crash in the middle of a line
-    calls.clear()
+    calls = []
     monkeypatch.setattr(sweep_module, "run_one", lambda *args: calls.append(args) or real(*args))
     resumed = tiny_sweep(out=tmp_path)
     assert len(calls) == 9 - 4
     pd.testing.assert_frame_equal(resumed.runs, whole.runs)
+
+
+def test_a_checkpoint_keeps_only_its_own_unedited_runs(tmp_path, capsys, monkeypatch):
+    whole = tiny_sweep()
+    checkpoint = _interrupted_sweep(tmp_path, monkeypatch, 2)
+    good = [json.loads(line) for line in checkpoint.read_text().splitlines()]
+    edited = {**good[0], "engagements": 1e9}  # an edited KPI was merged into the table silently
+    foreign = {**good[1], "point": 7}  # out of the grid: every rerun crashed
+    missing = {k: v for k, v in good[1].items() if k != "members"}
+    with open(checkpoint, "a") as handle:
+        handle.write("42\n" + "\n".join(json.dumps(r) for r in (edited, foreign, missing)) + "\n{cut by a cr")
+    resumed = tiny_sweep(out=tmp_path)
+    assert "5 lines left out" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(resumed.runs, whole.runs)
+    assert not checkpoint.exists()
 
 
 def test_a_sweep_killed_with_sigkill_resumes_to_the_same_table(tmp_path):

@@ -34,7 +34,9 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import io
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from communitysim.files import InputError, read_bounded
 from communitysim.scenario import ScenarioError, frame
 from communitysim.ui.messages import number, percent, t
 
@@ -79,6 +82,10 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "unfollows": ("unfollows", "daily unlikes", "unlikes", "lost followers", "désabonnements"),
 }  # fmt: skip
 COUNT_COLUMNS = tuple(name for name in COLUMN_NAMES if name != "date")
+#: Largest export read (bytes): ten years of daily rows are under 1 MB.
+MAX_EXPORT_BYTES = 20_000_000
+#: Largest count a cell may hold: above every platform's whole audience (a typo or an overflow).
+MAX_COUNT = 1e12
 
 
 @dataclass
@@ -135,10 +142,14 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
     """
     path = Path(path)
     name = str(path)
-    if not path.is_file():
+    if not os.path.exists(path):
         raise ScenarioError(frame(name, t("cal.err.no_file")))
+    try:  # bounded: a page's daily export is a few kB a year; a FIFO or a folder is refused unopened
+        data = read_bounded(path, MAX_EXPORT_BYTES)
+    except InputError as exc:
+        raise ScenarioError(frame(name, str(exc))) from None
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ScenarioError(frame(name, t("cal.err.unreadable", detail=" ".join(str(exc).split())[:120]))) from None
     columns = _columns(raw, name, mapping or {})
@@ -147,9 +158,11 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
         row_number = int(index) + 2  # the header is row 1
         text = str(record[columns["date"]]).strip()
         date = pd.to_datetime(text, errors="coerce", dayfirst=_dayfirst(text))
-        if pd.isna(date):
+        if not pd.isna(date) and date.tzinfo is not None:  # a time zone: the day where it was written
+            date = date.tz_localize(None)
+        if pd.isna(date) or not 1970 <= date.year <= 2200:  # "-1" reads as the year -1, which pandas cannot count
             raise ScenarioError(frame(name, t("cal.err.cell", row=row_number, column=columns["date"]),
-                                      t("cal.err.date", text=repr(text))))  # fmt: skip
+                                      t("cal.err.date", text=repr(text[:40]))))  # fmt: skip
         row: dict[str, Any] = {"date": date.normalize(), "when": date}
         for ours, theirs in columns.items():
             if ours == "date":
@@ -165,7 +178,10 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
                                           t("cal.err.count", text=repr(cell)))) from None  # fmt: skip
             if not math.isfinite(value) or value < 0:
                 raise ScenarioError(frame(name, t("cal.err.cell", row=row_number, column=theirs),
-                                          t("cal.err.count_negative", text=repr(cell))))  # fmt: skip
+                                          t("cal.err.count_negative", text=repr(cell[:40]))))  # fmt: skip
+            if value > MAX_COUNT:  # a typo or an overflow: no page has a trillion followers
+                raise ScenarioError(frame(name, t("cal.err.cell", row=row_number, column=theirs),
+                                          t("cal.err.count_large", text=repr(cell[:40]), limit="10¹²")))  # fmt: skip
             row[ours] = value
         rows.append(row)
     if len(rows) < 3:
@@ -769,17 +785,31 @@ def _check_growth(followers: np.ndarray, source: str) -> None:
 # --- the scenario and the forecast --------------------------------------------------------------
 
 
-def save_scenario(fields: dict[str, Any], path: str | Path) -> Path:
-    """Validate scenario fields and write them as YAML, atomically (the file every tool reads)."""
+#: The first line of a scenario file the calibration wrote (the lab may replace only those).
+CALIBRATED_MARK = "# written by communitysim calibrate"
+
+
+def scenario_text(fields: dict[str, Any]) -> str:
+    """Validate scenario fields and give them as the YAML text ``save_scenario`` writes.
+
+    Raises:
+        ScenarioError: fields the tools would refuse (nothing is written).
+    """
     import yaml
 
-    from communitysim.result import atomic_write_bytes
     from communitysim.scenario import load_scenario
 
     load_scenario(fields)  # never write a scenario the tools would refuse
+    return CALIBRATED_MARK + "\n" + yaml.safe_dump(fields, sort_keys=False, allow_unicode=True)
+
+
+def save_scenario(fields: dict[str, Any], path: str | Path) -> Path:
+    """Validate scenario fields and write them as YAML, atomically (the file every tool reads)."""
+    from communitysim.result import atomic_write_bytes
+
+    text = scenario_text(fields)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = "# written by communitysim calibrate\n" + yaml.safe_dump(fields, sort_keys=False, allow_unicode=True)
     atomic_write_bytes(path, text.encode("utf-8"))
     return path
 

@@ -24,7 +24,8 @@ from typing import Any, NoReturn
 
 import yaml
 
-from communitysim.scenario import Scenario, ScenarioError, frame, load_scenario, parse_set_option
+from communitysim.files import InputError, load_yaml_file
+from communitysim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, frame, load_scenario, parse_set_option
 from communitysim.ui.messages import number, percent, scenario_description, t, t_or
 
 __all__ = ["main", "scenario_dir"]
@@ -107,8 +108,8 @@ def scenario_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "scenarios"
 
 
-def _whole(minimum: int):
-    """An argparse type: a whole number >= ``minimum``."""
+def _whole(minimum: int, maximum: int | None = None):
+    """An argparse type: a whole number >= ``minimum`` (and <= ``maximum``)."""
 
     def parse(text: str) -> int:
         try:
@@ -116,7 +117,9 @@ def _whole(minimum: int):
         except ValueError:
             value = minimum - 1
         if value < minimum:
-            raise argparse.ArgumentTypeError(t("cli.whole", minimum=minimum, text=repr(text)))
+            raise argparse.ArgumentTypeError(t("cli.whole", minimum=minimum, text=repr(text[:80])))
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(t("cli.whole_at_most", maximum=number(maximum), text=repr(text[:80])))
         return value
 
     return parse
@@ -124,6 +127,9 @@ def _whole(minimum: int):
 
 _seed = _whole(0)
 _positive = _whole(1)
+#: Bootstrap refits and sensitivity samples a user may ask for (each is a fit or a batch of runs).
+MAX_BOOTSTRAP = 10_000
+MAX_SAMPLES = 10_000
 
 
 def _days(text: str) -> float:
@@ -175,7 +181,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH=V1,V2,...",
         help=_h("cli.help.grid"),
     )
-    sweeping.add_argument("--reps", type=_positive, default=10, help=_h("cli.help.reps"))
+    sweeping.add_argument("--reps", type=_whole(1, MAX_REPLICATIONS), default=10, help=_h("cli.help.reps"))
     sensitivity = commands.add_parser("sensitivity", help=_h("cli.help.sensitivity"))
     sensitivity.add_argument("scenario", type=Path, help=_h("cli.help.scenario"))
     sensitivity.add_argument("--method", choices=("morris", "sobol"), default="morris", help=_h("cli.help.method"))
@@ -187,8 +193,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH=LOW:HIGH",
         help=_h("cli.help.param"),
     )
-    sensitivity.add_argument("--samples", type=_positive, default=None, help=_h("cli.help.samples"))
-    sensitivity.add_argument("--reps", type=_positive, default=1, help=_h("cli.help.sample_reps"))
+    sensitivity.add_argument("--samples", type=_whole(1, MAX_SAMPLES), default=None, help=_h("cli.help.samples"))
+    sensitivity.add_argument("--reps", type=_whole(1, MAX_REPLICATIONS), default=1, help=_h("cli.help.sample_reps"))
     calibrate = commands.add_parser("calibrate", help=_h("cli.help.calibrate"))
     calibrate.add_argument("export", type=Path, help=_h("cli.help.export"))
     calibrate.add_argument("--out", type=Path, required=True, help=_h("cli.help.scenario_out"))
@@ -196,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
         "--map", dest="maps", action="append", default=[], metavar="FIELD=COLUMN",
         help=_h("cli.help.map"),
     )  # fmt: skip
-    calibrate.add_argument("--bootstrap", type=_positive, default=200, help=_h("cli.help.bootstrap"))
+    calibrate.add_argument("--bootstrap", type=_whole(1, MAX_BOOTSTRAP), default=200, help=_h("cli.help.bootstrap"))
     calibrate.add_argument("--seed", type=_seed, default=1, help=_h("cli.help.calibrate_seed"))
     calibrate.add_argument("--forecast", type=_positive, default=90, help=_h("cli.help.forecast"))
     calibrate.add_argument("--plot", type=Path, default=None, help=_h("cli.help.plot"))
@@ -258,9 +264,18 @@ def _fixed(args: argparse.Namespace) -> dict[str, Any]:
     return dict(parse_set_option(text) for text in args.sets)
 
 
+def _check_kpi(kpi: str) -> None:
+    """``--kpi`` checked before anything runs (a sweep can take hours)."""
+    from communitysim.kpis import KPIS
+
+    if kpi not in KPIS:
+        raise ScenarioError(frame(f"--kpi {kpi}", t("sweep.error.kpi", kpi=repr(kpi), allowed=", ".join(KPIS))))
+
+
 def _sweep(args: argparse.Namespace) -> int:
     from communitysim.sweeps import sweep
 
+    _check_kpi(args.kpi)
     grid = _grid(args.grids)
     table = sweep(
         args.scenario, grid, args.reps, args.seed, backend=args.backend, workers=args.workers,
@@ -278,12 +293,15 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _table_path(folder: Path, meta: dict[str, Any]) -> Path:
-    return folder / f"{meta['kind']}_{meta['scenario_name']}_{meta['identity'][:12]}.parquet"
+    from communitysim.sweeps import table_file_name
+
+    return folder / table_file_name(meta)
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
     from communitysim.sensitivity import sensitivity
 
+    _check_kpi(args.kpi)
     result = sensitivity(
         args.scenario, args.kpi, args.method, _ranges(args.params), args.samples, args.reps, args.seed,
         backend=args.backend, workers=args.workers, scheduler=args.scheduler, days=args.days,
@@ -295,9 +313,24 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_output(path: Path, option: str) -> None:
+    """An output file named on the command line, checked before any work: not a folder, a name the system takes."""
+    where = f"{option} {path}"
+    if len(path.name.encode("utf-8", errors="replace")) > 255:
+        raise ScenarioError(frame(where, t("cli.name_too_long")))
+    if path.is_dir():
+        raise ScenarioError(frame(where, t("cli.out_is_folder")))
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ScenarioError(frame(where, t("cli.parent_not_folder", parent=parent)))
+
+
 def _calibrate(args: argparse.Namespace) -> int:
     import communitysim.calibration as cal
-    from communitysim.calibration import fit_engagement, fit_growth, forecast, plot_fit, read_export, save_scenario
+    from communitysim.calibration import fit_engagement, fit_growth, forecast, plot_fit, read_export, scenario_text
+    from communitysim.scenario import apply_overrides
 
     mapping = {}
     for text in args.maps:
@@ -305,10 +338,16 @@ def _calibrate(args: argparse.Namespace) -> int:
         if not sep or not field.strip() or not column.strip():
             raise ScenarioError(frame(f"--map {text}", t("cli.map_syntax")))
         mapping[field.strip()] = column.strip()
+    # everything the fit does not decide is checked before it: the fit and the bootstrap take time
     if args.out.suffix.lower() not in (".yaml", ".yml"):
         raise ScenarioError(frame(f"--out {args.out}", t("cli.yaml_name")))
     if args.holdout is not None and not 0 < args.holdout < 1:
         raise ScenarioError(frame(f"--holdout {args.holdout}", t("cal.err.holdout", value=args.holdout)))
+    _check_output(args.out, "--out")
+    if args.plot is not None:
+        _check_output(args.plot, "--plot")
+    apply_overrides(Scenario(), {"name": args.out.stem}, f"--out {args.out}")
+    apply_overrides(Scenario(), {"days": args.forecast}, f"--forecast {args.forecast}")
     export = read_export(args.export, mapping)
     print(t("cal.cli.read", file=args.export, days=len(export.data), first=export.data["date"].iloc[0].date(),
             last=export.data["date"].iloc[-1].date(), columns=", ".join(export.data.columns[2:])))  # fmt: skip
@@ -327,20 +366,28 @@ def _calibrate(args: argparse.Namespace) -> int:
     fields = fit.to_scenario(name=args.out.stem, description=t("cal.description", source=args.export.name),
                              engagement=engagement)  # fmt: skip
     fields["days"] = args.forecast
-    written = save_scenario(fields, args.out)
+    text = scenario_text(fields)  # validated: a fit the tools would refuse stops here, with nothing written
     rhythm = fit.posts_per_week
     current = t("cal.current", posts=number(rhythm, 1)) if rhythm is not None else t("cal.current_unknown")
     ahead = forecast(fit, days=args.forecast, strategies={current: {}}, replications=20, seed=args.seed)
     end = ahead.iloc[-1]
     print(t("cal.cli.forecast", days=number(args.forecast, None), median=number(end["median"]),
             low=number(end["low"]), high=number(end["high"])))  # fmt: skip
+    from communitysim.result import atomic_write_bytes
+
+    picture = None
     if args.plot is not None:
-        from communitysim.result import atomic_write_bytes
         from communitysim.ui import figure_png
 
-        atomic_write_bytes(args.plot, figure_png(plot_fit(fit, ahead, engagement)))
+        picture = figure_png(plot_fit(fit, ahead, engagement))
+    # the outputs, at the end, each atomically: the plot, then the scenario the other tools read
+    if picture is not None:
+        args.plot.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(args.plot, picture)
         print(t("cli.wrote", files=args.plot))
-    print(t("cal.cli.wrote", path=written))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(args.out, text.encode("utf-8"))
+    print(t("cal.cli.wrote", path=args.out))
     return 0
 
 
@@ -365,12 +412,12 @@ def _list(directory: Path | None) -> int:
     if not files:
         print(t("cli.no_scenarios", folder=folder), file=sys.stderr)
         return 2
-    width = max(len(f.name) for f in files)
+    width = min(max(len(f.name) for f in files), 40)
     for file in files:
-        try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        try:  # bounded and guarded: a FIFO, a folder or an alias bomb named x.yaml is just invalid
+            data = load_yaml_file(file) or {}
             description = scenario_description(str(data.get("name", file.stem)), str(data.get("description", "")))
-        except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
+        except (yaml.YAMLError, AttributeError, InputError):
             description = t("cli.invalid_scenario")
         print(f"{file.name:<{width}}  {description}")
     return 0
@@ -470,3 +517,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `communitysim scenarios | head -1`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a full disk, a folder without write access: what was written before is intact
+        where = exc.filename if exc.filename is not None else args.command
+        reason = exc.strerror or exc.__class__.__name__
+        print(t("cli.error", message=frame(str(where), t("cli.os_error", reason=reason))), file=sys.stderr)
+        return 1
+    except (ArithmeticError, RecursionError, MemoryError) as exc:  # a check we missed: one line, not a traceback
+        print(t("cli.error", message=t("cli.internal", kind=exc.__class__.__name__)), file=sys.stderr)
+        return 1

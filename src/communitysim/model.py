@@ -57,7 +57,7 @@ from communitysim.mechanisms import (
 from communitysim.network import Network, build_network
 from communitysim.population import MemberState, Population
 from communitysim.result import Result
-from communitysim.scenario import Scenario, load_scenario
+from communitysim.scenario import Scenario, check_seed, load_scenario
 
 __all__ = ["CommunityModel", "CommunityManager", "MemberView", "StepTally", "STREAMS", "PARTICIPATION_DAYS"]
 
@@ -219,6 +219,7 @@ class CommunityModel(mesa.Model):
         params = load_scenario(scenario, overrides)
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0])
+        seed = check_seed(seed)
         super().__init__(rng=seed)
         self.seed = seed
         self.params = params

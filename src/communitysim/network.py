@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from communitysim.scenario import NetworkParams, ScenarioError
+from communitysim.ui.messages import t
 
 __all__ = ["Network", "build_network", "watts_strogatz_adjacency"]
 
@@ -119,6 +120,19 @@ def _from_networkx(graph: nx.Graph, n: int) -> sp.csr_array:
     return sp.csr_array(adj)
 
 
+def _edge_without_end(file: Path) -> bool:
+    """Whether a GraphML file (already read by networkx, so well formed) has an edge missing an end."""
+    from xml.etree.ElementTree import iterparse
+
+    for _, element in iterparse(file):
+        if element.tag.rpartition("}")[2] == "edge" and (
+            element.get("source") is None or element.get("target") is None
+        ):
+            return True
+        element.clear()
+    return False
+
+
 def _read_file(path: str, n: int) -> sp.csr_array:
     file = Path(path)
     where = f"{path}: audience.network.path"
@@ -133,6 +147,8 @@ def _read_file(path: str, n: int) -> sp.csr_array:
     except Exception as exc:  # networkx raises many kinds for a malformed file
         raise ScenarioError(f"{where}: cannot read the graph ({type(exc).__name__}: {exc})") from None
     graph = nx.Graph(graph)
+    if file.suffix.lower() == ".graphml" and _edge_without_end(file):  # networkx would make a person "None"
+        raise ScenarioError(f"{where}: {t('scenario.error.edge_end')}")
     if graph.number_of_nodes() != n:
         raise ScenarioError(
             f"{where}: the file has {graph.number_of_nodes()} people but audience.size is {n}; "

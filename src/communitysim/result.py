@@ -88,12 +88,14 @@ class Result:
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write ``timeseries.csv``, ``kpis.json`` and ``dashboard.png`` into ``out_dir``.
 
-        Every file is rendered in memory first and each is replaced atomically, so a failure
-        leaves no partial file behind.
+        The three files appear together or not at all: they are rendered in memory, written into a
+        hidden folder inside ``out_dir``, then moved over the previous ones; a failure (a full disk)
+        leaves the previous run's files as they were.
         """
         import io
 
-        out = Path(out_dir)
+        from communitysim.files import write_files_together
+
         csv = self.timeseries.to_csv(index=False).encode()
         payload = {
             "scenario": self.scenario.name,
@@ -105,13 +107,9 @@ class Result:
         figure = self.plot()
         png = io.BytesIO()
         figure.savefig(png, format="png", dpi=110)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, data in (
-            ("timeseries.csv", csv),
-            ("kpis.json", (json.dumps(payload, indent=2) + "\n").encode()),
-            ("dashboard.png", png.getvalue()),
-        ):
-            atomic_write_bytes(out / name, data)
-            written.append(out / name)
-        return written
+        files = {
+            "timeseries.csv": csv,
+            "kpis.json": (json.dumps(payload, indent=2) + "\n").encode(),
+            "dashboard.png": png.getvalue(),
+        }
+        return write_files_together(out_dir, files)

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
+import os
+import reprlib
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from communitysim.files import InputError, clean_text, load_yaml, load_yaml_file
 from communitysim.ui.messages import number, t, t_or
 
 __all__ = [
@@ -41,6 +45,7 @@ __all__ = [
     "ResponseParams",
     "CrisisDynamicsParams",
     "load_scenario",
+    "check_seed",
     "apply_overrides",
     "parse_set_option",
     "pydantic_message",
@@ -74,8 +79,20 @@ ContentType = Literal[
 MAX_AUDIENCE = 10_000_000
 #: Largest number of edges (mean_degree x size / 2) a scenario may ask for.
 MAX_EDGES = 200_000_000
+#: Largest graph built through networkx (barabasi_albert, stochastic_block), in edges: about 20 s and
+#: 1 GB; a million-person Barabasi-Albert audience (5 million edges) took 89 s and 2.4 GB for one day.
+MAX_NETWORKX_EDGES = 1_000_000
 #: Largest number of steps in one run.
 MAX_STEPS = 1_000_000
+#: Most replications of a point in a sweep (seeds are spawned up front).
+MAX_REPLICATIONS = 10_000
+#: Longest scenario name (it becomes part of file names) and description, in characters.
+MAX_NAME_CHARS = 100
+MAX_DESCRIPTION_CHARS = 5_000
+
+
+#: How an error message shows the value it refuses: short, however large the value (a huge list, a long text).
+_SHORT = reprlib.Repr(maxlevel=2, maxlist=4, maxdict=4, maxstring=80, maxother=80, maxlong=40)
 
 
 class ScenarioError(ValueError):
@@ -85,13 +102,25 @@ class ScenarioError(ValueError):
     """
 
 
+def check_seed(seed: Any, source: str = "seed") -> int:
+    """``seed`` as an int when it is a whole number >= 0 (numpy's too), else one line naming ``source``.
+
+    Example:
+        >>> check_seed(7)
+        7
+    """
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
+        return int(seed)
+    raise ScenarioError(frame(source, t("scenario.error.seed", got=_SHORT.repr(seed))))
+
+
 def _field(default: Any, description: str, unit: str, source: str | None = None, **kw: Any) -> Any:
     extra = {"unit": unit} if source is None else {"unit": unit, "source": source}
     return Field(default, description=description, json_schema_extra=extra, **kw)
 
 
 class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
 
 class NetworkParams(_Params):
@@ -117,6 +146,10 @@ class NetworkParams(_Params):
     )
 
 
+#: Smallest non-zero affinity spread: below it the Beta's parameters overflow (0 means everyone alike).
+MIN_SPREAD = 1e-4
+
+
 class AffinityParams(_Params):
     """How much people like the brand, drawn from a Beta distribution."""
 
@@ -127,6 +160,8 @@ class AffinityParams(_Params):
 
     @model_validator(mode="after")
     def _beta_feasible(self) -> AffinityParams:
+        if 0 < self.spread < MIN_SPREAD:
+            raise ValueError(t("scenario.error.spread_small", minimum=number(MIN_SPREAD, None)))
         if self.spread**2 >= self.mean * (1 - self.mean):
             limit = math.sqrt(self.mean * (1 - self.mean))
             raise ValueError(t("scenario.error.spread", limit=number(limit, 3)))
@@ -391,7 +426,7 @@ class EngagementParams(_Params):
         "stretch exponent beta of the post decay exp(-(t/tau)^beta)",
         "dimensionless",
         "DOMAIN.md s.4 (Wu and Huberman 2007)",
-        gt=0,
+        ge=0.05,  # below, ln(2)^(1/stretch) underflows to 0 (measured stretches are 0.3-1)
         le=2,
     )
     member_half_life_days: float = _field(
@@ -672,7 +707,14 @@ class CrisisDynamicsParams(_Params):
         ge=0,
         le=100,
     )
-    step_hours: float = _field(1.0, "step length while a crisis is active", "hours", "DOMAIN.md s.7", gt=0, le=24)
+    step_hours: float = _field(
+        1.0,
+        "step length while a crisis is active (at least 6 minutes: shorter steps only slow the run down)",
+        "hours",
+        "DOMAIN.md s.7",
+        ge=0.1,
+        le=24,
+    )
     window_days: float = _field(
         5.0,
         "how long after a crisis starts the clock stays at crisis resolution",
@@ -710,8 +752,10 @@ class Scenario(_Params):
 
     _given: dict[str, Any] | None = PrivateAttr(default=None)  # the fields as given, before defaults and presets
 
-    name: str = _field("unnamed", "short name", "text")
-    description: str = _field("", "what the scenario is about, in a sentence or two", "text")
+    name: str = _field("unnamed", "short name", "text", max_length=MAX_NAME_CHARS)
+    description: str = _field(
+        "", "what the scenario is about, in a sentence or two", "text", max_length=MAX_DESCRIPTION_CHARS
+    )
     days: float = _field(365, "horizon", "days", gt=0, le=3650)
     step_hours: float = _field(24, "length of a step (rates stay per day)", "hours", gt=0, le=168)
     audience: AudienceParams = AudienceParams()
@@ -762,6 +806,13 @@ class Scenario(_Params):
                 data[section] = {**values, **given}
         return data
 
+    @field_validator("name")
+    @classmethod
+    def _visible_name(cls, value: str) -> str:
+        if clean_text(value) != value.strip():  # NUL, a newline, a right-to-left override...
+            raise ValueError(t("scenario.error.name_hidden", name=ascii(value)[:100]))
+        return value
+
     @property
     def dt_days(self) -> float:
         """Length of a step in days."""
@@ -775,12 +826,22 @@ class Scenario(_Params):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         steps = self.days * 24.0 / self.step_hours
+        if not steps < MAX_STEPS + 0.5:  # checked first: a step of 5e-324 hours gives infinitely many
+            too_many = t("scenario.error.steps", steps=_count(steps), limit=number(MAX_STEPS))
+            raise ValueError(f"step_hours: {too_many}")
         if abs(steps - round(steps)) > 1e-6:
             hours, days = number(self.step_hours, None), number(self.days, None)
             raise ValueError(f"step_hours: {t('scenario.error.step_divide', hours=hours, days=days)}")
-        if round(steps) > MAX_STEPS:
-            too_many = t("scenario.error.steps", steps=number(round(steps)), limit=number(MAX_STEPS))
-            raise ValueError(f"step_hours: {too_many}")
+        if round(steps) < 1:
+            hours, days = number(self.step_hours, None), number(self.days, None)
+            raise ValueError(f"days: {t('scenario.error.no_step', hours=hours, days=days)}")
+        dynamics = self.crisis_dynamics
+        crisis_steps = sum(
+            min(dynamics.window_days, self.days - c.start_day) * 24.0 / dynamics.step_hours for c in self.crises
+        )
+        if not steps + crisis_steps < MAX_STEPS + 0.5:
+            too_many = t("scenario.error.steps", steps=_count(steps + crisis_steps), limit=number(MAX_STEPS))
+            raise ValueError(f"crisis_dynamics.step_hours: {too_many}")
         n = self.audience.size
         net = self.audience.network
         if net.kind not in ("complete", "file") and net.mean_degree >= n:
@@ -791,6 +852,12 @@ class Scenario(_Params):
                 "scenario.error.edges", degree=number(net.mean_degree, None), size=number(n), limit=number(MAX_EDGES)
             )
             raise ValueError(f"audience.network.mean_degree: {edges}")
+        if net.kind in ("barabasi_albert", "stochastic_block") and net.mean_degree * n / 2 > MAX_NETWORKX_EDGES:
+            edges = t(
+                "scenario.error.networkx_edges", kind=net.kind, degree=number(net.mean_degree, None), size=number(n),
+                limit=number(MAX_NETWORKX_EDGES),
+            )  # fmt: skip
+            raise ValueError(f"audience.network.kind: {edges}")
         if net.kind == "file" and not net.path:
             raise ValueError(f"audience.network.path: {t('scenario.error.network_path')}")
         if net.kind == "stochastic_block" and net.n_segments > n:
@@ -808,6 +875,11 @@ class Scenario(_Params):
                 late = t("scenario.error.by_day", day=number(objective.by_day, None), days=number(self.days, None))
                 raise ValueError(f"objectives.{i}.by_day: {late}")
         return self
+
+
+def _count(value: float) -> str:
+    """A count for a message, however large (``inf`` and 1e300 too)."""
+    return number(value) if value < 1e15 else f"{value:.3g}"
 
 
 # --- loading and overrides ---------------------------------------------------------------------
@@ -843,7 +915,7 @@ def _one_line(source: str, error: ValidationError) -> str:
     elif kind in ("value_error", "assertion_error"):
         what = str(first["msg"]).removeprefix("Value error, ")
     else:
-        what = t("scenario.error.got", what=pydantic_message(first), got=repr(first.get("input")))
+        what = t("scenario.error.got", what=pydantic_message(first), got=_SHORT.repr(first.get("input")))
     if not path and ": " in what:
         # model-level checks name their own field path: "seeding.size: 30 is more than ..."
         path, what = what.split(": ", 1)
@@ -895,7 +967,7 @@ def parse_set_option(text: str) -> tuple[str, Any]:
     if not path:
         raise ScenarioError(frame(f"--set {text}", t("scenario.error.set_empty")))
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = load_yaml(raw, "--set") if raw.strip() else ""  # guarded: depth, aliases
     except yaml.YAMLError:
         value = raw
     if isinstance(value, str):  # YAML 1.1 reads 1e-3 as text
@@ -986,17 +1058,17 @@ def load_scenario(
     else:
         path = Path(source)
         name = str(path)
-        if not path.is_file():
+        if not os.path.exists(path):  # False too for a name the system refuses (too long)
             raise ScenarioError(frame(name, t("scenario.error.no_file")))
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml_file(path)
+        except InputError as exc:
+            raise ScenarioError(frame(name, str(exc))) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = t("scenario.error.yaml_where", line=mark.line + 1, column=mark.column + 1) if mark else ""
             problem = getattr(exc, "problem", None) or ""  # PyYAML's own words
             raise ScenarioError(frame(name, t("scenario.error.yaml", where=where), problem)) from None
-        except UnicodeDecodeError:
-            raise ScenarioError(frame(name, t("scenario.error.utf8"))) from None
         if data is None:
             raise ScenarioError(frame(name, t("scenario.error.empty")))
         scenario = _validate(data, name)

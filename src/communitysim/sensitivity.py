@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from communitysim.files import safe_name
 from communitysim.kpis import KPIS
 from communitysim.result import atomic_write_bytes
 from communitysim.scenario import ScenarioError, frame, load_scenario
@@ -127,8 +128,11 @@ def _levers(scenario: Any, levers: dict[str, Sequence[float]] | None) -> dict[st
 
 def _is_integer_field(scenario: Any, path: str) -> bool:
     node: Any = scenario.model_dump()
-    for part in path.split("."):
-        node = node[int(part)] if isinstance(node, list) else node[part]
+    try:
+        for part in path.split("."):
+            node = node[int(part)] if isinstance(node, list) else node[part]
+    except (KeyError, IndexError, ValueError, TypeError):  # not a field: load_scenario names it
+        return False
     return isinstance(node, int) and not isinstance(node, bool)
 
 
@@ -233,5 +237,5 @@ def sensitivity(
     result = SensitivityResult(kpi, method, ranking.reset_index(drop=True), runs)
     if out is not None:
         identity = hashlib.sha256(runs.meta["identity"].encode()).hexdigest()[:12]
-        result.save(Path(out) / f"ranking_{method}_{base.name}_{kpi}_{identity}.parquet")
+        result.save(Path(out) / f"ranking_{method}_{safe_name(base.name)}_{kpi}_{identity}.parquet")
     return result

@@ -34,6 +34,7 @@ import itertools
 import json
 import math
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +43,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from communitysim.files import InputError, read_bounded, safe_name
 from communitysim.kpis import KPIS, LOWER_IS_BETTER
 from communitysim.result import Result, atomic_write_bytes
-from communitysim.scenario import Scenario, ScenarioError, frame, load_scenario
-from communitysim.ui.messages import number, percent, t, t_or
+from communitysim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, check_seed, frame, load_scenario
+from communitysim.ui.messages import number, percent, t, t_or, tn
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -59,6 +61,10 @@ RUN_COLUMNS = ("point", "replication", "seed")
 #: Prefix of the time-series columns (lists, one value per step) when the series are asked for.
 SERIES_PREFIX = "series."
 META_KEY = b"communitysim"
+#: Most runs in one sweep (points x replications): refused before anything is allocated.
+MAX_RUNS = 200_000
+#: Largest checkpoint read (a sweep's runs with their series stay well below).
+MAX_CHECKPOINT_BYTES = 2_000_000_000
 
 
 def replication_seeds(master_seed: int, replications: int) -> list[int]:
@@ -130,6 +136,39 @@ def _serial(tasks: list[_Task], call: Callable[[_Task], dict]) -> Iterator[tuple
         yield task, call(task)
 
 
+def _exit_with(parent: int) -> None:
+    """Worker initializer: end this worker when the sweep's process ends, even SIGKILLed.
+
+    A worker's parent is the forkserver, not the sweep, so it watches the sweep's process itself
+    (a pidfd, readable when that process ends; else a check every second).
+    """
+    import select
+    import threading
+    import time
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(parent)
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):
+            handle = None
+        if handle is not None:
+            select.select([handle], [], [])
+        else:  # pragma: no cover (systems without pidfd)
+            while True:
+                time.sleep(1.0)
+                try:
+                    os.kill(parent, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    continue
+        os._exit(1)
+
+    threading.Thread(target=watch, name="communitysim-watch-sweep", daemon=True).start()
+
+
 def _processes(tasks: list[_Task], call: Callable[[_Task], dict], workers: int | None) -> Iterator[tuple[_Task, dict]]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -138,7 +177,9 @@ def _processes(tasks: list[_Task], call: Callable[[_Task], dict], workers: int |
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["communitysim"])
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+    ) as pool:
         pending = {pool.submit(run_one, *call(task)): task for task in tasks}
         try:
             while pending:
@@ -150,11 +191,30 @@ def _processes(tasks: list[_Task], call: Callable[[_Task], dict], workers: int |
                 future.cancel()
 
 
+def local_cluster(workers: int) -> Any:
+    """A ``dask.distributed`` cluster on this machine only, serving no web pages.
+
+    The scheduler always starts an HTTP server (on port 8787 unless told otherwise): here it
+    listens on a free port of 127.0.0.1 with no routes at all (no dashboard, no metrics).
+    """
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        )
+
+
 def _dask(
     tasks: list[_Task], call: Callable[[_Task], dict], workers: int | None, scheduler: str | None
 ) -> Iterator[tuple[_Task, dict]]:
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, as_completed
     except ImportError:
         raise ScenarioError(
             "backend dask: dask.distributed is not installed; pip install 'communitysim[cluster]'"
@@ -163,17 +223,10 @@ def _dask(
         if scheduler:
             try:
                 client = stack.enter_context(Client(scheduler, timeout="10s"))
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:  # unreachable, or not an address
                 raise ScenarioError(f"--scheduler {scheduler}: could not connect ({exc})") from None
         else:  # an embedded cluster, on this machine only
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=workers or os.cpu_count() or 1,
-                    threads_per_worker=1,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                )
-            )
+            cluster = stack.enter_context(local_cluster(workers or os.cpu_count() or 1))
             client = stack.enter_context(Client(cluster))
         futures = {client.submit(run_one, *call(task), pure=False): task for task in tasks}
         for future in as_completed(futures):
@@ -183,17 +236,51 @@ def _dask(
 # --- the checkpoint -----------------------------------------------------------------------------
 
 
-def _read_checkpoint(path: Path) -> list[dict[str, Any]]:
-    """The runs a checkpoint holds; a line cut by a crash is dropped (and the file rewritten without it)."""
+def _row_check(row: dict[str, Any], identity: str) -> str:
+    """A checkpoint line's checksum: its run's values and the sweep's identity (a line of another sweep fails)."""
+    values = {key: value for key, value in row.items() if key != "check"}
+    return hashlib.sha256((identity + _canonical(values)).encode()).hexdigest()[:16]
+
+
+def _valid_row(row: Any, identity: str, seeds: list[int], n_points: int, columns: tuple[str, ...]) -> bool:
+    """Whether a checkpoint line is a run of this sweep, unedited: its point, seed, KPIs and checksum."""
+    if not isinstance(row, dict) or row.get("check") != _row_check(row, identity):
+        return False
+    point, replication = row.get("point"), row.get("replication")
+    if not (isinstance(point, int) and isinstance(replication, int)):
+        return False
+    if not (0 <= point < n_points and 0 <= replication < len(seeds)) or row.get("seed") != seeds[replication]:
+        return False
+    expected = {*RUN_COLUMNS, "check", *KPIS, *(SERIES_PREFIX + c for c in columns)}
+    return set(row) == expected
+
+
+def _read_checkpoint(
+    path: Path, identity: str, seeds: list[int], n_points: int, columns: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The runs a checkpoint holds for this sweep.
+
+    A line cut by a crash, a line of another sweep and an edited line (its checksum no longer
+    matches) are left out, said on stderr, and the file is rewritten without them: their runs run again.
+    """
     if not path.exists():
         return []
-    rows, clean = [], True
-    for line in path.read_text(encoding="utf-8").splitlines():
+    try:
+        text = read_bounded(path, MAX_CHECKPOINT_BYTES).decode("utf-8", errors="replace")
+    except InputError as exc:
+        raise ScenarioError(frame(str(path), str(exc))) from None
+    rows, dropped = [], 0
+    for line in text.splitlines():
         try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            clean = False
-    if not clean:
+            row = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            row = None
+        if _valid_row(row, identity, seeds, n_points, columns):
+            rows.append(row)
+        elif line.strip():
+            dropped += 1
+    if dropped:
+        print(tn("sweep.checkpoint_dropped", dropped, file=path), file=sys.stderr)
         atomic_write_bytes(path, "".join(json.dumps(r) + "\n" for r in rows).encode())
     return rows
 
@@ -201,12 +288,12 @@ def _read_checkpoint(path: Path) -> list[dict[str, Any]]:
 class _Checkpoint:
     """Append-only JSON lines, each flushed and fsynced before the run counts as done."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path, identity: str):
+        self.path, self.identity = path, identity
         self.handle = open(path, "a", encoding="utf-8")  # closed in close()
 
     def add(self, row: dict[str, Any]) -> None:
-        self.handle.write(json.dumps(row) + "\n")
+        self.handle.write(json.dumps({**row, "check": _row_check(row, self.identity)}) + "\n")
         self.handle.flush()
         os.fsync(self.handle.fileno())
 
@@ -250,10 +337,14 @@ def run_points(
 
     if backend not in BACKENDS:
         raise ScenarioError(f"backend: expected one of {', '.join(BACKENDS)}, got {backend!r}")
-    if not isinstance(replications, int) or isinstance(replications, bool) or replications < 1:
-        raise ScenarioError(f"replications: expected a whole number >= 1, got {replications!r}")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ScenarioError(f"seed: expected a whole number >= 0, got {seed!r}")
+    if not isinstance(replications, int) or isinstance(replications, bool) or not 1 <= replications <= MAX_REPLICATIONS:
+        raise ScenarioError(
+            f"replications: expected a whole number >= 1 and <= {number(MAX_REPLICATIONS)}, got {replications!r}"
+        )
+    if len(points) * replications > MAX_RUNS:
+        runs = t("sweep.error.runs", runs=number(len(points) * replications), limit=number(MAX_RUNS))
+        raise ScenarioError(frame("replications", runs))
+    seed = check_seed(seed)
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise ScenarioError(f"workers: expected a whole number >= 1, got {workers!r}")
     for point in points:
@@ -289,13 +380,14 @@ def run_points(
         if folder.exists() and not folder.is_dir():
             raise ScenarioError(frame(f"--out {folder}", t("cli.out_not_folder")))
         folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{kind}_{scenario.name}_{identity[:12]}"
-        final, checkpoint_path = folder / f"{stem}.parquet", folder / f"{stem}.partial.jsonl"
+        final = folder / table_file_name(meta)
+        checkpoint_path = final.with_suffix(".partial.jsonl")
         if final.exists():
             table = SweepTable.load(final)
             if table.meta.get("identity") == identity:
                 return table
-        for row in _read_checkpoint(checkpoint_path):
+        for row in _read_checkpoint(checkpoint_path, identity, seeds, len(points), columns):
+            row = {key: value for key, value in row.items() if key != "check"}
             done[(row["point"], row["replication"])] = row
 
     tasks = [
@@ -321,7 +413,7 @@ def run_points(
         unit=t("sweep.unit"),
         disable=not progress,
     )
-    checkpoint = _Checkpoint(checkpoint_path) if checkpoint_path is not None else None
+    checkpoint = _Checkpoint(checkpoint_path, identity) if checkpoint_path is not None else None
     try:
         for task, kpis in results:
             row = {"point": task.point, "replication": task.replication, "seed": task.seed, **kpis}
@@ -345,6 +437,15 @@ def run_points(
         table.save(final)
         checkpoint_path.unlink(missing_ok=True)
     return table
+
+
+def table_file_name(meta: dict[str, Any]) -> str:
+    """The Parquet file of a sweep: its kind, the scenario's name made safe for a file name, its identity.
+
+    The name never leaves the folder (``/../x`` and ``Bakery 2024/25`` become plain parts) and stays
+    short; the identity hash keeps two sweeps apart even when their names look alike.
+    """
+    return f"{meta['kind']}_{safe_name(meta['scenario_name'])}_{meta['identity'][:12]}.parquet"
 
 
 def _series_columns(scenario: Scenario, series: bool | Sequence[str]) -> tuple[str, ...]:

@@ -53,6 +53,8 @@ __all__ = [
     "team_report_html",
 ]
 
+#: Longest text a team or a trainer types (a rationale, an inject's title or body), in characters.
+MAX_TEXT_CHARS = 5_000
 #: The learner decides the response: the scenario's planned one becomes silence, no moderation, no updates.
 LEARNER_START = {
     "crises.0.response.strategy": "silence",
@@ -114,13 +116,17 @@ def validate_injects(items: Any, source: str | None = None) -> list[dict[str, An
         if unknown:
             raise ClassroomError(t("class.error.inject_unknown", where=where, field=repr(sorted(unknown)[0])))
         hour = item.get("hour")
-        if hour is not None and (isinstance(hour, bool) or not isinstance(hour, int | float) or not hour >= 0):
+        if hour is not None and (
+            isinstance(hour, bool) or not isinstance(hour, int | float) or not 0 <= hour < math.inf
+        ):
             raise ClassroomError(t("class.error.inject_hour", where=where, hour=repr(hour)))
         for field in ("kind", "title", "body"):
             if not isinstance(item.get(field), str) or not item[field].strip():
                 raise ClassroomError(
-                    t("class.error.inject_text", where=where, field=field, value=repr(item.get(field)))
+                    t("class.error.inject_text", where=where, field=field, value=repr(item.get(field))[:80])
                 )
+            if len(item[field]) > MAX_TEXT_CHARS:
+                raise ClassroomError(t("class.error.too_long", where=f"{where}: {field}", limit=number(MAX_TEXT_CHARS)))
         effect = item.get("effect")
         if effect is not None:
             if not isinstance(effect, dict) or set(effect) - {"escalate", "crisis"} or not effect:
@@ -202,6 +208,8 @@ class TeamRun:
     """
 
     def __init__(self, store: Store | None, session: Session, team: Team | None, events: list[Event] | None = None):
+        if team is not None and team.session_id != session.id:
+            raise ClassroomError(t("class.error.other_session", team=repr(team.name), session=repr(session.name)))
         self.store, self.session, self.team = store, session, team
         self.model = cs.CommunityModel(session.scenario, seed=session.seed)
         self.start_day = float(self.model.params.crises[0].start_day)
@@ -312,7 +320,8 @@ class TeamRun:
         for release_id, inject in self.store.releases_for(self.team):  # type: ignore[union-attr]
             if release_id in self.received:
                 continue
-            event = self.store.log(self.team, "inject", self.hour, {"release": release_id, "inject": inject.id})  # type: ignore[union-attr,arg-type]
+            event = self.store.log(self.team, "inject", self.hour, {"release": release_id, "inject": inject.id},  # type: ignore[union-attr,arg-type]
+                                   session=self.session)  # fmt: skip
             self._apply(event)
             new.append(inject)
         return new
@@ -325,7 +334,7 @@ class TeamRun:
         if self.finished:
             raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
         target = min(self.hour + hours, self.horizon_hour)
-        self._apply(self.store.log(self.team, "advance", target, {}))  # type: ignore[union-attr,arg-type]
+        self._apply(self.store.log(self.team, "advance", target, {}, session=self.session))  # type: ignore[union-attr,arg-type]
 
     def decide(
         self, strategy: str, tone: str = "factual", moderation_share: float = 0.0, updates_per_day: float = 0.0,
@@ -340,12 +349,14 @@ class TeamRun:
             raise ClassroomError(t("class.error.decision", field=field, message=pydantic_message(first))) from None
         if tone not in TONES:
             raise ClassroomError(t("class.error.tone", allowed=", ".join(TONES), tone=repr(tone)))
+        if len(str(rationale)) > MAX_TEXT_CHARS:  # it goes into every report: bounded, not a book
+            raise ClassroomError(t("class.error.too_long", where=t("class.rationale"), limit=number(MAX_TEXT_CHARS)))
         self.receive()
         if self.finished:
             raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
         payload = {"strategy": strategy, "tone": tone, "moderation_share": float(moderation_share),
                    "updates_per_day": float(updates_per_day), "rationale": str(rationale)}  # fmt: skip
-        event = self.store.log(self.team, "decision", self.hour, payload)  # type: ignore[union-attr,arg-type]
+        event = self.store.log(self.team, "decision", self.hour, payload, session=self.session)  # type: ignore[union-attr,arg-type]
         self._apply(event)
         return event
 

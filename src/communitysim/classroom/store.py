@@ -20,6 +20,8 @@ Example:
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -29,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from communitysim.files import clean_text
 from communitysim.ui.messages import t
 
 __all__ = ["ClassroomError", "Event", "Inject", "Session", "Store", "Team", "SCHEMA_VERSION", "default_path"]
@@ -247,16 +250,18 @@ class Store:
         objectives: list[str] | None = None,
     ) -> Session:
         """Create a session with its teams and master events list, in one transaction."""
-        name = name.strip()
+        name = clean_text(name)  # no NUL nor right-to-left override: the name reaches reports
         if not name:
             raise ClassroomError(t("class.error.session_name"))
-        names = [team.strip() for team in teams]
+        names = [clean_text(team) for team in teams]
         if not names or any(not team for team in names):
             raise ClassroomError(t("class.error.teams", teams=repr(teams)))
         if len(set(names)) != len(names):
             raise ClassroomError(t("class.error.team_twice", teams=repr(names)))
-        if pace_hours_per_minute is not None and not pace_hours_per_minute > 0:
+        if pace_hours_per_minute is not None and not 0 < pace_hours_per_minute < math.inf:  # stored: checked first
             raise ClassroomError(t("class.error.pace", pace=repr(pace_hours_per_minute)))
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ClassroomError(t("class.error.seed", seed=repr(seed)[:40]))
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM sessions WHERE name = ?", (name,)).fetchone():
                 raise ClassroomError(t("class.error.session_exists", name=repr(name)))
@@ -362,6 +367,8 @@ class Store:
         """Release an on-demand inject to one team or (``team`` None) to all; returns the release id."""
         if inject.session_id != session.id or inject.hour is not None:
             raise ClassroomError(f"inject {inject.title!r}: not an on-demand inject of session {session.name!r}")
+        if team is not None and team.session_id != session.id:
+            raise ClassroomError(t("class.error.other_session", team=repr(team.name), session=repr(session.name)))
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO releases (session_id, inject_id, team_id, released_at) VALUES (?, ?, ?, ?)",
@@ -379,11 +386,21 @@ class Store:
 
     # --- team logs ------------------------------------------------------------------------------
 
-    def log(self, team: Team, kind: str, hour: float, payload: dict[str, Any]) -> Event:
-        """Append an event to the team's log, committed before this returns."""
+    def log(self, team: Team, kind: str, hour: float, payload: dict[str, Any], session: Session | None = None) -> Event:
+        """Append an event to the team's log, committed before this returns.
+
+        With ``session``, the team must be one of that session's (checked in the database, in the
+        same transaction): a run of one session never writes into another's logs.
+        """
         if kind not in EVENT_KINDS:
             raise ClassroomError(f"event kind: expected one of {', '.join(EVENT_KINDS)}, got {kind!r}")
+        if not math.isfinite(hour):
+            raise ClassroomError(f"event hour: expected a finite number of hours, got {hour!r}")
         with self.transaction() as db:
+            owner = db.execute("SELECT session_id FROM teams WHERE id = ?", (team.id,)).fetchone()
+            if owner is None or owner[0] != team.session_id or (session is not None and owner[0] != session.id):
+                raise ClassroomError(t("class.error.other_session", team=repr(team.name),
+                                       session=repr(session.name if session else team.session_id)))  # fmt: skip
             seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE team_id = ?", (team.id,)).fetchone()[0]
             created = _now()
             cursor = db.execute(

@@ -23,6 +23,7 @@ import ipywidgets as w
 from IPython.display import display
 
 from communitysim.calibration import (
+    CALIBRATED_MARK,
     EngagementFit,
     GrowthFit,
     backtest,
@@ -186,11 +187,26 @@ class CalibrationLab:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", name):
             self.status.value = error_html(ValueError(t("cal.error.name", name=name)))
             return
+        target = scenario_dir() / f"{name}.yaml"
+        if not _replaceable(target):  # a shipped scenario, or one a user wrote: never replaced
+            self.status.value = error_html(ValueError(t("cal.error.exists", name=name)))
+            return
         description = t("cal.description", source=self.source.name)  # type: ignore[union-attr]
         fields = self.fit.to_scenario(name=name, description=description, engagement=self.engagement)
         fields["days"] = self.days.value
-        path = save_scenario(fields, scenario_dir() / f"{name}.yaml")
+        path = save_scenario(fields, target)
         self.status.value = f"<span style='color:#1b7f3b'>{html.escape(t('cal.saved', path=path))}</span>"
+
+
+def _replaceable(path: Path) -> bool:
+    """Whether Save may write ``path``: a new name, or a scenario an earlier calibration wrote."""
+    if not path.exists() and not path.is_symlink():
+        return True
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return path.is_file() and handle.readline().rstrip("\n") == CALIBRATED_MARK
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def calibration_lab(**kwargs: Any) -> CalibrationLab:

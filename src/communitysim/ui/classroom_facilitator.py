@@ -27,6 +27,7 @@ import yaml
 
 from communitysim.classroom import ClassroomError, Store, TeamRun, class_report_html, create_session, default_path
 from communitysim.classroom.exercise import COMPARED_KPIS, default_injects, export, format_kpi, injects_yaml
+from communitysim.files import load_yaml
 from communitysim.ui.classroom_page import ClassroomPage
 from communitysim.ui.crisis_exercise import crisis_scenarios
 from communitysim.ui.messages import number, t
@@ -114,7 +115,7 @@ class FacilitatorApp(ClassroomPage):
             pace = float(self.pace.value)
             teams = [name for name in self.teams_text.value.split(",")]
             try:
-                events = yaml.safe_load(self.events.value)
+                events = load_yaml(self.events.value, "events")  # guarded: an alias bomb is one line
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = t("class.error.events_where", line=mark.line + 1) if mark else ""

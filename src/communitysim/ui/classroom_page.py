@@ -34,12 +34,12 @@ class ClassroomPage:
             self.store = Store(self.path.value)
         return self.store
 
-    def _list_sessions(self, field: w.Dropdown) -> list[str]:
-        """Offer the database's sessions in ``field`` (an unreadable database is said on the status line)."""
+    def _list_sessions(self, field: w.Dropdown) -> list[str] | None:
+        """Offer the database's sessions in ``field``; None: an unreadable database (said on the status line)."""
         try:
             names = self._open().session_names()
         except ClassroomError as exc:
             self._say(str(exc), error=True)
-            return []
+            return None
         field.options = names
         return names

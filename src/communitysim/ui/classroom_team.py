@@ -93,7 +93,7 @@ class TeamApp(ClassroomPage):
         if names and self.session.value not in names:
             self.session.value = names[0]
         self._list_teams()
-        if not names:
+        if names == []:  # None: not a classroom database, already said so
             self._say(t("class.no_sessions"), error=True)
 
     def _list_teams(self) -> None:

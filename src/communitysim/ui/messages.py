@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 from babel import Locale
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, format_scientific
 
 __all__ = [
     "LANGUAGES",
@@ -142,10 +142,19 @@ def number(value: float, decimals: int | None = 0, *, sign: bool = False) -> str
     """
     if value != value:  # NaN
         return "–"
+    if isinstance(value, float | int) and not abs(value) < 1e15:  # 1e308, 2**80, inf: no decimal pattern fits
+        return _huge(value)
     pattern = "#,##0" + ("." + "#" * 6 if decimals is None else "." + "0" * decimals if decimals else "")
     if sign:
         pattern = f"+{pattern};-{pattern}"
     return format_decimal(value, format=pattern, locale=language())
+
+
+def _huge(value: float) -> str:
+    """A number too large for a decimal pattern: ``∞`` or ``1.2E20`` (the language's marks)."""
+    if value in (float("inf"), float("-inf")):
+        return "∞" if value > 0 else "-∞"
+    return format_scientific(float(value), format="0.###E0", locale=language())
 
 
 def percent(share: float, decimals: int = 0) -> str:
@@ -158,6 +167,8 @@ def percent(share: float, decimals: int = 0) -> str:
     if share != share:  # NaN
         return "–"
     pattern = Locale.parse(language()).percent_formats[None].pattern
+    if not abs(share) < 1e13:
+        return _huge(share * 100) + pattern.rsplit("0", 1)[-1]
     if decimals:
         pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals)
     return format_percent(share, format=pattern, locale=language())
