@@ -14,6 +14,11 @@ Prints figures for README's performance table (it is not a test). For each scena
 - peak RSS: the child's ``ru_maxrss`` (interpreter and imports included; "baseline" is the peak
   measured after the imports, before the build).
 
+Then every audience kind is built alone at ``--audience-n`` people (default 10^6), each in a fresh
+child: the four generators at the shipped scenarios' mean degrees, and a graph file of
+``--file-edges`` random ties (default 10^7) as a space-separated edge list and as GraphML (one
+element a line, as networkx writes it), written beforehand to a temporary folder (not timed).
+
 In the same invocation, the naive per-agent Mesa model of ``naive_mesa.py`` (one ``mesa.Agent`` per
 person, Python lists of neighbours) runs ``--reference-steps`` daily steps at 10^5 people in its
 own child, timed the same way (CPU time of the steps, the build excluded).
@@ -32,6 +37,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -115,6 +121,56 @@ def reference_child(n: int, steps: int) -> None:
     print(json.dumps({"n": n, "steps": steps, "run_wall_s": t1 - t0, "run_cpu_s": c1 - c0, "peak_mib": max_rss_mib()}))
 
 
+AUDIENCES = {
+    "watts_strogatz": {"kind": "watts_strogatz", "mean_degree": 10, "rewiring": 0.1},
+    "barabasi_albert": {"kind": "barabasi_albert", "mean_degree": 10},
+    "stochastic_block": {"kind": "stochastic_block", "mean_degree": 8, "n_segments": 4, "share_within_segment": 0.85},
+    "complete": {"kind": "complete"},
+    "edge list": {"kind": "file", "path": "edges.txt"},
+    "GraphML": {"kind": "file", "path": "edges.graphml"},
+}
+
+
+def write_graph_files(folder: Path, n: int, edges: int) -> None:
+    """A random graph of n people and about ``edges`` ties, as an edge list and as GraphML (pyarrow, fast)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rng = np.random.default_rng(SEED)
+    src = np.concatenate([np.arange(n), rng.integers(0, n, max(edges - n, 0))])  # everyone has a tie
+    dst = rng.integers(0, n, src.size)
+    u, v = pc.cast(pa.array(src), pa.string()), pc.cast(pa.array(dst), pa.string())
+    lines = pc.binary_join_element_wise(u, v, " ")
+    (folder / "edges.txt").write_text("\n".join(lines.to_pylist()) + "\n")
+    nodes = pc.binary_join_element_wise('    <node id="', pc.cast(pa.array(np.arange(n)), pa.string()), '" />', "")
+    ties = pc.binary_join_element_wise('    <edge source="', u, '" target="', v, '" />', "")
+    with (folder / "edges.graphml").open("w") as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n')
+        out.write('  <graph edgedefault="undirected">\n')
+        out.write("\n".join(nodes.to_pylist()) + "\n")
+        out.write("\n".join(ties.to_pylist()) + "\n")
+        out.write("  </graph>\n</graphml>\n")
+
+
+def audience_child(name: str, n: int, folder: str) -> None:
+    """Build one audience kind of n people alone; print one JSON line."""
+    import numpy as np
+
+    from communitysim.network import build_network
+    from communitysim.scenario import NetworkParams
+
+    params = dict(AUDIENCES[name])
+    if "path" in params:
+        params["path"] = str(Path(folder) / params["path"])
+    c0, t0 = cpu_s(), time.perf_counter()
+    net = build_network(NetworkParams(**params), n, np.random.default_rng(SEED))
+    c1, t1 = cpu_s(), time.perf_counter()
+    edges = None if net.adjacency is None else net.adjacency.nnz // 2
+    out = {"audience": name, "n": n, "edges": edges, "build_wall_s": t1 - t0, "build_cpu_s": c1 - c0}
+    print(json.dumps({**out, "peak_mib": max_rss_mib()}))
+
+
 def in_child(*args: str) -> dict[str, object]:
     """Run this script with ``args`` in a fresh interpreter and return its JSON line."""
     cmd = [sys.executable, str(Path(__file__).resolve()), *args]
@@ -129,6 +185,9 @@ def main() -> None:
     parser.add_argument("--scenarios", default="", help="scenario names, comma separated (default: all shipped)")
     parser.add_argument("--reference-n", type=float, default=1e5, help="size of the naive Mesa reference (0: none)")
     parser.add_argument("--reference-steps", type=int, default=5, help="daily steps of the naive Mesa reference")
+    parser.add_argument("--audience-n", type=float, default=1e6, help="size of the audience builds (0: none)")
+    parser.add_argument("--file-edges", type=float, default=1e7, help="ties of the graph files")
+    parser.add_argument("--audience-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--reference-child", nargs=2, type=int, metavar=("N", "STEPS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -137,6 +196,9 @@ def main() -> None:
         return
     if args.reference_child:
         reference_child(*args.reference_child)
+        return
+    if args.audience_child:
+        audience_child(args.audience_child[0], int(args.audience_child[1]), args.audience_child[2])
         return
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     names = args.scenarios.split(",") if args.scenarios else sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
@@ -160,6 +222,17 @@ def main() -> None:
         ns = r["run_cpu_s"] / (n * r["steps"]) * 1e9
         cells = f"{n:,} | {r['steps']} | | {r['run_cpu_s']:.2f} | {ns:.0f} | {r['peak_mib']:.0f}"
         print(f"| naive Mesa (growth rule only) | watts_strogatz | {cells} |")
+    if args.audience_n:
+        n = int(args.audience_n)
+        print(f"\n| audience of {n:,} people, built alone | ties | build (s) | peak RSS (MiB) |")
+        print("|---|---:|---:|---:|")
+        with tempfile.TemporaryDirectory() as folder:
+            write_graph_files(Path(folder), n, int(args.file_edges))
+            for name in AUDIENCES:
+                r = in_child("--audience-child", name, str(n), folder)
+                rows.append(r)
+                ties = "closed form" if r["edges"] is None else f"{r['edges']:,}"
+                print(f"| {name} | {ties} | {r['build_cpu_s']:.2f} | {r['peak_mib']:.0f} |", flush=True)
     print(json.dumps(rows))
 
 
