@@ -141,7 +141,11 @@ def test_files_are_read_like_networkx(tmp_path: Path):
         path = tmp_path / f"miserables_{pretty}.graphml"
         nx.write_graphml(graph, path, prettyprint=pretty, edge_id_from_attribute="weight")
         adjacencies.append(build(n=graph.number_of_nodes(), kind="file", path=str(path)).adjacency)
-    assert (adjacencies[0] != adjacencies[1]).nnz == 0
+    commented = tmp_path / "commented.graphml"  # a tie commented out is no tie
+    text = (tmp_path / "miserables_True.graphml").read_text()
+    commented.write_text(text.replace("<edge ", '<!-- <edge source="n1" target="n70" /> -->\n<edge ', 1))
+    adjacencies.append(build(n=graph.number_of_nodes(), kind="file", path=str(commented)).adjacency)
+    assert (adjacencies[0] != adjacencies[1]).nnz == 0 and (adjacencies[0] != adjacencies[2]).nnz == 0
     assert adjacencies[0].nnz == 2 * graph.number_of_edges()
 
 

@@ -338,19 +338,16 @@ def _graphml_ends(file: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Non
 
     The layout every common writer uses (networkx, igraph, Gephi): ``<node id="..."`` and
     ``<edge [id="..."] source="..." target="..."`` each on its own line. Anything else (several
-    elements a line, hyperedges, nested graphs, ports, entities, no end tag) returns None and the
-    file goes to networkx's full XML reader.
+    elements a line, hyperedges, nested graphs, ports, entities, comments, CDATA, no end tag)
+    returns None and the file goes to networkx's full XML reader.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
-    count = _count_in_file(
-        file, (b"<node", b"<edge", b"<graph", b"<graphml", b"</graphml>", b"<hyperedge", b"<port", b"&")
-    )
-    if count[b"<graph"] - count[b"<graphml"] != 1 or not count[b"</graphml>"]:
-        return None
-    if count[b"<hyperedge"] or count[b"<port"] or count[b"&"]:
+    unusual = (b"<hyperedge", b"<port", b"&", b"<!--", b"<![CDATA[")
+    count = _count_in_file(file, (b"<node", b"<edge", b"<graph", b"<graphml", b"</graphml>", *unusual))
+    if count[b"<graph"] - count[b"<graphml"] != 1 or not count[b"</graphml>"] or any(count[w] for w in unusual):
         return None
     reader = pcsv.open_csv(
         file,
