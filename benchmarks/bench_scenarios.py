@@ -140,17 +140,18 @@ def write_graph_files(folder: Path, n: int, edges: int) -> None:
     rng = np.random.default_rng(SEED)
     src = np.concatenate([np.arange(n), rng.integers(0, n, max(edges - n, 0))])  # everyone has a tie
     dst = rng.integers(0, n, src.size)
-    u, v = pc.cast(pa.array(src), pa.string()), pc.cast(pa.array(dst), pa.string())
-    lines = pc.binary_join_element_wise(u, v, " ")
-    (folder / "edges.txt").write_text("\n".join(lines.to_pylist()) + "\n")
-    nodes = pc.binary_join_element_wise('    <node id="', pc.cast(pa.array(np.arange(n)), pa.string()), '" />', "")
-    ties = pc.binary_join_element_wise('    <edge source="', u, '" target="', v, '" />', "")
-    with (folder / "edges.graphml").open("w") as out:
-        out.write('<?xml version="1.0" encoding="utf-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n')
-        out.write('  <graph edgedefault="undirected">\n')
-        out.write("\n".join(nodes.to_pylist()) + "\n")
-        out.write("\n".join(ties.to_pylist()) + "\n")
-        out.write("  </graph>\n</graphml>\n")
+    with (folder / "edges.txt").open("w") as text, (folder / "edges.graphml").open("w") as graphml:
+        graphml.write('<?xml version="1.0" encoding="utf-8"?>\n')
+        graphml.write('<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n  <graph edgedefault="undirected">\n')
+        ids = pc.cast(pa.array(np.arange(n)), pa.string())
+        graphml.write("\n".join(pc.binary_join_element_wise('    <node id="', ids, '" />', "").to_pylist()) + "\n")
+        for start in range(0, src.size, 1 << 20):  # in slices: the writer stays small
+            u = pc.cast(pa.array(src[start : start + (1 << 20)]), pa.string())
+            v = pc.cast(pa.array(dst[start : start + (1 << 20)]), pa.string())
+            text.write("\n".join(pc.binary_join_element_wise(u, v, " ").to_pylist()) + "\n")
+            ties = pc.binary_join_element_wise('    <edge source="', u, '" target="', v, '" />', "")
+            graphml.write("\n".join(ties.to_pylist()) + "\n")
+        graphml.write("  </graph>\n</graphml>\n")
 
 
 def audience_child(name: str, n: int, folder: str) -> None:
@@ -188,6 +189,7 @@ def main() -> None:
     parser.add_argument("--audience-n", type=float, default=1e6, help="size of the audience builds (0: none)")
     parser.add_argument("--file-edges", type=float, default=1e7, help="ties of the graph files")
     parser.add_argument("--audience-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--write-files", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--reference-child", nargs=2, type=int, metavar=("N", "STEPS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -196,6 +198,10 @@ def main() -> None:
         return
     if args.reference_child:
         reference_child(*args.reference_child)
+        return
+    if args.write_files:
+        write_graph_files(Path(args.write_files[0]), int(args.write_files[1]), int(args.write_files[2]))
+        print("{}")
         return
     if args.audience_child:
         audience_child(args.audience_child[0], int(args.audience_child[1]), args.audience_child[2])
@@ -227,7 +233,7 @@ def main() -> None:
         print(f"\n| audience of {n:,} people, built alone | ties | build (s) | peak RSS (MiB) |")
         print("|---|---:|---:|---:|")
         with tempfile.TemporaryDirectory() as folder:
-            write_graph_files(Path(folder), n, int(args.file_edges))
+            in_child("--write-files", folder, str(n), str(int(args.file_edges)))  # the parent stays small
             for name in AUDIENCES:
                 r = in_child("--audience-child", name, str(n), folder)
                 rows.append(r)

@@ -156,12 +156,12 @@ def _build_cpu_s(params: dict, n: int, tmp_path: Path, repeats: int) -> float:
         pairs = np.column_stack([ring.row, ring.col])[ring.row < ring.col]
         path.write_text("".join(f"{a} {b}\n" for a, b in pairs.tolist()))  # a small world as an edge list
         params = {**params, "path": str(path)}
-    times = []
-    for _ in range(repeats):  # CPU time, as others share the machine; the median
+    best = float("inf")
+    for _ in range(repeats):  # CPU time, the best of a few: others sharing the machine only add to it
         start = time.process_time()
         build(n=n, **params)
-        times.append(time.process_time() - start)
-    return float(np.median(times))
+        best = min(best, time.process_time() - start)
+    return best
 
 
 @pytest.mark.parametrize(
@@ -178,5 +178,5 @@ def _build_cpu_s(params: dict, n: int, tmp_path: Path, repeats: int) -> float:
 def test_build_time_grows_linearly(params, tmp_path: Path):
     # 10x the people costs at most 15x the time (quadratic would be 100x); 2 ms of slack for the
     # fixed costs that dominate the small graph
-    small, large = _build_cpu_s(params, 10_000, tmp_path, 7), _build_cpu_s(params, 100_000, tmp_path, 3)
+    small, large = _build_cpu_s(params, 10_000, tmp_path, 7), _build_cpu_s(params, 100_000, tmp_path, 5)
     assert large <= 15 * small + 0.002
