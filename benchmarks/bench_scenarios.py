@@ -23,7 +23,8 @@ In the same invocation, the naive per-agent Mesa model of ``naive_mesa.py`` (one
 person, Python lists of neighbours) runs ``--reference-steps`` daily steps at 10^5 people in its
 own child, timed the same way (CPU time of the steps, the build excluded).
 
-Run from the repository root (about 6 minutes at the default sizes on a 2-core machine):
+Run from the repository root (about 6 minutes of CPU at the default sizes; 40 minutes of wall time on
+the shared 2-core machine):
 
     .venv/bin/python benchmarks/bench_scenarios.py
     .venv/bin/python benchmarks/bench_scenarios.py --sizes 1e4,1e5 --scenarios b2b_leads  # quick
