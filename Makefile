@@ -68,6 +68,7 @@ test: lint chromium
 bench: $(STAMP)
 	$(PY) benchmarks/bench_growth.py --reference-steps 365
 	$(PY) benchmarks/bench_engagement.py
+	$(PY) benchmarks/bench_scenarios.py
 	$(PY) benchmarks/bench_crisis.py
 	$(PY) benchmarks/bench_ui.py
 	$(PY) benchmarks/bench_sweep.py
