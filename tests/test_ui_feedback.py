@@ -172,3 +172,13 @@ def test_the_glossary_explains_the_words_a_learner_meets_and_every_page_links_it
         assert link in catalogue(lang)[f"nb.{page}"], page
     guide = (SCENARIOS.parent / "docs" / ("GUIDE.md" if lang == "en" else "GUIDE.fr.md")).read_text()
     assert "seed" in guide.lower() or "graine" in guide.lower()
+
+
+def test_the_dashed_previous_run_is_only_a_run_of_the_same_scenario():
+    lab = PostingLab(overrides={"audience.size": 500, "days": 40, "objectives": []})
+    lab.run()
+    lab.scenario.value = "bakery_launch.yaml"  # another scenario: nothing to compare with
+    lab.run()
+    assert lab.previous is None and all(len(axes.lines) == 1 for axes in lab.figure.axes)
+    lab.run()
+    assert lab.previous is not None and all(len(axes.lines) == 2 for axes in lab.figure.axes)
