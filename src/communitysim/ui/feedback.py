@@ -10,7 +10,7 @@ Example:
     >>> import communitysim as cs
     >>> result = cs.run({"audience": {"size": 300}, "days": 20,
     ...                  "objectives": [{"kpi": "members", "target": 5000, "by_day": 20}]}, seed=1)
-    >>> "joined" in objective_feedback(result, result.scorecard.iloc[0])[0]
+    >>> "joined" in " ".join(objective_feedback(result, result.scorecard.iloc[0]))
     True
 """
 
