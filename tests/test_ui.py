@@ -141,6 +141,9 @@ def test_the_engagement_sweep_finds_a_best_rhythm():
     app.sweep()
     assert list(app.table["posts_per_week"]) == [1, 7, 42]
     assert app.table["engagements_per_post"].iloc[0] > app.table["engagements_per_post"].iloc[-1]
+    assert app.best.value == ""  # the answer is not given before the learner's guess (the challenge)
+    app.guess.value = 7
+    app.check()
     assert "posts a week" in app.best.value
 
 

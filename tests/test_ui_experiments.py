@@ -14,6 +14,7 @@ def small_app(**kwargs):
 
 def test_running_shows_the_ci_plot_the_table_and_a_recommendation():
     app = small_app()
+    assert app.table is None and "nothing has run yet" in app.recommendation.value  # no sweep on opening
     app.range.value = (1, 21)
     app.kpi.value = "engagements"
     app.run()
@@ -22,8 +23,25 @@ def test_running_shows_the_ci_plot_the_table_and_a_recommendation():
     assert f"Posts per week = {best.point['strategy.posts_per_week']}" in app.recommendation.value
     assert app.summary.value.count("<tr>") == 1 + 3
     assert len(app.figure.axes[0].collections) == 1  # the confidence band
-    app.kpi.value = "churned"  # another KPI redraws from the same runs
-    assert "lowest mean Members who left" in app.recommendation.value
+    app.kpi.value = "churn_share"  # another KPI redraws from the same runs
+    assert "lowest mean Members who left, per person who joined" in app.recommendation.value
+    assert "%" in app.summary.value  # a rate, shown as a percentage
+
+
+def test_departures_are_ranked_as_a_rate_not_a_count():
+    """A rhythm whose community barely grows loses few members in number: the rate does not crown it for that.
+
+    Runs: classroom_bakery at 0 and 14 posts a week, 3 seeds (master seed 1), the app's own sweep.
+    """
+    app = ExperimentsLab(overrides={"days": 120, "objectives": []}, backend="serial", progress=False)
+    app.points.value, app.replications.value, app.range.value = 2, 3, (0, 14)
+    app.run()
+    runs = app.table.runs
+    assert (runs["churn_share"] == runs["churned"] / runs["new_members"]).all()
+    app.kpi.value = "churn_share"
+    share = app.table.summary("churn_share").set_index("strategy.posts_per_week")["mean"]
+    best = int(app.table.best("churn_share", maximize=False).point["strategy.posts_per_week"])
+    assert best == int(share.idxmin())
 
 
 def test_choosing_a_lever_sets_its_range_and_values():

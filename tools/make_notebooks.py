@@ -31,16 +31,12 @@ TEMPLATE: dict[str, list[tuple[str, str]]] = {
         (
             "code",
             "# NBVAL_CHECK_OUTPUT\n# (checked by nbval: the same seed gives the same scorecard)\n"
-            'import communitysim as cs\n\nresult = cs.run("../scenarios/bakery_launch.yaml", seed=7)\nresult.scorecard',
+            "import communitysim as cs\nfrom communitysim.ui import scorecard\n\n"
+            'result = cs.run("../scenarios/bakery_launch.yaml", seed=7)\nscorecard(result)',
         ),
         ("code", "from communitysim.ui import show\n\nshow(result.plot())"),
         ("md", "nb.welcome.try"),
-        (
-            "code",
-            "from communitysim.ui import scorecard\n\nfirst_members = 20  # change me, then run the cell again\n"
-            'result = cs.run("../scenarios/bakery_launch.yaml", seed=7, overrides={"seeding.size": first_members})\n'
-            "scorecard(result)",
-        ),
+        ("code", "from communitysim.ui.welcome import welcome_challenge\n\nchallenge = welcome_challenge()\nchallenge"),
         ("md", "nb.welcome.read_more"),
     ],
     "01_first_members.ipynb": [
@@ -57,8 +53,7 @@ TEMPLATE: dict[str, list[tuple[str, str]]] = {
         ("md", "nb.engagement.intro"),
         (
             "code",
-            "from communitysim.ui.engagement_lab import engagement_lab\n\n"
-            "app = engagement_lab()\napp.sweep()\napp.compare()\napp",
+            "from communitysim.ui.engagement_lab import engagement_lab\n\napp = engagement_lab()\napp.sweep()\napp",
         ),
         ("md", "nb.engagement.try"),
     ],
@@ -71,7 +66,7 @@ TEMPLATE: dict[str, list[tuple[str, str]]] = {
         ("md", "nb.experiments.intro"),
         (
             "code",
-            "from communitysim.ui.experiments_lab import experiments_lab\n\napp = experiments_lab()\napp.run()\napp",
+            "from communitysim.ui.experiments_lab import experiments_lab\n\napp = experiments_lab()\napp",
         ),
         ("md", "nb.experiments.try"),
     ],
@@ -84,6 +79,7 @@ TEMPLATE: dict[str, list[tuple[str, str]]] = {
         ),
         ("md", "nb.calibration.try"),
     ],
+    "09_glossary.ipynb": [("md", "nb.glossary")],
     "07_classroom_facilitator.ipynb": [
         ("md", "nb.facilitator.intro"),
         ("code", "from communitysim.ui.classroom_facilitator import facilitator\n\napp = facilitator()\napp"),

@@ -681,8 +681,11 @@ class SweepTable:
             len(diff), confidence,
         )  # fmt: skip
 
-    def plot(self, kpi: str, confidence: float = 0.95) -> Figure:
-        """KPI against the parameter with confidence bands (1-D grids), or a heatmap of means (2-D grids)."""
+    def plot(self, kpi: str, confidence: float = 0.95, maximize: bool | None = None) -> Figure:
+        """KPI against the parameter with confidence bands (1-D grids), or a heatmap of means (2-D grids).
+
+        ``maximize`` says which end is best (the star), as in :meth:`best`.
+        """
         from matplotlib.figure import Figure
 
         table = self.summary(kpi, confidence)
@@ -709,7 +712,7 @@ class SweepTable:
             )
             if not numeric:
                 axes.set_xticks(xs, [str(v) for v in x])
-            best = self.best(kpi, confidence=confidence)
+            best = self.best(kpi, maximize=maximize, confidence=confidence)
             bx = best.point[name] if numeric else list(x).index(best.point[name])
             axes.plot(
                 [bx], [best.mean], marker="*", markersize=14, color="C3", linestyle="none", label=t("plot.sweep.best")

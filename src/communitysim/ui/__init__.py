@@ -14,7 +14,18 @@ from communitysim.ui.messages import t
 if TYPE_CHECKING:  # matplotlib only when a figure is drawn: the core imports the messages from here
     from matplotlib.figure import Figure
 
-__all__ = ["error_html", "figure_png", "redraw", "scorecard", "show", "t"]
+__all__ = [
+    "APP_CSS",
+    "app_box",
+    "display_app",
+    "error_html",
+    "figure_png",
+    "redraw",
+    "scorecard",
+    "show",
+    "slider_look",
+    "t",
+]
 
 
 def figure_png(figure: Figure, dpi: int = 100) -> bytes:
@@ -71,3 +82,53 @@ def scorecard(result: object) -> object:
     from communitysim.ui.posting_lab import scorecard_html
 
     return HTML(scorecard_html(result))  # type: ignore[arg-type]
+
+
+#: The apps' shared style: labels wrap instead of being cut, buttons as wide as their words, sliders'
+#: tracks at least 200 px (readable at 1280x800 and 1920x1080; tested in the browser).
+APP_CSS = """<style>
+.cs-app .widget-label, .cs-app .widget-label-basic { white-space: normal; overflow: visible; text-overflow: clip;
+  height: auto; min-height: var(--jp-widgets-inline-height); line-height: 1.25; overflow-wrap: break-word; }
+.cs-app .widget-inline-hbox { height: auto; min-height: var(--jp-widgets-inline-height); align-items: center; }
+.cs-app .widget-button { width: auto; min-width: 7em; overflow: visible; text-overflow: clip; padding: 0 1em;
+  align-self: flex-start; flex: 0 0 auto; }
+.cs-app .widget-dropdown select { text-overflow: clip; }
+.cs-app .widget-hslider .slider-container { min-width: 200px; }
+.cs-app .widget-checkbox { width: auto; }
+.cs-app .widget-upload { width: auto; min-width: 7em; flex: 0 0 auto; }
+.cs-app .widget-upload * { overflow: visible; text-overflow: clip; }
+.cs-app .widget-checkbox .widget-label-basic span { white-space: normal; }
+</style>"""
+
+
+def app_box(children: list, **layout: str) -> object:
+    """An app's outer box: the shared style first, children below (``ipywidgets.VBox`` with class ``cs-app``)."""
+    import ipywidgets as w
+
+    box = w.VBox([w.HTML(APP_CSS), *children], layout=w.Layout(**layout))
+    box.add_class("cs-app")
+    return box
+
+
+def slider_look(label_width: str = "180px") -> dict:
+    """Keyword arguments for a control with a readable track: a label column, at least 460 px wide in all."""
+    import ipywidgets as w
+
+    return {
+        "style": {"description_width": label_width},
+        "layout": w.Layout(width="98%", min_width="460px", max_width="820px"),
+    }
+
+
+def display_app(widget: object) -> None:
+    """Display an app's widget with a "Run this cell" banner as its text fallback (never a raw widget repr).
+
+    Where the widget cannot be drawn (a notebook opened before its cells ran, or reloaded without its
+    kernel), JupyterLab shows the text fallback: the banner, instead of ``VBox(children=(...``.
+    """
+    from IPython.display import display
+
+    bundle = widget._repr_mimebundle_()  # type: ignore[attr-defined]
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    bundle["text/plain"] = t("common.run_this_cell")
+    display(bundle, raw=True)

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import display
 
 from communitysim.calibration import (
     CALIBRATED_MARK,
@@ -37,7 +36,7 @@ from communitysim.calibration import (
 from communitysim.cli import scenario_dir
 from communitysim.result import atomic_write_bytes
 from communitysim.scenario import ScenarioError
-from communitysim.ui import error_html, redraw
+from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
 from communitysim.ui.messages import number, t
 
 __all__ = ["CalibrationLab", "SAMPLE", "calibration_lab"]
@@ -62,7 +61,7 @@ class CalibrationLab:
         self.fit: GrowthFit | None = None
         self.engagement: EngagementFit | None = None
         self.source: Path | None = None
-        look = {"style": {"description_width": "170px"}, "layout": w.Layout(width="95%")}
+        look = slider_look("200px")  # a track of at least 200 px; long labels wrap (tested in the browser)
         self.upload = w.FileUpload(accept=".csv", multiple=False, description=t("cal.upload"))
         self.upload.observe(lambda change: self.uploaded(), names="value")
         self.sample_button = w.Button(description=t("cal.sample"), icon="table")
@@ -86,13 +85,17 @@ class CalibrationLab:
         controls = w.VBox(
             [w.HBox([self.upload, self.sample_button]), self.followers_column, self.days, self.alternative,
              self.forecast_button, self.name, self.save_button, self.holdout, self.backtest_button, self.status],
-            layout=w.Layout(width="40%"),
+            layout=w.Layout(width="40%", min_width="480px"),
         )  # fmt: skip
-        self.widget = w.HBox([controls, w.VBox([self.report, self.plots, self.table, self.backtest_report],
-                                               layout=w.Layout(width="58%"))])  # fmt: skip
+        for control in (self.followers_column, self.days, self.alternative, self.name, self.holdout):
+            control.tooltip = control.description  # the whole label on hover
+        results = w.VBox(
+            [self.report, self.plots, self.table, self.backtest_report], layout=w.Layout(width="58%", min_width="480px")
+        )
+        self.widget = app_box([w.HBox([controls, results], layout=w.Layout(flex_flow="row wrap"))])
 
     def _ipython_display_(self) -> None:
-        display(self.widget)
+        display_app(self.widget)
 
     # --- actions --------------------------------------------------------------------------------
 

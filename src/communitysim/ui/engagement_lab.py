@@ -14,13 +14,12 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-from IPython.display import display
 from matplotlib.figure import Figure
 
 import communitysim as cs
 from communitysim.cli import scenario_dir
-from communitysim.ui import error_html, redraw
-from communitysim.ui.messages import number, t
+from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
+from communitysim.ui.messages import number, t, tn
 
 __all__ = ["EngagementLab", "engagement_lab"]
 
@@ -54,7 +53,7 @@ class EngagementLab:
         self.frequencies = frequencies
         self.seed = seed
         self.table = pd.DataFrame()
-        style = {"description_width": "initial"}
+        style = {"description_width": "260px"}
         base = cs.load_scenario(self.path, self.fixed)
         self.appetite = w.FloatSlider(
             value=base.feed.appetite_posts_per_day,
@@ -62,7 +61,7 @@ class EngagementLab:
             max=4,
             step=0.25,
             description=t("eng.appetite"),
-            style=style,
+            **slider_look("260px"),
         )
         self.sweep_button = w.Button(description=t("eng.sweep"), button_style="primary", icon="play")
         self.sweep_button.on_click(lambda _: self.sweep())
@@ -72,20 +71,22 @@ class EngagementLab:
         self.contrasts = w.HTML()
         self.compare_button = w.Button(description=t("eng.compare"), icon="balance-scale")
         self.compare_button.on_click(lambda _: self.compare())
-        self.guess = w.IntText(value=7, description=t("eng.guess"), style=style)
+        self.guess = w.IntText(value=7, description=t("eng.guess"), style=style, layout=w.Layout(width="380px"))
         self.check_button = w.Button(description=t("eng.check"), icon="check")
         self.check_button.on_click(lambda _: self.check())
         self.feedback = w.HTML()
-        self.widget = w.VBox(
+        for control in (self.appetite, self.guess):
+            control.tooltip = control.description  # the whole label on hover
+        self.widget = app_box(
             [
                 self.appetite,
                 self.sweep_button,
                 self.status,
                 self.plots,
-                self.best,
                 w.HTML(f"<b>{html.escape(t('eng.challenge'))}</b>"),
                 w.HBox([self.guess, self.check_button]),
                 self.feedback,
+                self.best,  # the answer, only once the learner has checked a guess
                 w.HTML(f"<b>{html.escape(t('eng.contrasts'))}</b>"),
                 self.compare_button,
                 self.contrasts,
@@ -93,7 +94,7 @@ class EngagementLab:
         )
 
     def _ipython_display_(self) -> None:
-        display(self.widget)
+        display_app(self.widget)
 
     def sweep(self) -> None:
         """Run every rhythm on the same seed; plot per-post and total engagement, and participation."""
@@ -112,10 +113,8 @@ class EngagementLab:
             return
         self.status.value = ""
         self.table = pd.DataFrame(rows)
-        best = self.table.loc[self.table["engagements"].idxmax()]
-        self.best.value = html.escape(
-            t("eng.best", posts=int(best["posts_per_week"]), engagements=int(best["engagements"]))
-        )
+        self.best.value = ""  # told after the learner's guess (the challenge), not before
+        self.feedback.value = ""
         self.figure = self._figure()
         redraw(self.plots, self.figure)
 
@@ -130,16 +129,26 @@ class EngagementLab:
             choices = ", ".join(str(n) for n in self.table["posts_per_week"])
             self.feedback.value = html.escape(t("eng.guess_unknown", choices=choices))
             return
-        best = self.table["engagements"].max()
-        total = float(self.table.loc[self.table["posts_per_week"] == guess, "engagements"].iloc[0])
-        best_rhythm = int(self.table.loc[self.table["engagements"].idxmax(), "posts_per_week"])
-        if total >= 0.9 * best:
-            text, colour = t("eng.check_pass", posts=guess), "#1b7f3b"
-        elif guess > best_rhythm:
-            text, colour = t("eng.check_fail_more", posts=guess), "#b3261e"
+        row = self.table.loc[self.table["posts_per_week"] == guess].iloc[0]
+        top = self.table.loc[self.table["engagements"].idxmax()]
+        numbers = {  # read off the sweep the learner sees: the guess against the sweep's best rhythm
+            "posts": guess, "total": number(row["engagements"]), "per_post": number(row["engagements_per_post"], 1),
+            "left": tn("common.members", int(row["churned"])), "best_posts": int(top["posts_per_week"]),
+            "best_total": number(top["engagements"]), "best_per_post": number(top["engagements_per_post"], 1),
+            "best_left": number(top["churned"]),
+        }  # fmt: skip
+        if row["engagements"] >= 0.9 * top["engagements"]:
+            text, colour = t("eng.check_pass", **numbers), "#1b7f3b"
+        elif guess > top["posts_per_week"]:
+            key = "eng.check_fail_more_left" if row["churned"] > top["churned"] else "eng.check_fail_more"
+            text, colour = t(key, **numbers), "#b3261e"
         else:
-            text, colour = t("eng.check_fail_less", posts=guess), "#b3261e"
+            text, colour = t("eng.check_fail_less", **numbers), "#b3261e"
         self.feedback.value = f"<span style='color:{colour}'>{html.escape(text)}</span>"
+        best_row = self.table.loc[self.table["engagements"].idxmax()]
+        self.best.value = html.escape(
+            t("eng.best", posts=int(best_row["posts_per_week"]), engagements=number(best_row["engagements"]))
+        )
 
     def compare(self) -> None:
         """Two contrasts on the same seed: one content type versus a varied mix, debates versus information."""

@@ -22,21 +22,23 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 from IPython import get_ipython
-from IPython.display import display
 
 import communitysim as cs
 from communitysim.cli import scenario_dir
 from communitysim.kpis import LOWER_IS_BETTER
 from communitysim.sensitivity import DEFAULT_LEVERS
-from communitysim.sweeps import format_number
-from communitysim.ui import error_html, redraw
+from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
+from communitysim.ui.display import kpi_text
 from communitysim.ui.messages import number, t
 from communitysim.ui.posting_lab import DEFAULT_SCENARIO, lab_scenarios
 
 __all__ = ["ExperimentsLab", "experiments_lab", "lever_values"]
 
-#: The KPIs a learner can optimise here.
-KPI_CHOICES = ("engagements", "members", "active_ratio", "leads", "churned")
+#: The KPIs a learner can optimise here. Departures are ranked as a rate, ``churn_share`` (members who left
+#: / people who joined): absolute departures would crown a community that never grows.
+KPI_CHOICES = ("engagements", "members", "active_ratio", "leads", "churn_share")
+#: KPIs computed here from a sweep's runs: name -> (numerator, denominator, lower is better).
+DERIVED = {"churn_share": ("churned", "new_members", True)}
 #: Levers whose values are whole numbers.
 WHOLE_LEVERS = frozenset({"strategy.posts_per_week", "seeding.size"})
 
@@ -79,7 +81,7 @@ class ExperimentsLab:
         self.backend = backend
         self.show_progress = progress
         self.table: cs.SweepTable | None = None
-        look = {"style": {"description_width": "160px"}, "layout": w.Layout(width="95%")}
+        look = slider_look("180px")  # a track of at least 200 px; long labels wrap (tested in the browser)
         choices = lab_scenarios(self.folder)
         self.scenario = w.Dropdown(
             options=choices, value=scenario if scenario in choices else choices[0], description=t("common.scenario"),
@@ -110,13 +112,18 @@ class ExperimentsLab:
         controls = w.VBox(
             [self.scenario, self.lever, self.range, self.points, self.replications, self.kpi, self.run_button,
              self.status, self.progress],
-            layout=w.Layout(width="42%"),
+            layout=w.Layout(width="42%", min_width="480px"),
         )  # fmt: skip
-        results = w.VBox([self.plots, self.recommendation, self.summary], layout=w.Layout(width="56%"))
-        self.widget = w.HBox([controls, results])
+        results = w.VBox(
+            [self.plots, self.recommendation, self.summary], layout=w.Layout(width="56%", min_width="480px")
+        )
+        for control in (self.scenario, self.lever, self.range, self.points, self.replications, self.kpi):
+            control.tooltip = control.description  # the whole label on hover
+        self.recommendation.value = f"<p>{html.escape(t('exp.start'))}</p>"  # nothing runs before the learner asks
+        self.widget = app_box([w.HBox([controls, results], layout=w.Layout(flex_flow="row wrap"))])
 
     def _ipython_display_(self) -> None:
-        display(self.widget)
+        display_app(self.widget)
 
     def set_range(self) -> None:
         """Set the range slider to the chosen lever's default range."""
@@ -147,44 +154,54 @@ class ExperimentsLab:
         except cs.ScenarioError as exc:
             self.status.value = error_html(exc)
             return
+        for name, (numerator, denominator, _) in DERIVED.items():
+            runs = self.table.runs
+            runs[name] = runs[numerator] / runs[denominator].where(runs[denominator] > 0)
         self.status.value = ""
         self.show()
+
+    def lower_is_better(self, kpi: str) -> bool:
+        """Whether the sweep's best value of ``kpi`` is its lowest."""
+        return DERIVED[kpi][2] if kpi in DERIVED else kpi in LOWER_IS_BETTER
 
     def show(self) -> None:
         """Draw the chosen KPI's plot, table and recommendation from the last sweep."""
         if self.table is None:
             return
         kpi = self.kpi.value
-        self.figure = self.table.plot(kpi)
+        self.figure = self.table.plot(kpi, maximize=not self.lower_is_better(kpi))
         redraw(self.plots, self.figure)
         self.summary.value = self._summary_html(kpi)
         self.recommendation.value = self._recommendation_html(kpi)
 
     def _summary_html(self, kpi: str) -> str:
+        """The sweep's table; a mean's interval starts at 0 at least (the KPIs here cannot be negative)."""
         assert self.table is not None
         summary = self.table.summary(kpi)
         head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("exp.value", "exp.mean", "exp.ci", "exp.runs"))
         rows = "".join(
-            f"<tr><td>{number(row[self.lever.value], None)}</td><td>{format_number(row['mean'])}</td>"
-            f"<td>{format_number(row['ci_low'])} – {format_number(row['ci_high'])}</td><td>{int(row['n'])}</td></tr>"
+            f"<tr><td>{number(row[self.lever.value], None)}</td><td>{kpi_text(kpi, row['mean'])}</td>"
+            f"<td>{kpi_text(kpi, max(0.0, row['ci_low']))} – {kpi_text(kpi, row['ci_high'])}</td>"
+            f"<td>{int(row['n'])}</td></tr>"
             for _, row in summary.iterrows()
         )
         return f"<table class='cs-sweep'><tr>{head}</tr>{rows}</table>"
 
     def _recommendation_html(self, kpi: str) -> str:
         assert self.table is not None
-        best = self.table.best(kpi)
+        best = self.table.best(kpi, maximize=not self.lower_is_better(kpi))
         lever = self.lever.value
         values = {
             "lever": t(f"exp.lever.{lever}"), "value": number(best.point[lever], None), "kpi": t(f"lab.kpi.{kpi}"),
-            "mean": format_number(best.mean), "low": format_number(best.ci[0]), "high": format_number(best.ci[1]),
-            "direction": t("exp.lowest" if kpi in LOWER_IS_BETTER else "exp.highest"),
+            "mean": kpi_text(kpi, best.mean), "low": kpi_text(kpi, max(0.0, best.ci[0])),
+            "high": kpi_text(kpi, best.ci[1]),
+            "direction": t("exp.lowest" if self.lower_is_better(kpi) else "exp.highest"),
         }  # fmt: skip
         lines = [t("exp.best", **values)]
         if best.runner_up is not None:
             versus = {
-                "other": number(best.runner_up[lever], None), "diff": format_number(abs(best.difference)),
-                "dlow": format_number(best.difference_ci[0]), "dhigh": format_number(best.difference_ci[1]),
+                "other": number(best.runner_up[lever], None), "diff": kpi_text(kpi, abs(best.difference)),
+                "dlow": kpi_text(kpi, best.difference_ci[0]), "dhigh": kpi_text(kpi, best.difference_ci[1]),
                 "runs": best.replications,
             }  # fmt: skip
             lines.append(t("exp.clear" if best.clear else "exp.unclear", **versus))

@@ -14,14 +14,13 @@ from typing import Any
 
 import ipywidgets as w
 import numpy as np
-from IPython.display import display
 from matplotlib.figure import Figure
 
 import communitysim as cs
 from communitysim.cli import scenario_dir
 from communitysim.mechanisms.seeding import STRATEGIES
-from communitysim.ui import error_html, redraw
-from communitysim.ui.messages import number, t
+from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
+from communitysim.ui.messages import number, percent, t, tn
 from communitysim.ui.posting_lab import scorecard_html
 
 __all__ = ["FirstMembers", "first_members", "CHALLENGE_MEMBERS", "CHALLENGE_DAY"]
@@ -46,7 +45,7 @@ class FirstMembers:
         self.seed = seed
         self.result: cs.Result | None = None
         self.previous: cs.Result | None = None
-        style = {"description_width": "180px"}
+        look = slider_look("230px")  # a track of at least 200 px; long labels wrap (tested in the browser)
         self.strategy = w.Dropdown(
             options=[
                 (t(f"first.strategy.{name}"), name)
@@ -55,15 +54,15 @@ class FirstMembers:
             ],
             value="close_circle",
             description=t("first.strategy"),
-            style=style,
+            **look,
         )
-        self.size = w.IntSlider(value=20, min=0, max=100, description=t("first.size"), style=style)
+        self.size = w.IntSlider(value=20, min=0, max=100, description=t("first.size"), **slider_look("230px"))
         self.invite_after_posts = w.IntSlider(
-            value=6, min=0, max=20, description=t("first.invite_after_posts"), style=style
+            value=6, min=0, max=20, description=t("first.invite_after_posts"), **slider_look("230px")
         )
         days = cs.load_scenario(self.path, self.fixed).days
         self.day = w.IntSlider(
-            value=min(90, int(days)), min=0, max=int(days), description=t("first.show_day"), style=style
+            value=min(90, int(days)), min=0, max=int(days), description=t("first.show_day"), **slider_look("230px")
         )
         self.run_button = w.Button(description=t("common.run"), button_style="primary", icon="play")
         self.run_button.on_click(lambda _: self.run())
@@ -74,13 +73,15 @@ class FirstMembers:
         self.plots = w.Output()
         controls = w.VBox([self.strategy, self.size, self.invite_after_posts, self.day, self.run_button, self.status])
         challenge = w.HTML(
-            f"<b>{html.escape(t('first.challenge'))}</b>: "
+            f"<b>{html.escape(t('common.label', label=t('first.challenge')))}</b> "
             + html.escape(t("first.challenge_goal", target=CHALLENGE_MEMBERS, day=CHALLENGE_DAY))
         )
-        self.widget = w.VBox([controls, self.plots, challenge, self.challenge, self.scorecard])
+        for control in (self.strategy, self.size, self.invite_after_posts, self.day):
+            control.tooltip = control.description  # the whole label on hover
+        self.widget = app_box([controls, self.plots, challenge, self.challenge, self.scorecard])
 
     def _ipython_display_(self) -> None:
-        display(self.widget)
+        display_app(self.widget)
 
     def run(self) -> None:
         """Run with the chosen first members; keep the last run dashed."""
@@ -98,7 +99,7 @@ class FirstMembers:
             return
         self.previous, self.result = self.result, result
         self.status.value = ""
-        self.scorecard.value = scorecard_html(result)
+        self.scorecard.value = scorecard_html(result, self.previous)
         self.challenge.value = self.challenge_html()
         self.draw()
 
@@ -115,14 +116,18 @@ class FirstMembers:
         lines = [
             t(
                 "first.challenge_score",
-                members=number(members),
+                members=tn("common.members", members),
                 day=number(day, None),
                 accepted=number(accepted),
                 invited=number(int(invited.sum())),
             )
         ]
         if members >= CHALLENGE_MEMBERS:
-            colour, lines = "#1b7f3b", [*lines, t("first.why.pass")]
+            colour = "#1b7f3b"
+            linked = self.linked_share()
+            lines.append(
+                t("first.why.pass_linked" if linked >= 0.5 else "first.why.pass_scattered", linked=percent(linked))
+            )
         else:
             colour = "#b3261e"
             if self.strategy.value == "none" or self.size.value == 0:
@@ -131,12 +136,23 @@ class FirstMembers:
                 if self.invite_after_posts.value < ready:
                     lines.append(t("first.why.too_early", posts=self.invite_after_posts.value, ready=ready))
                 if self.strategy.value == "random":
-                    lines.append(t("first.why.random"))
+                    lines.append(t("first.why.random", linked=percent(self.linked_share())))
                 if self.strategy.value == "influencers":
                     lines.append(t("first.why.influencers"))
                 lines.append(t("first.why.more"))
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         return f"<ul class='cs-challenge' style='color:{colour}'>{items}</ul>"
+
+    def linked_share(self) -> float:
+        """The share of the invited people who have a friend among the other invited (what the ring shows)."""
+        invited = np.flatnonzero(self.model.population.invited)
+        adjacency = self.model.network.adjacency
+        if invited.size == 0:
+            return 0.0
+        if adjacency is None:  # a complete network: everyone knows everyone
+            return 1.0 if invited.size > 1 else 0.0
+        among = adjacency[invited][:, invited]
+        return float((np.asarray(among.sum(axis=1)).ravel() > 0).mean())
 
     def members_on(self, day: float) -> np.ndarray:
         """Boolean mask of the people who were members on ``day``."""
@@ -173,7 +189,7 @@ class FirstMembers:
         for side in ring.spines.values():
             side.set_visible(False)
         ring.set_xlabel(t("first.ring_caption"), fontsize="small")
-        ring.set_title(t("first.ring_title", day=self.day.value, members=int(member.sum())))
+        ring.set_title(t("first.ring_title", day=self.day.value, members=tn("common.members", int(member.sum()))))
         ring.legend(loc="lower center", fontsize="small", ncols=3, bbox_to_anchor=(0.5, -0.12))
         for run, style, label in (
             (self.previous, {"linestyle": "--", "color": "grey"}, t("common.previous_run")),

@@ -20,21 +20,25 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-import numpy as np
-from IPython.display import display
 from matplotlib.figure import Figure
 
 import communitysim as cs
 from communitysim.cli import scenario_dir
 from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
-from communitysim.ui import error_html, redraw
-from communitysim.ui.messages import number, t
+from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
+from communitysim.ui.display import kpi_name, kpi_text, scorecard_table
+from communitysim.ui.feedback import REACH_RHYTHMS, objective_feedback, rhythm_reach, spread_line
+from communitysim.ui.messages import t
 
 __all__ = ["PostingLab", "posting_lab", "lab_scenarios", "scorecard_html"]
 
 #: The lab's default scenario: the bakery launch sized for a class (fast enough for live sliders).
 DEFAULT_SCENARIO = "classroom_bakery.yaml"
 
+#: Seeds run besides the lab's own when the strategy changed, to tell a lever's effect from chance.
+SPREAD_SEEDS = (101, 202)
+#: KPIs compared over those seeds.
+SPREAD_KPIS = ("members", "engagements")
 #: KPIs shown under the plots, in this order.
 SUMMARY_KPIS = ("members", "engagements", "engagements_per_post", "engagement_rate_followers", "active_ratio", "leads")
 
@@ -46,38 +50,24 @@ def lab_scenarios(folder: Path | None = None) -> list[str]:
     return [n for n in names if not n.startswith(("crisis_", "bass_"))]
 
 
-def _format(value: float) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    if abs(value) >= 100:
-        return number(value)
-    if abs(value) >= 1:
-        return number(value, 2)
-    return number(float(f"{value:.3g}"), None)  # 3 significant digits
+def scorecard_html(result: cs.Result, previous: cs.Result | None = None, reach: dict | None = None) -> str:
+    """The objectives as an HTML table: the KPI's name, target and value as a learner reads them, and feedback.
 
-
-def scorecard_html(result: cs.Result) -> str:
-    """The objectives as an HTML table with pass/fail and a sentence of feedback for each."""
+    The feedback is computed from the runs the learner saw (``communitysim.ui.feedback``): this run's
+    numbers, what changed since ``previous``, and for ``reach`` (objective index -> ``rhythm_reach``)
+    whether any posting rhythm reaches the objective.
+    """
     card = result.scorecard
     if card.empty:
         return f"<p>{html.escape(t('common.no_objectives'))}</p>"
     rows = []
-    for _, row in card.iterrows():
-        passed = bool(row["passed"])
-        status = t("common.passed") if passed else t("common.failed")
-        colour = "#1b7f3b" if passed else "#b3261e"
-        key = f"lab.feedback.{row['kpi']}.{'pass' if passed else 'fail'}"
-        try:
-            why = t(key)
-        except KeyError:
-            why = t(f"lab.feedback.default.{'pass' if passed else 'fail'}")
+    for (index, row), shown in zip(card.iterrows(), scorecard_table(card), strict=True):
+        colour = "#1b7f3b" if shown["passed"] else "#b3261e"
+        why = " ".join(objective_feedback(result, row, previous, (reach or {}).get(index)))
         rows.append(
             "<tr>"
-            f"<td>{html.escape(t('lab.kpi.' + row['kpi']) if _has('lab.kpi.' + row['kpi']) else row['kpi'])}</td>"
-            f"<td>{'≥' if row['direction'] == 'at_least' else '≤'} {_format(row['target'])}</td>"
-            f"<td>{number(row['by_day'], None)}</td>"
-            f"<td>{_format(row['achieved'])}</td>"
-            f"<td style='color:{colour};font-weight:bold'>{html.escape(status)}</td>"
+            + "".join(f"<td>{html.escape(shown[k])}</td>" for k in ("objective", "target", "by_day", "achieved"))
+            + f"<td style='color:{colour};font-weight:bold'>{html.escape(shown['status'])}</td>"
             f"<td>{html.escape(why)}</td>"
             "</tr>"
         )
@@ -86,14 +76,6 @@ def scorecard_html(result: cs.Result) -> str:
         for k in ("common.objective", "common.target", "common.by_day", "common.achieved", "lab.result", "lab.why")
     )
     return f"<table class='cs-scorecard'><tr>{head}</tr>{''.join(rows)}</table>"
-
-
-def _has(key: str) -> bool:
-    try:
-        t(key)
-    except KeyError:
-        return False
-    return True
 
 
 class PostingLab:
@@ -120,9 +102,12 @@ class PostingLab:
         self.previous: cs.Result | None = None
         choices = lab_scenarios(self.folder)
         self.scenario = w.Dropdown(
-            options=choices, value=scenario if scenario in choices else choices[0], description=t("common.scenario")
+            options=choices,
+            value=scenario if scenario in choices else choices[0],
+            description=t("common.scenario"),
+            **slider_look("190px"),
         )
-        look = {"style": {"description_width": "170px"}, "layout": w.Layout(width="98%")}  # a usable track
+        look = slider_look("190px")  # a track of at least 200 px; long labels wrap (tested in the browser)
         self.posts_per_week = w.IntSlider(value=5, min=0, max=42, description=t("lab.posts_per_week"), **look)
         self.quality = w.FloatSlider(value=0.6, min=0, max=1, step=0.05, description=t("lab.quality"), **look)
         self.reply_share = w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description=t("lab.reply_share"), **look)
@@ -137,6 +122,9 @@ class PostingLab:
         self.run_button.on_click(lambda _: self.run())
         self.live = w.Checkbox(value=False, description=t("lab.live"), indent=False)
         self._loading = False
+        self._reach_key: str | None = None
+        self._overrides: dict[str, Any] | None = None
+        self._reach_runs: dict[int, cs.Result] = {}
         for control in self.strategy_controls():
             control.continuous_update = False  # a live run when the slider is released, not while it moves
             control.observe(self._on_strategy_change, names="value")
@@ -159,16 +147,18 @@ class PostingLab:
                 w.HBox([self.run_button, self.live]),
                 self.status,
             ],
-            layout=w.Layout(width="42%"),
+            layout=w.Layout(width="42%", min_width="480px"),
         )
         results = w.VBox(
             [self.plots, self.summary, w.HTML(f"<b>{html.escape(t('lab.objectives'))}</b>"), self.scorecard],
-            layout=w.Layout(width="56%", overflow="hidden"),
+            layout=w.Layout(width="56%", min_width="480px", overflow="hidden"),
         )
-        self.widget = w.HBox([controls, results])
+        for control in [self.scenario, *self.strategy_controls(), self.run_button, self.live]:
+            control.tooltip = control.description  # the whole label on hover
+        self.widget = app_box([w.HBox([controls, results], layout=w.Layout(flex_flow="row wrap"))])
 
     def _ipython_display_(self) -> None:
-        display(self.widget)
+        display_app(self.widget)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -225,16 +215,54 @@ class PostingLab:
         """Run the scenario with the widgets' strategy; keep the last run as the dashed baseline."""
         try:
             scenario = cs.load_scenario(self.path())  # the file's own errors first
-            result = cs.run(scenario, seed=self.seed, overrides=self.overrides())
+            overrides = self.overrides()
+            result = cs.run(scenario, seed=self.seed, overrides=overrides)
         except (cs.ScenarioError, ValueError) as exc:
             self.status.value = error_html(exc)
             return
-        self.previous, self.result = self.result, result
+        same = self.result is not None and self.result.scenario.name == result.scenario.name
+        self.previous, self.result = (self.result if same else None), result  # compare like with like
+        previous_overrides, self._overrides = (self._overrides if same else None), overrides
         self.status.value = ""
         self.summary.value = self._summary_html()
-        self.scorecard.value = scorecard_html(result)
+        self.scorecard.value = scorecard_html(result, self.previous)
         self.figure = self._figure()
         redraw(self.plots, self.figure)
+        # after the plot, the learner reads it while the other seeds and rhythms run
+        if previous_overrides is not None and previous_overrides != overrides:
+            self.summary.value = self._summary_html() + self.spread_html(scenario, previous_overrides, overrides)
+        reach = self.reach(scenario)
+        if reach:
+            self.scorecard.value = scorecard_html(result, self.previous, reach)
+
+    def spread_html(self, scenario: cs.Scenario, before: dict[str, Any], now: dict[str, Any]) -> str:
+        """This run against the previous one on ``SPREAD_SEEDS`` more seeds: is the difference within the noise?"""
+        seeds = (self.seed, *SPREAD_SEEDS)
+        runs = {
+            "before": [self.previous] + [cs.run(scenario, seed=s, overrides=before) for s in SPREAD_SEEDS],
+            "now": [self.result] + [cs.run(scenario, seed=s, overrides=now) for s in SPREAD_SEEDS],
+        }
+        self.spread = {k: [r.kpis for r in v] for k, v in runs.items()}
+        lines = [spread_line(key, self.spread["before"], self.spread["now"], len(seeds)) for key in SPREAD_KPIS]
+        return "<ul class='cs-spread'>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
+
+    def reach(self, scenario: cs.Scenario) -> dict[int, dict[str, Any]]:
+        """For each missed objective, whether any posting rhythm reaches it with the learner's other levers.
+
+        The same scenario and seed at the rhythms of ``REACH_RHYTHMS``: run once per set of other
+        levers (kept), and only when an objective is missed.
+        """
+        assert self.result is not None
+        card = self.result.scorecard
+        if card.empty or card["passed"].all():
+            return {}
+        others = {k: v for k, v in self.overrides().items() if k != "strategy.posts_per_week"}
+        key = repr((self.scenario.value, sorted(others.items())))
+        if self._reach_key != key:
+            runs = {n: cs.run(scenario, seed=self.seed, overrides={**others, "strategy.posts_per_week": n})
+                    for n in REACH_RHYTHMS}  # fmt: skip
+            self._reach_runs, self._reach_key = runs, key
+        return {i: rhythm_reach(self._reach_runs, row) for i, row in card.iterrows() if not row["passed"]}
 
     # --- views ---------------------------------------------------------------------------------
 
@@ -244,8 +272,8 @@ class PostingLab:
         for key in SUMMARY_KPIS:
             now = self.result.kpis[key]
             before = self.previous.kpis[key] if self.previous is not None else None
-            change = "" if before is None else f" <span style='color:#666'>({_format(before)})</span>"
-            cells.append(f"<tr><td>{html.escape(t('lab.kpi.' + key))}</td><td><b>{_format(now)}</b>{change}</td></tr>")
+            change = "" if before is None else f" <span style='color:#666'>({kpi_text(key, before)})</span>"
+            cells.append(f"<tr><td>{html.escape(kpi_name(key))}</td><td><b>{kpi_text(key, now)}</b>{change}</td></tr>")
         note = html.escape(t("lab.summary_note"))
         return f"<table class='cs-summary'>{''.join(cells)}</table><small>{note}</small>"
 

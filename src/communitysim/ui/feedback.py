@@ -1,0 +1,194 @@
+"""Feedback on objectives computed from the runs the learner saw: what moved the KPI, and why.
+
+Every sentence here is read off the learner's own runs: the levers that differ between this run and
+the previous one, and the KPI's values in both; the joins and departures of this run; fatigue only
+when this run's members were tired (``mean_fatigue``); a content type only when the mix holds it;
+and, when asked, whether any posting rhythm reaches the objective at all (the same run at other
+rhythms, same seed). Nothing is said from a fixed script.
+
+Example:
+    >>> import communitysim as cs
+    >>> result = cs.run({"audience": {"size": 300}, "days": 20,
+    ...                  "objectives": [{"kpi": "members", "target": 5000, "by_day": 20}]}, seed=1)
+    >>> "joined" in " ".join(objective_feedback(result, result.scorecard.iloc[0]))
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from communitysim.ui.display import kpi_name, kpi_text
+from communitysim.ui.messages import number, percent, t, tn
+
+__all__ = ["LEVERS", "changed_levers", "objective_feedback", "rhythm_reach", "spread_line"]
+
+#: Levers a learner moves in the notebooks (field paths of the scenario).
+LEVERS = (
+    "strategy.posts_per_week",
+    "strategy.quality",
+    "strategy.reply_share",
+    "strategy.reply_delay_hours",
+    "strategy.content_mix",
+    "seeding.strategy",
+    "seeding.size",
+    "seeding.invite_after_posts",
+    "feed.appetite_posts_per_day",
+)
+
+#: Posting rhythms tried to tell whether an objective is within reach of the rhythm at all.
+REACH_RHYTHMS = (0, 2, 5, 10, 20, 42)
+
+#: Mean fatigue above which members are said to be tired (fatigue units; engagement divided by 1 + F).
+TIRED = 0.05
+
+
+def _field(scenario: Any, path: str) -> Any:
+    value = scenario
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _lever_value(scenario: Any, lever: str) -> str:
+    value = _field(scenario, lever)
+    if lever.endswith("content_mix"):
+        return ", ".join(f"{t(f'lab.type.{k}')} {percent(v)}" for k, v in value.items() if v > 0)
+    if lever.endswith(("quality", "reply_share")):
+        return percent(value)
+    if lever.endswith("reply_delay_hours"):
+        return tn("common.hours", value)
+    if lever == "seeding.strategy":
+        return t(f"first.strategy.{value}")
+    return number(value, None)
+
+
+def changed_levers(now: Any, before: Any) -> list[str]:
+    """The levers that differ between two runs of one scenario, as "lever before → now" texts."""
+    if before is None or before.scenario.name != now.scenario.name:
+        return []
+    changes = []
+    for lever in LEVERS:
+        if _field(before.scenario, lever) != _field(now.scenario, lever):
+            was, is_ = _lever_value(before.scenario, lever), _lever_value(now.scenario, lever)
+            changes.append(t("feedback.change", lever=t(f"feedback.lever.{lever}"), before=was, now=is_))
+    return changes
+
+
+def _until(ts: pd.DataFrame, day: float) -> pd.DataFrame:
+    return ts[ts["day"] <= day + 1e-9]
+
+
+def _causes(result: Any, kpi: str, day: float) -> list[str]:
+    """This run's reasons for a missed objective: only those its own numbers show."""
+    ts = _until(result.timeseries, day)
+    strategy = result.scenario.strategy
+    mix = strategy.content_mix
+    appetite_week = 7 * result.scenario.feed.appetite_posts_per_day
+    tired = float(ts["mean_fatigue"].max()) > TIRED if "mean_fatigue" in ts else False
+    joined, left = int(ts["new_members"].sum()), int(ts["churned"].sum())
+    causes = []
+    if kpi in ("members", "churned", "share_members", "growth_rate"):
+        causes.append(
+            t("feedback.flows", joined=tn("common.members", joined), left=number(left), day=number(day, None))
+        )
+    if strategy.posts_per_week == 0:
+        causes.append(t("feedback.no_posts"))
+    if tired and kpi in ("members", "churned", "engagements", "engagements_per_post", "active_ratio"):
+        causes.append(
+            t("feedback.tired", posts=number(strategy.posts_per_week, None), appetite=number(appetite_week, None))
+        )
+    if mix.get("begging", 0) > 0 and kpi in ("members", "churned", "engagements", "leads"):
+        causes.append(t("feedback.begging", share=percent(mix["begging"])))
+    if mix.get("promotional", 0) > 0 and kpi in ("engagements", "engagements_per_post", "leads"):
+        causes.append(t("feedback.promotional", share=percent(mix["promotional"])))
+    if kpi == "leads" and mix.get("informational", 0) + mix.get("event", 0) == 0:
+        causes.append(t("feedback.no_informational"))
+    if kpi in ("engagements", "members") and 0 < strategy.posts_per_week < 3 and not tired:
+        causes.append(t("feedback.few_posts", posts=number(strategy.posts_per_week, None)))
+    if strategy.quality < 0.5 and kpi in ("engagements", "members", "leads"):
+        causes.append(t("feedback.quality", quality=percent(strategy.quality)))
+    if strategy.reply_share < 0.3 and kpi in ("leads", "churned", "members"):
+        causes.append(t("feedback.replies", share=percent(strategy.reply_share)))
+    if kpi == "churned" and not tired and mix.get("begging", 0) == 0:
+        causes.append(t("feedback.churn_base"))
+    return causes
+
+
+def objective_feedback(
+    result: Any, row: pd.Series, previous: Any = None, reach: dict[str, Any] | None = None
+) -> list[str]:
+    """Sentences for one objective of ``result``'s scorecard: its numbers, what moved it, why it failed.
+
+    Args:
+        result: the run the learner sees.
+        row: the objective's row of ``result.scorecard``.
+        previous: the learner's previous run (dashed on the plots), or None.
+        reach: from :func:`rhythm_reach` for this objective, or None (not checked).
+    """
+    kpi, day, passed = row["kpi"], float(row["by_day"]), bool(row["passed"])
+    lines = []
+    if passed:
+        lines.append(t("feedback.pass"))
+    else:
+        lines.append(t("feedback.fail", gap=kpi_text(kpi, abs(float(row["achieved"]) - float(row["target"])))))
+        lines += _causes(result, kpi, day)
+    changes = changed_levers(result, previous)
+    if changes:
+        from communitysim.kpis import kpi_value
+
+        before = kpi_value(previous.timeseries, kpi, min(day, float(previous.timeseries["day"].iloc[-1])))
+        lines.append(
+            t(
+                "feedback.moved",
+                changes="; ".join(changes),
+                kpi=kpi_name(kpi),
+                before=kpi_text(kpi, before),
+                now=kpi_text(kpi, row["achieved"]),
+            )
+        )
+    elif previous is not None and previous.scenario.name == result.scenario.name:
+        lines.append(t("feedback.same"))
+    if reach is not None and not passed:
+        if reach["reached"]:
+            lines.append(t("feedback.reachable"))
+        else:
+            lines.append(
+                t("feedback.unreachable", posts=number(reach["posts"], None), value=kpi_text(kpi, reach["value"]))
+            )
+    return lines
+
+
+def rhythm_reach(results: dict[int, Any], row: pd.Series) -> dict[str, Any]:
+    """Whether any of ``results`` (posts per week -> run, same seed, other levers the learner's) meets the objective.
+
+    Returns the best rhythm for the objective, its value, and whether it reaches the target.
+    """
+    kpi, day, at_least = row["kpi"], float(row["by_day"]), row["direction"] == "at_least"
+    from communitysim.kpis import kpi_value
+
+    values = {posts: kpi_value(run.timeseries, kpi, day) for posts, run in results.items()}
+    posts = max(values, key=values.get) if at_least else min(values, key=values.get)
+    value = values[posts]
+    reached = value >= row["target"] if at_least else value <= row["target"]
+    return {"posts": posts, "value": value, "reached": bool(reached)}
+
+
+def spread_line(kpi: str, before: list[dict], now: list[dict], seeds: int) -> str:
+    """One KPI over several seeds, the previous strategy against this one (paired by seed), in words.
+
+    Better on every seed, worse on every seed, or within the noise (the sign changes with the seed).
+    """
+    pairs = [(b[kpi], n[kpi]) for b, n in zip(before, now, strict=True)]
+    values = {
+        "kpi": kpi_name(kpi), "seeds": seeds,
+        "now": f"{kpi_text(kpi, min(n for _, n in pairs))} – {kpi_text(kpi, max(n for _, n in pairs))}",
+        "before": f"{kpi_text(kpi, min(b for b, _ in pairs))} – {kpi_text(kpi, max(b for b, _ in pairs))}",
+    }  # fmt: skip
+    if all(n > b for b, n in pairs):
+        return t("feedback.spread.higher", **values)
+    if all(n < b for b, n in pairs):
+        return t("feedback.spread.lower", **values)
+    return t("feedback.spread.noise", **values)
