@@ -32,15 +32,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/communitysim run scenarios/bakery_launch.yaml --seed 7 --out $(OUT)
 
-# JupyterLab and Voila listen on 127.0.0.1 only; as root, Jupyter needs --allow-root
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
-
+# JupyterLab and Voila listen on 127.0.0.1 only (`communitysim lab` adds --allow-root when run as root)
 # JupyterLab in the language of COMMUNITYSIM_LANG or the locale (its menus too), on that language's welcome notebook
 lab: $(STAMP)
-	$(PY) -m communitysim.ui.launch --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+	$(VENV)/bin/communitysim lab notebooks --no-browser
 
 app: $(STAMP)
-	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1
+	$(VENV)/bin/communitysim app notebooks --no-browser
 
 notebooks: $(STAMP)
 	$(PY) tools/make_notebooks.py --all

@@ -24,10 +24,17 @@ from typing import Any, NoReturn
 
 import yaml
 
+from communitysim import __version__
+from communitysim.files import find_scenario, shipped
 from communitysim.scenario import Scenario, ScenarioError, frame, load_scenario, parse_set_option
-from communitysim.ui.messages import number, percent, scenario_description, t, t_or
+from communitysim.ui.messages import number, percent, scenario_description, t, t_or, tn
 
 __all__ = ["main", "scenario_dir"]
+
+#: The working folder of ``communitysim lab`` and ``communitysim app`` when none is named.
+WORK_FOLDER = "communitysim-notebooks"
+#: Commands whose unknown options go on to the server they start (JupyterLab, Voila).
+PASS_ON = ("lab", "app", "class")
 
 #: Runs with more member-steps than this get a progress bar (when stderr is a terminal).
 PROGRESS_MIN_MEMBER_STEPS = 5_000_000
@@ -100,11 +107,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def scenario_dir() -> Path:
-    """The shipped scenarios: ``./scenarios`` if it exists, else the project's own folder."""
+    """The scenarios: ``./scenarios`` if it exists, else the shipped ones (:func:`communitysim.files.shipped`)."""
     here = Path.cwd() / "scenarios"
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    return shipped("scenarios")
 
 
 def _whole(minimum: int):
@@ -138,6 +145,8 @@ def _days(text: str) -> float:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="communitysim", description=t("cli.description"))
+    version = f"communitysim {__version__}"
+    parser.add_argument("--version", action="version", version=version, help=_h("cli.help.version"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     listing = commands.add_parser("scenarios", help=_h("cli.help.scenarios"))
@@ -217,6 +226,12 @@ def _parser() -> argparse.ArgumentParser:
             "--progress", action=argparse.BooleanOptionalAction, default=True, help=_h("cli.help.sweep_progress")
         )
     sweeping.add_argument("--series", action="store_true", help=_h("cli.help.series"))
+    for name in ("lab", "app"):
+        sub = commands.add_parser(name, help=_h(f"cli.help.{name}"))
+        sub.add_argument("folder", type=Path, nargs="?", default=Path(WORK_FOLDER), help=_h("cli.help.folder"))
+    from communitysim.classroom.serve import add_class_parser
+
+    add_class_parser(commands, _h)
     return parser
 
 
@@ -359,14 +374,14 @@ def _list(directory: Path | None) -> int:
     if not files:
         print(t("cli.no_scenarios", folder=folder), file=sys.stderr)
         return 2
-    width = max(len(f.name) for f in files)
+    width = max(len(f.stem) for f in files)
     for file in files:
         try:
             data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
             description = scenario_description(str(data.get("name", file.stem)), str(data.get("description", "")))
         except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
             description = t("cli.invalid_scenario")
-        print(f"{file.name:<{width}}  {description}")
+        print(f"{file.stem:<{width}}  {description}")
     return 0
 
 
@@ -407,12 +422,21 @@ def _run(args: argparse.Namespace) -> int:
     if len(card):
         print("\n" + t("cli.objectives"))
         print(_objectives(card).to_string(index=False))
+        if card["beyond"].any():
+            print(beyond_line(card, scenario.days))
     else:
         print(t("cli.no_objectives"))
     if args.out is not None:
         written = result.save(args.out)
         print("\n" + t("cli.wrote", files=", ".join(str(p) for p in written)))
     return 0
+
+
+def beyond_line(card: Any, days: float) -> str:
+    """One line saying which objectives fall after a shorter run's horizon (the scorecard shows them so)."""
+    late = card[card["beyond"]]
+    days_of = ", ".join(number(v, None) for v in sorted(set(late["by_day"])))
+    return tn("cli.beyond_note", len(late), days=number(days, None), late=days_of)
 
 
 def _amount(value: float) -> str:
@@ -434,7 +458,10 @@ def _objectives(card: Any) -> Any:
             ],
             t("common.achieved"): card["achieved"].map(_amount),
             t("cli.col.gap"): card["gap"].map(_amount),
-            t("cli.col.passed"): card["passed"].map({True: t("cli.pass"), False: t("cli.fail")}),
+            t("cli.col.passed"): [
+                t("cli.beyond") if beyond else t("cli.pass") if passed else t("cli.fail")
+                for passed, beyond in zip(card["passed"], card["beyond"], strict=True)
+            ],
         }
     )
 
@@ -442,8 +469,21 @@ def _objectives(card: Any) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     with _argparse_words():
-        args = _parser().parse_args(argv)
+        parser = _parser()
+        args, extra = parser.parse_known_args(argv)
+        if extra and args.command not in PASS_ON:
+            parser.error(t("argparse.unrecognized") % " ".join(extra))
+    if getattr(args, "scenario", None) is not None:
+        args.scenario = find_scenario(args.scenario)
     try:
+        if args.command in ("lab", "app"):
+            from communitysim.ui.launch import start
+
+            return start(args.command, args.folder, extra)
+        if args.command == "class":
+            from communitysim.classroom.serve import serve
+
+            return serve(args, extra)
         if args.command == "scenarios":
             return _list(args.dir)
         if args.command == "validate":

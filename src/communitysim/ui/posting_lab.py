@@ -71,6 +71,8 @@ def scorecard_html(result: cs.Result) -> str:
             why = t(key)
         except KeyError:
             why = t(f"lab.feedback.default.{'pass' if passed else 'fail'}")
+        if row.get("beyond", False):
+            status, colour, why = t("common.beyond"), "#5f6368", t("common.beyond_why")
         rows.append(
             "<tr>"
             f"<td>{html.escape(t('lab.kpi.' + row['kpi']) if _has('lab.kpi.' + row['kpi']) else row['kpi'])}</td>"
