@@ -145,3 +145,12 @@ def test_version_is_the_package_s(capsys):
         main(["--version"])
     printed = capsys.readouterr().out.strip()
     assert printed == f"communitysim {communitysim.__version__}" == f"communitysim {version('communitysim')}"
+
+
+def test_a_sweep_shorter_than_its_objectives_runs_and_says_so(capsys):
+    argv = ["sweep", "posting_frequency", "--grid", "strategy.posts_per_week=1,7", "--reps", "1", "--days", "20",
+            "--set", "audience.size=300", "--set", "seeding.size=20",
+            "--backend", "serial", "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "2 objectives fall after this 20-day run (days 180)" in out

@@ -286,6 +286,10 @@ def _sweep(args: argparse.Namespace) -> int:
     print(t("cli.sweep_title", name=name, runs=number(runs), points=number(points), reps=number(args.reps)))
     print(summary.drop(columns="point").to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print(table.best(args.kpi))
+    if args.days is not None:
+        late = [o.by_day for o in load_scenario(args.scenario, _fixed(args)).objectives if o.by_day > args.days]
+        if late:
+            print(beyond_line(late, args.days))
     if args.out is not None:
         print(t("cli.wrote", files=_table_path(args.out, table.meta)))
     return 0
@@ -423,7 +427,7 @@ def _run(args: argparse.Namespace) -> int:
         print("\n" + t("cli.objectives"))
         print(_objectives(card).to_string(index=False))
         if card["beyond"].any():
-            print(beyond_line(card, scenario.days))
+            print(beyond_line(list(card.loc[card["beyond"], "by_day"]), scenario.days))
     else:
         print(t("cli.no_objectives"))
     if args.out is not None:
@@ -432,11 +436,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def beyond_line(card: Any, days: float) -> str:
-    """One line saying which objectives fall after a shorter run's horizon (the scorecard shows them so)."""
-    late = card[card["beyond"]]
-    days_of = ", ".join(number(v, None) for v in sorted(set(late["by_day"])))
-    return tn("cli.beyond_note", len(late), days=number(days, None), late=days_of)
+def beyond_line(by_days: Sequence[float], days: float) -> str:
+    """One line saying which objectives (their days) fall after a shorter run's horizon."""
+    days_of = ", ".join(number(v, None) for v in sorted(set(by_days)))
+    return tn("cli.beyond_note", len(by_days), days=number(days, None), late=days_of)
 
 
 def _amount(value: float) -> str:
