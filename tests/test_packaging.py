@@ -99,3 +99,19 @@ def test_a_class_kernel_s_memory_is_bounded():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})  # fmt: skip
     assert proc.stdout.strip() == "bounded", proc.stderr
+
+
+def test_served_pages_keep_to_the_served_database(tmp_path, monkeypatch):
+    from communitysim.classroom import Store, create_session
+    from communitysim.ui.classroom_team import TeamApp
+
+    served = tmp_path / "class.sqlite"
+    with Store(served) as store:
+        create_session(store, "Served", "crisis_offensive_post.yaml", teams=["Red"])
+    monkeypatch.setenv("COMMUNITYSIM_CLASSROOM_DB", str(served))
+    monkeypatch.setenv("COMMUNITYSIM_CLASSROOM_SERVED", "1")
+    page = TeamApp(path=tmp_path / "elsewhere.sqlite")
+    assert page.path.disabled and page.path.value == str(served) and page.session.options == ("Served",)
+    page.path.value = str(tmp_path / "other.sqlite")
+    page.join()
+    assert page.store.path == str(served) and not (tmp_path / "other.sqlite").exists()

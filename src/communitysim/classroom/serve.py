@@ -165,11 +165,12 @@ def serve(args: Any, options: list[str] = ()) -> int:
     except ValueError as exc:
         print(t("cli.error", message=exc), file=sys.stderr)
         return 2
-    folder = Path(args.folder) if args.folder is not None else database.parent / "class-pages"
+    folder = (Path(args.folder) if args.folder is not None else database.parent / "class-pages").resolve()
     copy_notebooks(folder, language())
     jupyter_path = kernel_spec(folder / ".jupyter", args.kernel_memory)
     env = dict(os.environ)
     env["COMMUNITYSIM_CLASSROOM_DB"] = str(database.resolve())
+    env["COMMUNITYSIM_CLASSROOM_SERVED"] = "1"  # the pages' database field is locked on it
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(jupyter_path), env.get("JUPYTER_PATH", "")) if p)
     env.setdefault("OMP_NUM_THREADS", "1")  # 30 kernels on a few cores: no thread pool each
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
