@@ -29,6 +29,8 @@ __all__ = ["WidgetPage"]
 
 #: The widget control protocol spoken (ipywidgets 8's).
 CONTROL_VERSION = "1.0.0"
+#: Pages opened at once (tornado's client queues requests beyond its default of 10, and times them out).
+AsyncHTTPClient.configure(None, max_clients=200)
 
 
 def _json_part(frame: bytes) -> bytes:
