@@ -115,3 +115,24 @@ def test_served_pages_keep_to_the_served_database(tmp_path, monkeypatch):
     page.path.value = str(tmp_path / "other.sqlite")
     page.join()
     assert page.store.path == str(served) and not (tmp_path / "other.sqlite").exists()
+
+
+@pytest.mark.parametrize("kind", ["lab", "app"])
+def test_lab_and_app_become_jupyterlab_and_voila_on_127_0_0_1(tmp_path, monkeypatch, kind, capsys):
+    from communitysim.cli import main
+
+    started = []
+    monkeypatch.setattr(os, "execv", lambda program, argv: started.append(argv))
+    monkeypatch.setattr(launch, "write_lab_language", lambda lang, folder=None: None)
+    monkeypatch.setenv("COMMUNITYSIM_LANG", "fr")
+    assert main([kind, str(tmp_path / "work"), "--no-browser", "--port=8899"]) == 0
+    (argv,) = started
+    assert argv[:3] == [sys.executable, "-m", "jupyterlab" if kind == "lab" else "voila"]
+    assert "--no-browser" in argv and "--port=8899" in argv
+    assert any(a in ("--ServerApp.ip=127.0.0.1", "--Voila.ip=127.0.0.1") for a in argv)
+    if kind == "lab":
+        assert "--LabApp.default_url=/lab/tree/00_welcome.fr.ipynb" in argv
+        assert f"--ServerApp.root_dir={tmp_path / 'work'}" in argv
+    assert (tmp_path / "work" / "00_welcome.fr.ipynb").is_file()
+    assert not (tmp_path / "work" / "00_welcome.ipynb").exists()
+    assert "carnets copiés" in capsys.readouterr().out
