@@ -1,9 +1,10 @@
 """A class on laptops, under load: ``communitysim class`` serving 30 team pages and the facilitator.
 
 One server (``communitysim class --ip 0.0.0.0``, reached through the machine's network address) and
-one session of 30 teams. Each team plays a 2-hour class's worth of moves, compressed (a short think
-time between clicks instead of minutes): join, then SCRIPT (clock moves and decisions with a
-rationale). 3 teams are driven by real browsers (chromium), the others by light websocket clients
+one session of 30 teams. The teams arrive ARRIVAL seconds apart (a class opening its laptops over
+two minutes), and each plays a 2-hour class's worth of moves, compressed (a short think time between
+clicks instead of minutes): join, then SCRIPT (clock moves and decisions with a rationale). 3 teams
+are driven by real browsers (chromium), the others by light websocket clients
 (:mod:`widget_client`: the messages the page's JavaScript sends). Meanwhile the facilitator's
 dashboard (its own server, its own password) refreshes every few seconds.
 
@@ -52,6 +53,8 @@ SCRIPT = [
 DECISIONS = sum(kind == "decide" for kind, _ in SCRIPT)
 #: A learner reads the page between clicks (seconds, uniform); compressed from minutes.
 THINK = (0.5, 2.0)
+#: Teams arrive one after the other, this many seconds apart (a class opens its laptops over a couple of minutes).
+ARRIVAL = 4.0
 CLOCK_KEYS = dict(CLOCK)
 
 
@@ -134,9 +137,10 @@ def test_nothing_answers_without_the_join_code_or_the_password(served_class):
 
 async def _team_by_socket(base: str, team: str, seed: int) -> dict:
     rng = random.Random(seed)
+    await asyncio.sleep(seed * ARRIVAL)
     page = WidgetPage(base, token=CODE)
     start = time.perf_counter()
-    await page.open()
+    await page.open(timeout=900)
     loaded = time.perf_counter() - start
     page.choose(page.find("DropdownModel", description=t("class.team")), team)
     await asyncio.sleep(0.2)
@@ -165,12 +169,13 @@ async def _team_by_browser(browser, base: str, team: str, seed: int) -> dict:
     from playwright.async_api import expect
 
     rng = random.Random(seed)
+    await asyncio.sleep(seed * ARRIVAL)
     page = await browser.new_page(viewport={"width": 1400, "height": 1000})
     await page.route("**/cdn.jsdelivr.net/**", lambda route: route.abort())
     start = time.perf_counter()
-    await page.goto(f"{base}/?token={CODE}", wait_until="domcontentloaded", timeout=600_000)
+    await page.goto(f"{base}/?token={CODE}", wait_until="domcontentloaded", timeout=900_000)
     join = page.locator("button.widget-button", has_text=t("class.join"))
-    await expect(join).to_be_visible(timeout=600_000)
+    await expect(join).to_be_visible(timeout=900_000)
     loaded = time.perf_counter() - start
     teams = page.locator("select").filter(has=page.locator("option", has_text="T01"))
     await teams.select_option(label=team)

@@ -46,6 +46,9 @@ __all__ = ["Access", "access", "add_class_parser", "kernel_spec", "serve", "serv
 PAGES = {"team": "08_classroom_team", "facilitator": "07_classroom_facilitator"}
 #: A kernel's memory bound when none is given, MiB of address space (a team page uses about 300).
 KERNEL_MEMORY_MB = 1536
+#: How long Voila waits for a cell's output after the cell ran, seconds (its default, 4, drops the
+#: page's widgets when 30 kernels start at once on a busy machine: found by the load test).
+IOPUB_TIMEOUT_S = 120
 #: Letters of a join code: no 0/O, 1/I/L that students mistype.
 CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -123,7 +126,7 @@ def server_commands(folder: Path, ip: str, port: int, secret: Access, options: l
         commands[role] = [
             sys.executable, "-m", "voila", str(folder / page_notebook(role, lang)), "--no-browser",
             f"--port={port + offset}", f"--Voila.ip={ip}", f"--token={token}", "--Voila.port_retries=0",
-            *options,
+            f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}", *options,
         ]  # fmt: skip
     return commands
 
