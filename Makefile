@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
-.PHONY: run lab app test chromium install lint format bench docs baseline notebooks clean
+.PHONY: run lab app class test test-wheel test-load chromium install lint format bench docs baseline notebooks clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -32,15 +32,18 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/communitysim run scenarios/bakery_launch.yaml --seed 7 --out $(OUT)
 
-# JupyterLab and Voila listen on 127.0.0.1 only; as root, Jupyter needs --allow-root
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
-
+# JupyterLab and Voila listen on 127.0.0.1 only (`communitysim lab` adds --allow-root when run as root)
 # JupyterLab in the language of COMMUNITYSIM_LANG or the locale (its menus too), on that language's welcome notebook
 lab: $(STAMP)
-	$(PY) -m communitysim.ui.launch --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+	$(VENV)/bin/communitysim lab notebooks --no-browser
 
 app: $(STAMP)
-	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1
+	$(VENV)/bin/communitysim app notebooks --no-browser
+
+# The classroom served to the students' laptops (opt in to the network with: make class CLASS_IP=0.0.0.0)
+CLASS_IP ?= 127.0.0.1
+class: $(STAMP)
+	$(VENV)/bin/communitysim class --ip $(CLASS_IP)
 
 notebooks: $(STAMP)
 	$(PY) tools/make_notebooks.py --all
@@ -64,6 +67,15 @@ test: lint chromium
 	$(VENV)/bin/pytest -n 2 src tests --ignore=tests/e2e
 	$(VENV)/bin/pytest --nbval-lax -p no:xdist -o addopts="" -q notebooks
 	env -u MPLBACKEND $(VENV)/bin/pytest -p no:xdist -o addopts="" -q tests/e2e
+	$(MAKE) test-wheel
+
+# The wheel and sdist built, the wheel installed into a fresh venv outside the checkout and used from there
+test-wheel: $(STAMP)
+	$(PY) tools/check_wheel.py
+
+# The 30-team classroom load test alone, its figures printed (also part of tests/e2e in make test)
+test-load: $(STAMP) chromium
+	env -u MPLBACKEND $(VENV)/bin/pytest -p no:xdist -o addopts="" -q -s tests/e2e/test_class_load_e2e.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_growth.py --reference-steps 365

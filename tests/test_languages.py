@@ -143,9 +143,10 @@ def test_a_bad_scenario_file_gets_one_french_line(tmp_path):
     assert "champ inconnu ; attendu l'un de : " in proc.stderr or "supérieure ou égale à 0" in proc.stderr
     proc = communitysim("run", "scenarios/nope.yaml", lang="fr")
     assert proc.stderr.strip() == "communitysim : erreur : scenarios/nope.yaml : fichier de scénario introuvable"
-    proc = communitysim("validate", "scenarios/bakery_launch.yaml", "--days", "30", lang="fr")
-    assert "objectives.0.by_day : 90 est après l'horizon (30 jours)" in proc.stderr
-    assert "(avec --days 30)" in proc.stderr
+    proc = communitysim("run", "b2b_leads", "--days", "20", "--set", "audience.size=300", lang="fr")
+    assert proc.returncode == 0, proc.stderr
+    assert "2 objectifs tombent après cette simulation de 20 jours (jours 120, 365)" in proc.stdout
+    assert proc.stdout.count("au-delà de l'horizon") == 3  # the two rows and the line
 
 
 @pytest.mark.parametrize(

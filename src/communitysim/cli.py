@@ -24,11 +24,17 @@ from typing import Any, NoReturn
 
 import yaml
 
-from communitysim.files import InputError, load_yaml_file
+from communitysim import __version__
+from communitysim.files import InputError, find_scenario, load_yaml_file, shipped
 from communitysim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, frame, load_scenario, parse_set_option
-from communitysim.ui.messages import number, percent, scenario_description, t, t_or
+from communitysim.ui.messages import number, percent, scenario_description, t, t_or, tn
 
 __all__ = ["main", "scenario_dir"]
+
+#: The working folder of ``communitysim lab`` and ``communitysim app`` when none is named.
+WORK_FOLDER = "communitysim-notebooks"
+#: Commands whose unknown options go on to the server they start (JupyterLab, Voila).
+PASS_ON = ("lab", "app", "class")
 
 #: Runs with more member-steps than this get a progress bar (when stderr is a terminal).
 PROGRESS_MIN_MEMBER_STEPS = 5_000_000
@@ -101,11 +107,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def scenario_dir() -> Path:
-    """The shipped scenarios: ``./scenarios`` if it exists, else the project's own folder."""
+    """The scenarios: ``./scenarios`` if it exists, else the shipped ones (:func:`communitysim.files.shipped`)."""
     here = Path.cwd() / "scenarios"
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    return shipped("scenarios")
 
 
 def _whole(minimum: int, maximum: int | None = None):
@@ -144,6 +150,8 @@ def _days(text: str) -> float:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="communitysim", description=t("cli.description"))
+    version = f"communitysim {__version__}"
+    parser.add_argument("--version", action="version", version=version, help=_h("cli.help.version"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     listing = commands.add_parser("scenarios", help=_h("cli.help.scenarios"))
@@ -224,6 +232,12 @@ def _parser() -> argparse.ArgumentParser:
             "--progress", action=argparse.BooleanOptionalAction, default=True, help=_h("cli.help.sweep_progress")
         )
     sweeping.add_argument("--series", action="store_true", help=_h("cli.help.series"))
+    for name in ("lab", "app"):
+        sub = commands.add_parser(name, help=_h(f"cli.help.{name}"))
+        sub.add_argument("folder", type=Path, nargs="?", default=Path(WORK_FOLDER), help=_h("cli.help.folder"))
+    from communitysim.classroom.serve import add_class_parser
+
+    add_class_parser(commands, _h)
     return parser
 
 
@@ -287,6 +301,10 @@ def _sweep(args: argparse.Namespace) -> int:
     print(t("cli.sweep_title", name=name, runs=number(runs), points=number(points), reps=number(args.reps)))
     print(summary.drop(columns="point").to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print(table.best(args.kpi))
+    if args.days is not None:
+        late = [o.by_day for o in load_scenario(args.scenario, _fixed(args)).objectives if o.by_day > args.days]
+        if late:
+            print(beyond_line(late, args.days))
     if args.out is not None:
         print(t("cli.wrote", files=_table_path(args.out, table.meta)))
     return 0
@@ -412,14 +430,14 @@ def _list(directory: Path | None) -> int:
     if not files:
         print(t("cli.no_scenarios", folder=folder), file=sys.stderr)
         return 2
-    width = min(max(len(f.name) for f in files), 40)
+    width = min(max(len(f.stem) for f in files), 40)
     for file in files:
         try:  # bounded and guarded: a FIFO, a folder or an alias bomb named x.yaml is just invalid
             data = load_yaml_file(file) or {}
             description = scenario_description(str(data.get("name", file.stem)), str(data.get("description", "")))
         except (yaml.YAMLError, AttributeError, InputError):
             description = t("cli.invalid_scenario")
-        print(f"{file.name:<{width}}  {description}")
+        print(f"{file.stem:<{width}}  {description}")
     return 0
 
 
@@ -460,12 +478,20 @@ def _run(args: argparse.Namespace) -> int:
     if len(card):
         print("\n" + t("cli.objectives"))
         print(_objectives(card).to_string(index=False))
+        if card["beyond"].any():
+            print(beyond_line(list(card.loc[card["beyond"], "by_day"]), scenario.days))
     else:
         print(t("cli.no_objectives"))
     if args.out is not None:
         written = result.save(args.out)
         print("\n" + t("cli.wrote", files=", ".join(str(p) for p in written)))
     return 0
+
+
+def beyond_line(by_days: Sequence[float], days: float) -> str:
+    """One line saying which objectives (their days) fall after a shorter run's horizon."""
+    days_of = ", ".join(number(v, None) for v in sorted(set(by_days)))
+    return tn("cli.beyond_note", len(by_days), days=number(days, None), late=days_of)
 
 
 def _amount(value: float) -> str:
@@ -487,7 +513,10 @@ def _objectives(card: Any) -> Any:
             ],
             t("common.achieved"): card["achieved"].map(_amount),
             t("cli.col.gap"): card["gap"].map(_amount),
-            t("cli.col.passed"): card["passed"].map({True: t("cli.pass"), False: t("cli.fail")}),
+            t("cli.col.passed"): [
+                t("cli.beyond") if beyond else t("cli.pass") if passed else t("cli.fail")
+                for passed, beyond in zip(card["passed"], card["beyond"], strict=True)
+            ],
         }
     )
 
@@ -495,8 +524,21 @@ def _objectives(card: Any) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     with _argparse_words():
-        args = _parser().parse_args(argv)
+        parser = _parser()
+        args, extra = parser.parse_known_args(argv)
+        if extra and args.command not in PASS_ON:
+            parser.error(t("argparse.unrecognized") % " ".join(extra))
+    if getattr(args, "scenario", None) is not None:
+        args.scenario = find_scenario(args.scenario)
     try:
+        if args.command in ("lab", "app"):
+            from communitysim.ui.launch import start
+
+            return start(args.command, args.folder, extra)
+        if args.command == "class":
+            from communitysim.classroom.serve import serve
+
+            return serve(args, extra)
         if args.command == "scenarios":
             return _list(args.dir)
         if args.command == "validate":

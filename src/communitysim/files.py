@@ -1,5 +1,8 @@
 r"""Files a user gives and files we write: bounded reads, guarded YAML, safe names, outputs all at once.
 
+Also where the shipped data lives (scenarios, notebooks, sample exports), read through
+``importlib.resources``: package data when installed from a wheel, the checkout's root folders otherwise.
+
 Ground floor (it imports only the message catalogue). Every reader refuses what would never end or
 eat the machine *before* building objects: a FIFO or a directory named ``x.yaml``, a file larger
 than the reader's limit, YAML with too many aliases (an alias bomb), too deep or too large once
@@ -24,6 +27,7 @@ import shutil
 import stat
 import tempfile
 import unicodedata
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,11 @@ import yaml
 from communitysim.ui.messages import number, t
 
 __all__ = [
+    "KINDS",
+    "find_scenario",
+    "scenario_names",
+    "scenario_path",
+    "shipped",
     "InputError",
     "MAX_YAML_BYTES",
     "MAX_YAML_NODES",
@@ -245,3 +254,54 @@ def write_files_together(folder: str | Path, files: dict[str, bytes]) -> list[Pa
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+# --- the shipped data --------------------------------------------------------------------------
+
+#: The kinds of shipped data, each a folder.
+KINDS = ("scenarios", "notebooks", "examples")
+#: Extensions of a scenario file.
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+def shipped(kind: str) -> Path:
+    """The folder of a kind of shipped data (package data, else the checkout's root folder)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of shipped data {kind!r}; expected one of: {', '.join(KINDS)}")
+    packaged = Path(str(resources.files("communitysim") / kind))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / kind
+
+
+def scenario_names() -> list[str]:
+    """The names of the shipped scenarios (file names without ``.yaml``), sorted."""
+    folder = shipped("scenarios")
+    return sorted(p.stem for p in folder.iterdir() if p.suffix in SCENARIO_SUFFIXES)
+
+
+def scenario_path(name: str) -> Path:
+    """A shipped scenario's file by its name (``bakery_launch`` or ``bakery_launch.yaml``)."""
+    stem = name[: -len(Path(name).suffix)] if Path(name).suffix in SCENARIO_SUFFIXES else name
+    for suffix in SCENARIO_SUFFIXES:
+        path = shipped("scenarios") / f"{stem}{suffix}"
+        if path.is_file():
+            return path
+    return shipped("scenarios") / f"{stem}.yaml"
+
+
+def find_scenario(given: str | Path) -> Path:
+    """A scenario as the user gave it: an existing file, else the shipped scenario of that name.
+
+    ``scenarios/bakery_launch.yaml`` (a checkout's path, typed anywhere), ``bakery_launch.yaml`` and
+    ``bakery_launch`` all find the shipped scenario when no such file exists where the user is.
+    A name that is neither is returned as given (the loader then says the file is missing).
+    """
+    path = Path(given)
+    if path.exists():
+        return path
+    if path.name and (path.parent in (Path(), Path("scenarios"))):
+        candidate = scenario_path(path.name)
+        if candidate.is_file():
+            return candidate
+    return path

@@ -531,12 +531,17 @@ def scorecard(ts: pd.DataFrame, objectives: Sequence[Objective]) -> pd.DataFrame
     """The objectives against the KPIs achieved: one row per objective.
 
     Columns: ``kpi``, ``by_day``, ``direction``, ``target``, ``achieved``, ``gap`` (achieved -
-    target) and ``passed``.
+    target), ``passed`` and ``beyond`` (the objective's day is after the run's last day: a shorter
+    run than the objective needs; then nothing is achieved and it is not passed).
     """
     rows: list[dict[str, Any]] = []
+    last = float(ts["day"].iloc[-1]) if len(ts) else 0.0
     for objective in objectives:
-        achieved = kpi_value(ts, objective.kpi, objective.by_day)
-        if objective.direction == "at_least":
+        beyond = objective.by_day > last + 1e-9
+        achieved = float("nan") if beyond else kpi_value(ts, objective.kpi, objective.by_day)
+        if beyond:
+            passed = False
+        elif objective.direction == "at_least":
             passed = bool(achieved >= objective.target)
         else:
             passed = bool(achieved <= objective.target)
@@ -549,7 +554,8 @@ def scorecard(ts: pd.DataFrame, objectives: Sequence[Objective]) -> pd.DataFrame
                 "achieved": achieved,
                 "gap": achieved - objective.target if np.isfinite(achieved) else float("nan"),
                 "passed": passed,
+                "beyond": beyond,
             }
         )
-    columns = ["kpi", "by_day", "direction", "target", "achieved", "gap", "passed"]
+    columns = ["kpi", "by_day", "direction", "target", "achieved", "gap", "passed", "beyond"]
     return pd.DataFrame(rows, columns=columns)

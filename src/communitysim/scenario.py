@@ -870,10 +870,6 @@ class Scenario(_Params):
             if crisis.start_day >= self.days:
                 late = t("scenario.error.start_day", day=number(crisis.start_day, None), days=number(self.days, None))
                 raise ValueError(f"crises.{i}.start_day: {late}")
-        for i, objective in enumerate(self.objectives):
-            if objective.by_day > self.days:
-                late = t("scenario.error.by_day", day=number(objective.by_day, None), days=number(self.days, None))
-                raise ValueError(f"objectives.{i}.by_day: {late}")
         return self
 
 

@@ -34,6 +34,7 @@ from communitysim.calibration import (
     save_scenario,
 )
 from communitysim.cli import scenario_dir
+from communitysim.files import shipped
 from communitysim.result import atomic_write_bytes
 from communitysim.scenario import ScenarioError
 from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
@@ -42,7 +43,7 @@ from communitysim.ui.messages import number, t
 __all__ = ["CalibrationLab", "SAMPLE", "calibration_lab"]
 
 #: The sample export shipped with the project.
-SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "page_export.csv"
+SAMPLE = shipped("examples") / "page_export.csv"
 #: Where uploaded files are kept (relative to the notebook's folder).
 UPLOADS = Path("out") / "uploads"
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import html
+import os
 
 import ipywidgets as w
 from IPython.display import display
 
-from communitysim.classroom import ClassroomError, Store
+from communitysim.classroom import ClassroomError, Store, default_path
 
 __all__ = ["ClassroomPage"]
 
 _RED, _GREEN = "#b3261e", "#1b7f3b"
+#: Set by ``communitysim class``: the pages are served to a class, on its database only.
+SERVED = "COMMUNITYSIM_CLASSROOM_SERVED"
 
 
 class ClassroomPage:
@@ -29,7 +32,13 @@ class ClassroomPage:
         self.status.value = f"<span style='color:{_RED if error else _GREEN}'>{html.escape(text)}</span>"
 
     def _open(self) -> Store:
-        """The database the path field names (opened again when the field changes)."""
+        """The database the path field names (opened again when the field changes).
+
+        Served to a class (``communitysim class`` sets ``COMMUNITYSIM_CLASSROOM_SERVED``), the field is
+        locked on the served database: a page cannot open another file on the server.
+        """
+        if os.environ.get(SERVED):
+            self.path.value, self.path.disabled = str(default_path()), True
         if self.store is None or self.store.path != self.path.value:
             self.store = Store(self.path.value)
         return self.store

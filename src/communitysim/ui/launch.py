@@ -1,4 +1,9 @@
-"""Start JupyterLab in the user's language, on the welcome notebook of that language (``make lab``).
+"""Start JupyterLab (``communitysim lab``) or Voila (``communitysim app``) in the user's language.
+
+``communitysim lab [FOLDER]`` first copies the shipped notebooks of the user's language into the
+working folder (those not there yet: a learner's edited copy is never overwritten), then starts
+JupyterLab on it, bound to 127.0.0.1, on the welcome notebook; ``make lab`` is a call of it.
+``communitysim app [FOLDER]`` does the same with Voila.
 
 The language is the package's (``COMMUNITYSIM_LANG``, else the locale, else English). JupyterLab's
 own menus follow it through its language pack (``jupyterlab-language-pack-fr-FR``, a dependency of
@@ -15,13 +20,23 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from communitysim.ui.messages import language
+from communitysim.files import shipped
+from communitysim.ui.messages import LANGUAGES, language, t, tn
 
-__all__ = ["LAB_LOCALES", "lab_arguments", "welcome_notebook", "write_lab_language"]
+__all__ = [
+    "LAB_LOCALES",
+    "copy_notebooks",
+    "lab_arguments",
+    "language_notebooks",
+    "start",
+    "welcome_notebook",
+    "write_lab_language",
+]
 
 #: JupyterLab's locale for each of our languages (the language pack's name).
 LAB_LOCALES = {"en": "en", "fr": "fr_FR"}
@@ -68,6 +83,61 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_lab_language(lang, Path(given[-1]) if given else None)
     command = [sys.executable, "-m", "jupyterlab", *lab_arguments(lang), *options]
     os.execv(sys.executable, command)
+
+
+def language_notebooks(lang: str) -> list[Path]:
+    """The shipped notebooks of a language (``NN_name.fr.ipynb`` in French, ``NN_name.ipynb`` in English)."""
+    others = {f".{code}" for code in LANGUAGES if code != "en"}
+    found = []
+    for path in sorted(shipped("notebooks").glob("*.ipynb")):
+        infix = Path(path.stem).suffix
+        if (lang == "en" and infix not in others) or (lang != "en" and infix == f".{lang}"):
+            found.append(path)
+    return found
+
+
+def copy_notebooks(folder: Path, lang: str) -> list[Path]:
+    """Copy a language's shipped notebooks into ``folder`` (created if needed); returns those copied.
+
+    A notebook already in the folder, edited or not, is left as it is.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for source in language_notebooks(lang):
+        target = folder / source.name
+        if target.exists() or target.resolve() == source.resolve():
+            continue
+        partial = target.with_name(f".{target.name}.part")
+        shutil.copyfile(source, partial)
+        partial.replace(target)  # atomic: never a half-copied notebook
+        copied.append(target)
+    return copied
+
+
+def _root_flag() -> list[str]:
+    return ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+
+
+def start(kind: str, folder: Path, options: Sequence[str] = ()) -> int:
+    """``communitysim lab`` or ``communitysim app``: copy the notebooks, then become JupyterLab or Voila.
+
+    Options are passed on to the server (e.g. ``--no-browser``, ``--port=8890``); it listens on
+    127.0.0.1 unless they say otherwise.
+    """
+    lang = language()
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        print(t("cli.error", message=t("launch.not_folder", folder=folder)), file=sys.stderr)
+        return 2
+    copied = copy_notebooks(folder, lang)
+    print(tn("launch.copied", len(copied), folder=folder) if copied else t("launch.kept", folder=folder))
+    options = list(options)
+    if kind == "lab":
+        main(["--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={folder}", *_root_flag(), *options])
+        return 0  # pragma: no cover (main replaced the process)
+    command = [sys.executable, "-m", "voila", str(folder), "--Voila.ip=127.0.0.1", *options]
+    os.execv(sys.executable, command)
+    return 0  # pragma: no cover
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -64,10 +64,13 @@ def scorecard_html(result: cs.Result, previous: cs.Result | None = None, reach: 
     for (index, row), shown in zip(card.iterrows(), scorecard_table(card), strict=True):
         colour = "#1b7f3b" if shown["passed"] else "#b3261e"
         why = " ".join(objective_feedback(result, row, previous, (reach or {}).get(index)))
+        status = shown["status"]
+        if row.get("beyond", False):  # the objective's day lies after the run's last day
+            status, colour, why = t("common.beyond"), "#5f6368", t("common.beyond_why")
         rows.append(
             "<tr>"
             + "".join(f"<td>{html.escape(shown[k])}</td>" for k in ("objective", "target", "by_day", "achieved"))
-            + f"<td style='color:{colour};font-weight:bold'>{html.escape(shown['status'])}</td>"
+            + f"<td style='color:{colour};font-weight:bold'>{html.escape(status)}</td>"
             f"<td>{html.escape(why)}</td>"
             "</tr>"
         )
