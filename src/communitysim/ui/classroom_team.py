@@ -26,8 +26,9 @@ import ipywidgets as w
 
 from communitysim.classroom import ClassroomError, Store, TeamRun, default_path, team_report_html
 from communitysim.classroom.exercise import COMPARED_KPIS, TONES, export, format_kpi
+from communitysim.crisis_feed.render import living_feed_html
 from communitysim.ui.classroom_page import ClassroomPage
-from communitysim.ui.crisis_exercise import CLOCK, STRATEGIES, feed_html
+from communitysim.ui.crisis_exercise import CLOCK, STRATEGIES
 from communitysim.ui.messages import number, t
 
 __all__ = ["TeamApp", "team"]
@@ -196,9 +197,7 @@ class TeamApp(ClassroomPage):
             for a in reversed(run.timeline)
         )
         self.inbox.value = f"<b>{html.escape(t('class.inbox'))}</b><ul class='cs-inbox'>{items}</ul>"
-        statement = run.decisions[-1][1]["strategy"] if run.decisions else None
-        statement = None if statement == "silence" else statement
-        self.feed.value = feed_html(run.model, run.timeseries(), statement, run.session.seed)
+        self.feed.value = living_feed_html(run.model, run.timeseries(), run.session.seed)
         if run.finished:
             for button in (*self.clock_buttons, self.decide_button):
                 button.disabled = True

@@ -44,6 +44,7 @@ from communitysim import cli
 from communitysim.classroom.exercise import BEST_DELAY_HOURS, COMPARED_KPIS, LEARNER_START
 from communitysim.classroom.exercise import format_kpi as _fmt
 from communitysim.classroom.exercise import missing as _missing
+from communitysim.crisis_feed.render import living_feed_html
 from communitysim.kpis import kpi_value
 from communitysim.mechanisms.crisis import RESPONSE_FIT, Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
@@ -607,10 +608,9 @@ class CrisisExercise:
         return f"<b>{_e(t('crisis.kpis.title'))}</b>" + _table([], rows)
 
     def feed_html(self) -> str:
-        """Sample posts of the last step, their sentiment drawn from the model's mentions (deterministic)."""
+        """The living feed's latest hour, written from the model's state and the brand's actions (deterministic)."""
         assert self.model is not None and self._ts is not None
-        statement = next((r.strategy for _, r in reversed(self.responses) if r.strategy != "silence"), None)
-        return feed_html(self.model, self._ts, statement, self.seed_used)
+        return living_feed_html(self.model, self._ts, self.seed_used)
 
     def timeline_html(self, title: bool = True) -> str:
         """The timeline so far as a table (with its title unless ``title`` is False)."""
