@@ -86,9 +86,7 @@ def test_each_hour_shows_the_model_count_and_sentiment_mix(plays):
         mix = [sum(m.sentiment == s for m in shown) for s in ("negative", "neutral", "positive")]
         assert mix == allocate(count, (figure.negative, figure.neutral, figure.positive))
         if count:  # the mix is the model's to within one message per sentiment
-            for share, model_share in zip(
-                mix, (figure.negative, figure.neutral, figure.positive), strict=True
-            ):
+            for share, model_share in zip(mix, (figure.negative, figure.neutral, figure.positive), strict=True):
                 assert abs(share - count * model_share / figure.mentions) < 1.0
 
 
@@ -185,5 +183,5 @@ def test_the_french_feed_has_no_english_and_names_look_french(plays):
 
 
 def test_an_unknown_brand_action_is_named():
-    with pytest.raises(ValueError, match="brand action: expected one of .*'shout'"):
+    with pytest.raises(ValueError, match=r"brand action: expected one of .*'shout'"):
         build_feed([HourFigures(1, 1, 1, 0, 1)], "false_rumour", [BrandAction(1, "shout")])

@@ -64,9 +64,12 @@ def test_the_reader_names_the_strategy_and_shows_why(text, lang, main, also):
 
 
 def test_readability_follows_flesch_and_kandel_moles():
-    easy, hard = "We are sorry. We will fix it.", (
-        "Notwithstanding considerable organisational complexities, comprehensive investigative procedures "
-        "regarding unauthorised informational dissemination are systematically progressing."
+    easy, hard = (
+        "We are sorry. We will fix it.",
+        (
+            "Notwithstanding considerable organisational complexities, comprehensive investigative procedures "
+            "regarding unauthorised informational dissemination are systematically progressing."
+        ),
     )
     assert readability(easy, "en") > 90 > 20 > readability(hard, "en")
     # Flesch by hand: 7 words, 2 sentences, 8 syllables -> 206.835 - 1.015 * 3.5 - 84.6 * 8 / 7

@@ -32,7 +32,9 @@ import pandas as pd
 import communitysim as cs
 from communitysim import cli
 from communitysim.classroom.store import ClassroomError, Event, Inject, Session, Store, Team
+from communitysim.crisis_feed.statements import read_statement
 from communitysim.kpis import kpi_value
+from communitysim.mechanisms.cm_actions import CM_ACTIONS, escalation_factor
 from communitysim.mechanisms.crisis import Crisis, Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
 from communitysim.scenario import pydantic_message
@@ -215,6 +217,7 @@ class TeamRun:
         self.timed_done = 0
         self.timeline: list[Applied] = []
         self.decisions: list[tuple[float, dict[str, Any]]] = []
+        self.actions: list[tuple[float, str]] = []  # CM actions beyond the statement
         self.received: set[int] = set()
         self._pass_timed_injects()
         for event in events if events is not None else (store.events(team) if store and team else []):
@@ -254,7 +257,7 @@ class TeamRun:
     def _inject(self, inject: Inject, hour: float) -> None:
         effect = inject.effect or {}
         if "escalate" in effect:
-            self.model.escalate(float(effect["escalate"]["severity"]))
+            self.model.escalate(float(effect["escalate"]["severity"]) * escalation_factor(self.model))
         if "crisis" in effect:
             self.model.inject(Crisis(**{**effect["crisis"], "start_day": self.model.day}))
         self.timeline.append(Applied(hour, inject.kind, inject.title, inject.body))
@@ -264,6 +267,12 @@ class TeamRun:
     def _apply(self, event: Event) -> None:
         if event.kind == "advance":
             self._step_to(event.hour)
+        elif event.kind == "decision" and "action" in event.payload:  # a CM action beyond the statement
+            self._step_to(event.hour)
+            self.model.act(event.payload["action"])
+            self.actions.append((event.hour, event.payload["action"]))
+            self.timeline.append(Applied(event.hour, "action", t("class.event.action"),
+                                         t(f"class.action.{event.payload['action']}")))  # fmt: skip
         elif event.kind == "decision":
             self._step_to(event.hour)
             payload = event.payload
@@ -329,9 +338,13 @@ class TeamRun:
 
     def decide(
         self, strategy: str, tone: str = "factual", moderation_share: float = 0.0, updates_per_day: float = 0.0,
-        rationale: str = "",
+        rationale: str = "", statement: str = "",
     ) -> Event:  # fmt: skip
-        """Log a decision (committed before this returns), then make the statement now."""
+        """Log a decision (committed before this returns), then make the statement now.
+
+        ``statement``: the words the team wrote; they are logged with what the reader found in them
+        (``read_statement``), and ``strategy`` is the one the team confirmed or corrected.
+        """
         try:
             Response(strategy=strategy, moderation_share=moderation_share, updates_per_day=updates_per_day)
         except ValueError as exc:  # pydantic's ValidationError: name the first field
@@ -345,7 +358,22 @@ class TeamRun:
             raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
         payload = {"strategy": strategy, "tone": tone, "moderation_share": float(moderation_share),
                    "updates_per_day": float(updates_per_day), "rationale": str(rationale)}  # fmt: skip
+        if statement.strip():
+            crisis_type = self.model.bad_buzz.current().params.type  # type: ignore[union-attr]
+            payload["statement"] = statement.strip()
+            payload["reading"] = read_statement(statement, language(), crisis_type).as_payload()
         event = self.store.log(self.team, "decision", self.hour, payload)  # type: ignore[union-attr,arg-type]
+        self._apply(event)
+        return event
+
+    def act(self, action: str) -> Event:
+        """Log a CM action beyond the statement (delete the post, pause the posts...), then take it now."""
+        if action not in CM_ACTIONS:
+            raise ClassroomError(t("class.error.action", allowed=", ".join(CM_ACTIONS), action=repr(action)))
+        self.receive()
+        if self.finished:
+            raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
+        event = self.store.log(self.team, "decision", self.hour, {"action": action})  # type: ignore[union-attr,arg-type]
         self._apply(event)
         return event
 

@@ -340,7 +340,7 @@ def build_feed(
                  deadline=number(feed.journalist_deadline, None), brand=brand)  # fmt: skip
         feed.journalist = Message(journalist_hour, 0, "journalist", "journalist", name, handle, "neutral", text,
                                   "witness", "feed.journalist.request")  # fmt: skip
-        answered = [a.hour for a in actions if a.kind == "journalist" and a.hour >= journalist_hour - 1e-9]
+        answered = [a.hour for a in actions if a.kind == "journalist"]  # answered, or told before they asked
         feed.journalist_answered = answered[0] if answered else None
     for index, now in enumerate(figures):
         hour_rng = np.random.default_rng([int(seed), 18, round(now.hour * 60)])

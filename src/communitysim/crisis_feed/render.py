@@ -26,7 +26,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
     import communitysim as cs
 
-__all__ = ["brand_actions", "living_feed_html"]
+__all__ = ["FEED_ACTIONS", "brand_actions", "living_feed_html"]
+
+#: The CM actions (``mechanisms.cm_actions``) the public sees, with the feed's name for them.
+FEED_ACTIONS = {
+    "delete_post": "deleted",
+    "keep_post": "kept",
+    "pause_posts": "paused",
+    "answer_journalist": "journalist",
+    "publish_faq": "faq",
+    "reply_comments": "replies",
+}
 
 COLOURS = {"negative": "#b3261e", "neutral": "#666666", "positive": "#1b7f3b"}
 NEWS_SHOWN = 3
@@ -40,16 +50,18 @@ def brand_actions(
     model: cs.CommunityModel, start_day: float, texts: dict[float, str] | None = None,
     extra: list[BrandAction] | None = None,
 ) -> list[BrandAction]:  # fmt: skip
-    """What the brand did, from the model's log (statements, moderation, updates), plus ``extra`` CM actions.
+    """What the brand did, from the model's log (statements, moderation, updates, CM actions), plus ``extra``.
 
     ``texts`` maps a statement's hour to the words the learner wrote (quoted by the feed).
     """
     texts = texts or {}
     actions = list(extra or [])
     for day, kind, response in model.crisis_log:
+        hour = round(24.0 * (day - start_day), 6)
+        if kind == "act" and response in FEED_ACTIONS:
+            actions.append(BrandAction(hour, FEED_ACTIONS[response]))
         if kind != "respond":
             continue
-        hour = round(24.0 * (day - start_day), 6)
         if response.strategy != "silence":
             actions.append(BrandAction(hour, response.strategy, texts.get(hour, "")))
         if response.moderation_share > 0:

@@ -81,6 +81,7 @@ CUES: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
             (r"make (it|this|things) right|put things right|fix what'?s broken|never happens? again", 2.0),
             (r"(prevent|avoid)\w* (this|future|similar|it)|so (that )?(this|it) (does not|doesn'?t|won'?t)", 2.0),
             (r"\b(thorough|full|independent|internal) (review|investigation)|adjusting .{0,40}process", 1.5),
+            (r"\bwill (review|change|train|improve)\b|\breview (how|our|the way)\b", 1.5),
             (r"\bcompensat\w+|\brefund\w*|\breimburs\w+|free of charge|offering .{0,40}(monitoring|protection)", 2.0),
             (r"support (all|every|affected)|will do better|results of our review|restore .{0,20}trust", 1.5),
         ),
