@@ -71,8 +71,23 @@ COMPARED_KPIS = ("peak_negative_share", "hours_to_recover", "members_lost", "neg
 EFFECT_HOURS = 6.0
 
 
-def default_injects() -> list[dict[str, Any]]:
+#: The on-demand inject that escalates each crisis type (an offensive post does not get a product video).
+ESCALATION_BY_TYPE = {
+    "offensive_post": "screenshots",
+    "employee_misconduct": "second_video",
+    "product_recall": "viral_video",
+    "service_outage": "viral_video",
+    "data_leak": "data_for_sale",
+    "influencer_callout": "viral_video",
+    "false_rumour": "fake_screenshot",
+}
+
+
+def default_injects(crisis_type: str | None = None) -> list[dict[str, Any]]:
     """The master events list a session starts with: the trigger, two escalations, three on demand.
+
+    The on-demand escalation matches the crisis type (``ESCALATION_BY_TYPE``; a customer's video
+    without a type).
 
     Effects: ``{"escalate": {"severity": s}}`` (a new wave of the current crisis, its response kept)
     or ``{"crisis": {...}}`` (a new crisis, which then takes the responses); none: narrative only.
@@ -83,7 +98,7 @@ def default_injects() -> list[dict[str, Any]]:
         {"hour": 3.0, "kind": "escalation", "effect": None, "key": "journalist"},
         {"hour": 8.0, "kind": "escalation", "effect": escalation, "key": "influencer"},
         {"hour": None, "kind": "on_demand", "effect": {"escalate": {"severity": 0.4}},
-         "key": "viral_video"},
+         "key": ESCALATION_BY_TYPE.get(crisis_type or "", "viral_video")},
         {"hour": None, "kind": "on_demand", "effect": None, "key": "competitor"},
         {"hour": None, "kind": "on_demand", "effect": None, "key": "employees"},
     ]  # fmt: skip
@@ -172,7 +187,8 @@ def create_session(
         raise ClassroomError(t("class.error.not_crisis", path=path))
     given = loaded._given or loaded.model_dump(exclude_unset=True)
     return store.create_session(
-        name, given, loaded.name, seed, teams, validate_injects(injects) if injects is not None else default_injects(),
+        name, given, loaded.name, seed, teams,
+        validate_injects(injects) if injects is not None else default_injects(loaded.crises[0].type),
         pace_hours_per_minute,
         objectives if objectives is not None else [t(f"crisis.objectives.{i}") for i in range(1, 5)],
     )  # fmt: skip

@@ -25,7 +25,10 @@ import ipywidgets as w
 import pandas as pd
 import yaml
 
+import communitysim as cs
+from communitysim import cli
 from communitysim.classroom import ClassroomError, Store, TeamRun, class_report_html, create_session, default_path
+from communitysim.classroom.events_file import load_events
 from communitysim.classroom.exercise import COMPARED_KPIS, default_injects, export, format_kpi, injects_yaml
 from communitysim.ui.classroom_page import ClassroomPage
 from communitysim.ui.crisis_exercise import crisis_scenarios
@@ -62,7 +65,12 @@ class FacilitatorApp(ClassroomPage):
         self.objectives = w.Textarea(
             value="\n".join(t(f"crisis.objectives.{i}") for i in range(1, 5)), description=t("class.objectives"), **tall
         )
-        self.events = w.Textarea(value=injects_yaml(default_injects()), description=t("class.events"), **tall)
+        events = injects_yaml(default_injects(self._crisis_type()))
+        self.events = w.Textarea(value=events, description=t("class.events"), **tall)
+        self.scenario.observe(lambda _: self._match_events(), names="value")
+        self.events_file = w.Text(description=t("class.events_file"), placeholder=t("class.events_file_help"), **look)
+        self.load_button = w.Button(description=t("class.load_events"), icon="upload")
+        self.load_button.on_click(lambda _: self.load_events())
         self.create_button = w.Button(description=t("class.create"), button_style="primary", icon="plus")
         self.create_button.on_click(lambda _: self.create())
         self.sessions = w.Dropdown(description=t("class.session"), **look)
@@ -88,7 +96,7 @@ class FacilitatorApp(ClassroomPage):
         self.report = w.HTML()
         create = w.VBox([w.HTML(f"<b>{html.escape(t('class.create_title'))}</b>"), self.name, self.scenario,
                          self.teams_text, self.seed, self.pace, self.objectives, self.events,
-                         self.create_button])  # fmt: skip
+                         w.HBox([self.events_file, self.load_button]), self.create_button])  # fmt: skip
         run = w.VBox([w.HTML(f"<b>{html.escape(t('class.run_title'))}</b>"), self.sessions,
                       w.HBox([self.open_button, self.refresh_button, self.auto]),
                       w.HBox([self.pause_button, self.resume_button]),
@@ -104,6 +112,23 @@ class FacilitatorApp(ClassroomPage):
             self._say(" ".join(str(exc).split()), error=True)
             return False
         return True
+
+    def _crisis_type(self) -> str | None:
+        if not self.scenario.value:
+            return None
+        crises = cs.load_scenario(cli.scenario_dir() / self.scenario.value).crises
+        return crises[0].type if crises else None
+
+    def _match_events(self) -> None:
+        """A new scenario: the default events list of its crisis type (injects matched to the crisis)."""
+        self.events.value = injects_yaml(default_injects(self._crisis_type()))
+
+    def load_events(self) -> None:
+        """Load a master events list from a CSV, XLSX or YAML file into the events field."""
+        events: list = []
+        if self._guard(lambda: events.extend(load_events(self.events_file.value.strip()))):
+            self.events.value = injects_yaml(events)
+            self._say(t("class.loaded_events", count=len(events), path=self.events_file.value.strip()))
 
     # --- actions --------------------------------------------------------------------------------
 
