@@ -283,6 +283,9 @@ class TeamRun:
     def _apply(self, event: Event) -> None:
         if event.kind == "advance":
             self._step_to(event.hour)
+        elif event.kind == "decision" and "note" in event.payload:  # an observer's note: the model is not touched
+            self.timeline.append(Applied(event.hour, "note", str(event.payload.get("about", "")),
+                                         str(event.payload["note"])))  # fmt: skip
         elif event.kind == "decision" and "action" in event.payload:  # a CM action beyond the statement
             self._step_to(event.hour)
             self.model.act(event.payload["action"])
@@ -390,6 +393,21 @@ class TeamRun:
         if self.finished:
             raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
         event = self.store.log(self.team, "decision", self.hour, {"action": action})  # type: ignore[union-attr,arg-type]
+        self._apply(event)
+        return event
+
+    def note(self, text: str, about: str, hour: float | None = None) -> Event:
+        """An observer's note pinned to an inject (``about``, its title), from the facilitator page.
+
+        Written to the team's log even while the session is paused; the model is not touched.
+        """
+        if self.store is None or self.team is None:
+            raise ClassroomError("this run replays a log; it does not write one")
+        if not text.strip():
+            raise ClassroomError(t("debrief.error.empty_note"))
+        self.sync()
+        event = self.store.log(self.team, "decision", self.hour if hour is None else hour,
+                               {"note": text.strip(), "about": about})  # fmt: skip
         self._apply(event)
         return event
 
@@ -555,11 +573,14 @@ def team_section_html(result: TeamOutcome) -> str:
     ]  # fmt: skip
     card = _table([_e(t(k)) for k in ("common.objective", "common.target", "common.achieved", "crisis.report.result")],
                   card_rows)  # fmt: skip
+    from communitysim.classroom.debrief import debrief_html  # the debrief builds on this module
+
     return (
         f"<h2>{_e(t('class.report.team', team=result.team.name))}</h2>"
         f"<h3>{_e(t('crisis.report.timeline'))}</h3>{timeline}"
         f"<h3>{_e(t('crisis.report.comparison'))}</h3>{compared}"
         f"<h3>{_e(t('crisis.report.objectives'))}</h3>{card}"
+        f"{debrief_html(run)}"
     )
 
 
@@ -601,7 +622,11 @@ def class_report_html(store: Store, session: Session) -> str:
     outcomes = [outcome(store, session, team) for team in store.teams(session)]
     objectives = "".join(f"<li>{_e(text)}</li>" for text in session.objectives)
     intro = f"<p>{_e(t('crisis.report.seed', seed=session.seed))}</p><ul>{objectives}</ul>"
-    body = intro + class_summary_html(outcomes) + "".join(team_section_html(o) for o in outcomes)
+    from communitysim.classroom.debrief import rubric_html
+
+    crisis = outcomes[0].run.model.params.crises[0] if outcomes else None
+    key = rubric_html(crisis.type, crisis.history) if crisis is not None else ""  # the trainer's answer key
+    body = intro + class_summary_html(outcomes) + "".join(team_section_html(o) for o in outcomes) + key
     return _document(t("class.report.title", session=session.name, scenario=session.scenario_name), body)
 
 

@@ -88,6 +88,10 @@ class FacilitatorApp(ClassroomPage):
         self.target = w.Dropdown(description=t("class.target"), **look)
         self.release_button = w.Button(description=t("class.release"), button_style="warning", icon="bolt")
         self.release_button.on_click(lambda _: self.release())
+        self.note_inject = w.Dropdown(description=t("class.note_inject"), **look)
+        self.note = w.Textarea(description=t("class.note"), placeholder=t("class.note_help"), **look)
+        self.note_button = w.Button(description=t("class.pin_note"), icon="thumb-tack")
+        self.note_button.on_click(lambda _: self.pin_note())
         self.report_button = w.Button(description=t("class.class_report"), icon="file-text")
         self.report_button.on_click(lambda _: self.class_report())
         self.status = w.HTML()
@@ -100,7 +104,8 @@ class FacilitatorApp(ClassroomPage):
         run = w.VBox([w.HTML(f"<b>{html.escape(t('class.run_title'))}</b>"), self.sessions,
                       w.HBox([self.open_button, self.refresh_button, self.auto]),
                       w.HBox([self.pause_button, self.resume_button]),
-                      self.inject, self.target, self.release_button, self.report_button])  # fmt: skip
+                      self.inject, self.target, self.release_button, self.note_inject, self.note,
+                      self.note_button, self.report_button])  # fmt: skip
         self.widget = w.VBox([self.path, w.HBox([create, run]), self.status, self.dashboard, self.timeline,
                               self.report])  # fmt: skip
         self._list_sessions(self.sessions)
@@ -165,6 +170,7 @@ class FacilitatorApp(ClassroomPage):
             self.runs = {team.name: TeamRun(store, session, team) for team in store.teams(session)}
             self.inject.options = [(i.title, i.id) for i in store.injects(session, timed=False)]
             self.target.options = [(t("class.all_teams"), None), *((n, n) for n in self.runs)]
+            self.note_inject.options = [(i.title, i.title) for i in store.injects(session)]
 
         if self._guard(action):
             self.refresh()
@@ -233,6 +239,16 @@ class FacilitatorApp(ClassroomPage):
         if self._guard(lambda: store.release(session, store.inject(self.inject.value), team)):
             self._say(t("class.released", inject=store.inject(self.inject.value).title,
                         target=team.name if team else t("class.all_teams")))  # fmt: skip
+
+    def pin_note(self) -> None:
+        """Pin an observer note to the chosen inject, for the chosen team or all (in their logs and debriefs)."""
+        if self.store is None or self.session_name is None or self.note_inject.value is None:
+            self._say(t("class.error.no_session"), error=True)
+            return
+        runs = [self.runs[self.target.value]] if self.target.value else list(self.runs.values())
+        if self._guard(lambda: [run.note(self.note.value, self.note_inject.value) for run in runs]):
+            self._say(t("class.pinned", target=self.target.value or t("class.all_teams")))
+            self.note.value = ""
 
     def class_report(self) -> None:
         """The class after-action report (ranking and every team), shown and written to ``out/``."""
