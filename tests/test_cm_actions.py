@@ -1,5 +1,7 @@
 """CM actions beyond the statement: each moves the model as documented (paired seeds), is logged and replayed."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from communitysim.mechanisms.crisis import Response
 from communitysim.ui.classroom_team import TeamApp
 from communitysim.ui.messages import set_language, t
 
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 #: The scenario's page (5,000 people) with a severe post, so that one action's effect shows above the seed noise.
 SEVERE = {"crises.0.severity": 0.9}
 SEEDS = range(1, 11)
@@ -18,7 +21,7 @@ SEEDS = range(1, 11)
 
 def run(seed, before=(), action=None, after=(), hours=48):
     """An offensive-post crisis: ``before`` responses at hour 1, ``action`` at hour 2, ``after`` at hour 2."""
-    scenario = cs.load_scenario("scenarios/crisis_offensive_post.yaml", {**SEVERE, **LEARNER_START})
+    scenario = cs.load_scenario(str(SCENARIO_DIR / "crisis_offensive_post.yaml"), {**SEVERE, **LEARNER_START})
     model = cs.CommunityModel(scenario, seed=seed)
     start = scenario.crises[0].start_day
     while model.day < start + hours / 24 - 1e-9:
@@ -78,7 +81,7 @@ def test_answering_the_journalist_softens_the_next_wave():
 
 
 def test_the_direct_effects_are_the_documented_ones():
-    scenario = cs.load_scenario("scenarios/crisis_offensive_post.yaml", {**SEVERE, **LEARNER_START})
+    scenario = cs.load_scenario(str(SCENARIO_DIR / "crisis_offensive_post.yaml"), {**SEVERE, **LEARNER_START})
     model = cs.CommunityModel(scenario, seed=1)
     while not model.bad_buzz.active:
         model.step()

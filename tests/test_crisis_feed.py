@@ -1,5 +1,7 @@
 """The living crisis feed: variety, the model's figures, reactions only to what the brand did, both languages."""
 
+from pathlib import Path
+
 import pytest
 
 import communitysim as cs
@@ -19,7 +21,8 @@ from communitysim.crisis_feed.render import brand_actions, living_feed_html
 from communitysim.mechanisms.crisis import Response
 from communitysim.ui.messages import catalogue, set_language
 
-SCENARIO = "scenarios/crisis_offensive_post.yaml"
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIO = str(SCENARIO_DIR / "crisis_offensive_post.yaml")
 #: The brand's conduct in the 48 hours, per case: (hour, strategy, moderation share, written text).
 PLAYS = {
     "silence": [],
