@@ -232,7 +232,7 @@ class CommunityModel(mesa.Model):
         self.word_of_mouth = growth.WordOfMouth(self.network)
         self.bad_buzz = crisis.BadBuzz(self.network, params.crisis_dynamics, effects_on=crisis_effects)
         self._crises_due = sorted(params.crises, key=lambda c: c.start_day)
-        self.crisis_log: list[tuple[float, str, Any]] = []  # (day, "inject" | "respond", what): for replays
+        self.crisis_log: list[tuple[float, str, Any]] = []  # (day, "inject" | "respond" | "act" | ..., what)
         self._twin: CommunityModel | None = None  # the same run without the crises' effects (members_lost)
         self._twin_log = 0  # crisis_log entries the twin has replayed
         self.community_manager = CommunityManager(self)
@@ -666,7 +666,7 @@ class CommunityModel(mesa.Model):
             while self._twin_log < len(self.crisis_log) and self.crisis_log[self._twin_log][0] <= twin.day + 1e-9:
                 _, kind, what = self.crisis_log[self._twin_log]
                 twin.start_due_crises()  # as this model had, when the entry was logged
-                getattr(twin, kind)(what)  # inject, respond or escalate, as logged
+                getattr(twin, kind)(what)  # inject, respond, act or escalate, as logged
                 self._twin_log += 1
             if twin.day >= self.day - 1e-9:
                 return twin
@@ -702,6 +702,13 @@ class CommunityModel(mesa.Model):
         """The CM's statement on the latest crisis, made now (replaces the one planned)."""
         self.crisis_log.append((self.day, "respond", response))
         self.bad_buzz.respond(response, self.day)
+
+    def act(self, action: str) -> None:
+        """A CM action beyond the statement on the current crisis, now (``mechanisms.cm_actions``)."""
+        from communitysim.mechanisms import cm_actions
+
+        cm_actions.act(self, action)
+        self.crisis_log.append((self.day, "act", action))
 
     def escalate(self, severity: float) -> None:
         """A new wave of outrage in the current crisis, now (an escalation inject: its response stays).

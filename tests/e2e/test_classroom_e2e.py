@@ -54,7 +54,7 @@ def test_a_team_joins_decides_and_reads_its_report(team_page, browser):
     expect(page.get_by_text("Team Red, hour 1 of the crisis")).to_be_visible(timeout=60_000)
     strategy = page.locator("select").filter(has=page.locator("option", has_text="Rebuild"))
     strategy.select_option(label="Rebuild (apologize and compensate)")
-    page.locator("textarea").fill("We own the mistake <b>now</b>")
+    page.locator("textarea").last.fill("We own the mistake <b>now</b>")  # after the statement box
     page.wait_for_timeout(500)  # let the text reach the kernel
     page.locator("button.widget-button", has_text="Log decision").click()
     expect(page.get_by_text("Decision saved at hour 1")).to_be_visible(timeout=60_000)
@@ -66,7 +66,7 @@ def test_a_team_joins_decides_and_reads_its_report(team_page, browser):
     )
     page.locator("button.widget-button", has_text="Finish").click()
     expect(page.get_by_text("Team Red").last).to_be_visible(timeout=120_000)
-    expect(page.get_by_text("We own the mistake <b>now</b>")).to_be_visible()  # shown as text, not markup
+    expect(page.get_by_text("We own the mistake <b>now</b>")).to_be_visible(timeout=120_000)  # text, not markup
     assert list((folder / "out").glob("report_E2E_class_Red.html"))
     screenshot(page, "classroom_team.png")
     page.close()

@@ -32,7 +32,9 @@ import pandas as pd
 import communitysim as cs
 from communitysim import cli
 from communitysim.classroom.store import ClassroomError, Event, Inject, Session, Store, Team
+from communitysim.crisis_feed.statements import read_statement
 from communitysim.kpis import kpi_value
+from communitysim.mechanisms.cm_actions import CM_ACTIONS, escalation_factor
 from communitysim.mechanisms.crisis import Crisis, Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
 from communitysim.scenario import pydantic_message
@@ -71,8 +73,23 @@ COMPARED_KPIS = ("peak_negative_share", "hours_to_recover", "members_lost", "neg
 EFFECT_HOURS = 6.0
 
 
-def default_injects() -> list[dict[str, Any]]:
+#: The on-demand inject that escalates each crisis type (an offensive post does not get a product video).
+ESCALATION_BY_TYPE = {
+    "offensive_post": "screenshots",
+    "employee_misconduct": "second_video",
+    "product_recall": "viral_video",
+    "service_outage": "viral_video",
+    "data_leak": "data_for_sale",
+    "influencer_callout": "viral_video",
+    "false_rumour": "fake_screenshot",
+}
+
+
+def default_injects(crisis_type: str | None = None) -> list[dict[str, Any]]:
     """The master events list a session starts with: the trigger, two escalations, three on demand.
+
+    The on-demand escalation matches the crisis type (``ESCALATION_BY_TYPE``; a customer's video
+    without a type).
 
     Effects: ``{"escalate": {"severity": s}}`` (a new wave of the current crisis, its response kept)
     or ``{"crisis": {...}}`` (a new crisis, which then takes the responses); none: narrative only.
@@ -83,7 +100,7 @@ def default_injects() -> list[dict[str, Any]]:
         {"hour": 3.0, "kind": "escalation", "effect": None, "key": "journalist"},
         {"hour": 8.0, "kind": "escalation", "effect": escalation, "key": "influencer"},
         {"hour": None, "kind": "on_demand", "effect": {"escalate": {"severity": 0.4}},
-         "key": "viral_video"},
+         "key": ESCALATION_BY_TYPE.get(crisis_type or "", "viral_video")},
         {"hour": None, "kind": "on_demand", "effect": None, "key": "competitor"},
         {"hour": None, "kind": "on_demand", "effect": None, "key": "employees"},
     ]  # fmt: skip
@@ -176,7 +193,8 @@ def create_session(
         raise ClassroomError(t("class.error.not_crisis", path=path))
     given = loaded._given or loaded.model_dump(exclude_unset=True)
     return store.create_session(
-        name, given, loaded.name, seed, teams, validate_injects(injects) if injects is not None else default_injects(),
+        name, given, loaded.name, seed, teams,
+        validate_injects(injects) if injects is not None else default_injects(loaded.crises[0].type),
         pace_hours_per_minute,
         objectives if objectives is not None else [t(f"crisis.objectives.{i}") for i in range(1, 5)],
     )  # fmt: skip
@@ -223,6 +241,7 @@ class TeamRun:
         self.timed_done = 0
         self.timeline: list[Applied] = []
         self.decisions: list[tuple[float, dict[str, Any]]] = []
+        self.actions: list[tuple[float, str]] = []  # CM actions beyond the statement
         self.received: set[int] = set()
         self._pass_timed_injects()
         for event in events if events is not None else (store.events(team) if store and team else []):
@@ -262,7 +281,7 @@ class TeamRun:
     def _inject(self, inject: Inject, hour: float) -> None:
         effect = inject.effect or {}
         if "escalate" in effect:
-            self.model.escalate(float(effect["escalate"]["severity"]))
+            self.model.escalate(float(effect["escalate"]["severity"]) * escalation_factor(self.model))
         if "crisis" in effect:
             self.model.inject(Crisis(**{**effect["crisis"], "start_day": self.model.day}))
         self.timeline.append(Applied(hour, inject.kind, inject.title, inject.body))
@@ -272,6 +291,15 @@ class TeamRun:
     def _apply(self, event: Event) -> None:
         if event.kind == "advance":
             self._step_to(event.hour)
+        elif event.kind == "decision" and "note" in event.payload:  # an observer's note: the model is not touched
+            self.timeline.append(Applied(event.hour, "note", str(event.payload.get("about", "")),
+                                         str(event.payload["note"])))  # fmt: skip
+        elif event.kind == "decision" and "action" in event.payload:  # a CM action beyond the statement
+            self._step_to(event.hour)
+            self.model.act(event.payload["action"])
+            self.actions.append((event.hour, event.payload["action"]))
+            self.timeline.append(Applied(event.hour, "action", t("class.event.action"),
+                                         t(f"class.action.{event.payload['action']}")))  # fmt: skip
         elif event.kind == "decision":
             self._step_to(event.hour)
             payload = event.payload
@@ -338,9 +366,13 @@ class TeamRun:
 
     def decide(
         self, strategy: str, tone: str = "factual", moderation_share: float = 0.0, updates_per_day: float = 0.0,
-        rationale: str = "",
+        rationale: str = "", statement: str = "",
     ) -> Event:  # fmt: skip
-        """Log a decision (committed before this returns), then make the statement now."""
+        """Log a decision (committed before this returns), then make the statement now.
+
+        ``statement``: the words the team wrote; they are logged with what the reader found in them
+        (``read_statement``), and ``strategy`` is the one the team confirmed or corrected.
+        """
         try:
             Response(strategy=strategy, moderation_share=moderation_share, updates_per_day=updates_per_day)
         except ValueError as exc:  # pydantic's ValidationError: name the first field
@@ -356,7 +388,37 @@ class TeamRun:
             raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
         payload = {"strategy": strategy, "tone": tone, "moderation_share": float(moderation_share),
                    "updates_per_day": float(updates_per_day), "rationale": str(rationale)}  # fmt: skip
+        if statement.strip():
+            crisis_type = self.model.bad_buzz.current().params.type  # type: ignore[union-attr]
+            payload["statement"] = statement.strip()
+            payload["reading"] = read_statement(statement, language(), crisis_type).as_payload()
         event = self.store.log(self.team, "decision", self.hour, payload, session=self.session)  # type: ignore[union-attr,arg-type]
+        self._apply(event)
+        return event
+
+    def act(self, action: str) -> Event:
+        """Log a CM action beyond the statement (delete the post, pause the posts...), then take it now."""
+        if action not in CM_ACTIONS:
+            raise ClassroomError(t("class.error.action", allowed=", ".join(CM_ACTIONS), action=repr(action)))
+        self.receive()
+        if self.finished:
+            raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
+        event = self.store.log(self.team, "decision", self.hour, {"action": action}, session=self.session)  # type: ignore[union-attr,arg-type]
+        self._apply(event)
+        return event
+
+    def note(self, text: str, about: str, hour: float | None = None) -> Event:
+        """An observer's note pinned to an inject (``about``, its title), from the facilitator page.
+
+        Written to the team's log even while the session is paused; the model is not touched.
+        """
+        if self.store is None or self.team is None:
+            raise ClassroomError("this run replays a log; it does not write one")
+        if not text.strip():
+            raise ClassroomError(t("debrief.error.empty_note"))
+        self.sync()
+        event = self.store.log(self.team, "decision", self.hour if hour is None else hour,
+                               {"note": text.strip(), "about": about}, session=self.session)  # fmt: skip
         self._apply(event)
         return event
 
@@ -522,11 +584,14 @@ def team_section_html(result: TeamOutcome) -> str:
     ]  # fmt: skip
     card = _table([_e(t(k)) for k in ("common.objective", "common.target", "common.achieved", "crisis.report.result")],
                   card_rows)  # fmt: skip
+    from communitysim.classroom.debrief import debrief_html  # the debrief builds on this module
+
     return (
         f"<h2>{_e(t('class.report.team', team=result.team.name))}</h2>"
         f"<h3>{_e(t('crisis.report.timeline'))}</h3>{timeline}"
         f"<h3>{_e(t('crisis.report.comparison'))}</h3>{compared}"
         f"<h3>{_e(t('crisis.report.objectives'))}</h3>{card}"
+        f"{debrief_html(run)}"
     )
 
 
@@ -568,7 +633,11 @@ def class_report_html(store: Store, session: Session) -> str:
     outcomes = [outcome(store, session, team) for team in store.teams(session)]
     objectives = "".join(f"<li>{_e(text)}</li>" for text in session.objectives)
     intro = f"<p>{_e(t('crisis.report.seed', seed=session.seed))}</p><ul>{objectives}</ul>"
-    body = intro + class_summary_html(outcomes) + "".join(team_section_html(o) for o in outcomes)
+    from communitysim.classroom.debrief import rubric_html
+
+    crisis = outcomes[0].run.model.params.crises[0] if outcomes else None
+    key = rubric_html(crisis.type, crisis.history) if crisis is not None else ""  # the trainer's answer key
+    body = intro + class_summary_html(outcomes) + "".join(team_section_html(o) for o in outcomes) + key
     return _document(t("class.report.title", session=session.name, scenario=session.scenario_name), body)
 
 

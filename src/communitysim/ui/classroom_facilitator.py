@@ -25,7 +25,10 @@ import ipywidgets as w
 import pandas as pd
 import yaml
 
+import communitysim as cs
+from communitysim import cli
 from communitysim.classroom import ClassroomError, Store, TeamRun, class_report_html, create_session, default_path
+from communitysim.classroom.events_file import load_events
 from communitysim.classroom.exercise import COMPARED_KPIS, default_injects, export, format_kpi, injects_yaml
 from communitysim.files import load_yaml
 from communitysim.ui.classroom_page import ClassroomPage
@@ -63,7 +66,12 @@ class FacilitatorApp(ClassroomPage):
         self.objectives = w.Textarea(
             value="\n".join(t(f"crisis.objectives.{i}") for i in range(1, 5)), description=t("class.objectives"), **tall
         )
-        self.events = w.Textarea(value=injects_yaml(default_injects()), description=t("class.events"), **tall)
+        events = injects_yaml(default_injects(self._crisis_type()))
+        self.events = w.Textarea(value=events, description=t("class.events"), **tall)
+        self.scenario.observe(lambda _: self._match_events(), names="value")
+        self.events_file = w.Text(description=t("class.events_file"), placeholder=t("class.events_file_help"), **look)
+        self.load_button = w.Button(description=t("class.load_events"), icon="upload")
+        self.load_button.on_click(lambda _: self.load_events())
         self.create_button = w.Button(description=t("class.create"), button_style="primary", icon="plus")
         self.create_button.on_click(lambda _: self.create())
         self.sessions = w.Dropdown(description=t("class.session"), **look)
@@ -81,6 +89,10 @@ class FacilitatorApp(ClassroomPage):
         self.target = w.Dropdown(description=t("class.target"), **look)
         self.release_button = w.Button(description=t("class.release"), button_style="warning", icon="bolt")
         self.release_button.on_click(lambda _: self.release())
+        self.note_inject = w.Dropdown(description=t("class.note_inject"), **look)
+        self.note = w.Textarea(description=t("class.note"), placeholder=t("class.note_help"), **look)
+        self.note_button = w.Button(description=t("class.pin_note"), icon="thumb-tack")
+        self.note_button.on_click(lambda _: self.pin_note())
         self.report_button = w.Button(description=t("class.class_report"), icon="file-text")
         self.report_button.on_click(lambda _: self.class_report())
         self.status = w.HTML()
@@ -89,11 +101,12 @@ class FacilitatorApp(ClassroomPage):
         self.report = w.HTML()
         create = w.VBox([w.HTML(f"<b>{html.escape(t('class.create_title'))}</b>"), self.name, self.scenario,
                          self.teams_text, self.seed, self.pace, self.objectives, self.events,
-                         self.create_button])  # fmt: skip
+                         w.HBox([self.events_file, self.load_button]), self.create_button])  # fmt: skip
         run = w.VBox([w.HTML(f"<b>{html.escape(t('class.run_title'))}</b>"), self.sessions,
                       w.HBox([self.open_button, self.refresh_button, self.auto]),
                       w.HBox([self.pause_button, self.resume_button]),
-                      self.inject, self.target, self.release_button, self.report_button])  # fmt: skip
+                      self.inject, self.target, self.release_button, self.note_inject, self.note,
+                      self.note_button, self.report_button])  # fmt: skip
         self.widget = w.VBox([self.path, w.HBox([create, run]), self.status, self.dashboard, self.timeline,
                               self.report])  # fmt: skip
         self._list_sessions(self.sessions)
@@ -105,6 +118,23 @@ class FacilitatorApp(ClassroomPage):
             self._say(" ".join(str(exc).split()), error=True)
             return False
         return True
+
+    def _crisis_type(self) -> str | None:
+        if not self.scenario.value:
+            return None
+        crises = cs.load_scenario(cli.scenario_dir() / self.scenario.value).crises
+        return crises[0].type if crises else None
+
+    def _match_events(self) -> None:
+        """A new scenario: the default events list of its crisis type (injects matched to the crisis)."""
+        self.events.value = injects_yaml(default_injects(self._crisis_type()))
+
+    def load_events(self) -> None:
+        """Load a master events list from a CSV, XLSX or YAML file into the events field."""
+        events: list = []
+        if self._guard(lambda: events.extend(load_events(self.events_file.value.strip()))):
+            self.events.value = injects_yaml(events)
+            self._say(t("class.loaded_events", count=len(events), path=self.events_file.value.strip()))
 
     # --- actions --------------------------------------------------------------------------------
 
@@ -141,6 +171,7 @@ class FacilitatorApp(ClassroomPage):
             self.runs = {team.name: TeamRun(store, session, team) for team in store.teams(session)}
             self.inject.options = [(i.title, i.id) for i in store.injects(session, timed=False)]
             self.target.options = [(t("class.all_teams"), None), *((n, n) for n in self.runs)]
+            self.note_inject.options = [(i.title, i.title) for i in store.injects(session)]
 
         if self._guard(action):
             self.refresh()
@@ -209,6 +240,16 @@ class FacilitatorApp(ClassroomPage):
         if self._guard(lambda: store.release(session, store.inject(self.inject.value), team)):
             self._say(t("class.released", inject=store.inject(self.inject.value).title,
                         target=team.name if team else t("class.all_teams")))  # fmt: skip
+
+    def pin_note(self) -> None:
+        """Pin an observer note to the chosen inject, for the chosen team or all (in their logs and debriefs)."""
+        if self.store is None or self.session_name is None or self.note_inject.value is None:
+            self._say(t("class.error.no_session"), error=True)
+            return
+        runs = [self.runs[self.target.value]] if self.target.value else list(self.runs.values())
+        if self._guard(lambda: [run.note(self.note.value, self.note_inject.value) for run in runs]):
+            self._say(t("class.pinned", target=self.target.value or t("class.all_teams")))
+            self.note.value = ""
 
     def class_report(self) -> None:
         """The class after-action report (ranking and every team), shown and written to ``out/``."""

@@ -26,9 +26,11 @@ import ipywidgets as w
 
 from communitysim.classroom import ClassroomError, Store, TeamRun, default_path, team_report_html
 from communitysim.classroom.exercise import COMPARED_KPIS, TONES, export, format_kpi
+from communitysim.crisis_feed.render import living_feed_html
 from communitysim.ui.classroom_page import ClassroomPage
-from communitysim.ui.crisis_exercise import CLOCK, STRATEGIES, feed_html
+from communitysim.ui.crisis_exercise import CLOCK, STRATEGIES
 from communitysim.ui.messages import number, t
+from communitysim.ui.statement_box import StatementBox
 
 __all__ = ["TeamApp", "team"]
 
@@ -83,7 +85,10 @@ class TeamApp(ClassroomPage):
         self.feed = w.HTML()
         self.report = w.HTML()
         join = w.VBox([self.path, self.session, self.team, self.join_button])
-        decide = w.VBox([self.strategy, self.tone, self.moderation, self.updates, self.rationale, self.decide_button])
+        self.statement = StatementBox(self.strategy, self.tone, self.act)
+        self.statement.enable(False)
+        decide = w.VBox([self.statement.widget, self.strategy, self.tone, self.moderation, self.updates,
+                         self.rationale, self.decide_button])  # fmt: skip
         left = w.VBox([join, self.clock, w.HBox([*self.clock_buttons, self.ticker]), decide, self.finish_button,
                        self.status],
                       layout=w.Layout(width="45%"))  # fmt: skip
@@ -119,6 +124,8 @@ class TeamApp(ClassroomPage):
         paced = self.run.session.pace_hours_per_minute is not None
         for button in (*self.clock_buttons, self.decide_button, self.finish_button):
             button.disabled = False
+        self.statement.enable(True)
+        self.statement.crisis_type = self.run.model.bad_buzz.current().params.type  # type: ignore[union-attr]
         for button in self.clock_buttons:
             button.layout.display = "none" if paced else None
         self.ticker.layout.display = None if paced else "none"
@@ -161,9 +168,15 @@ class TeamApp(ClassroomPage):
     def decide(self) -> None:
         """Log the decision in the form (committed before the confirmation), then make it."""
         form = (self.strategy.value, self.tone.value, float(self.moderation.value), float(self.updates.value))
-        if self._act(lambda: self.run.decide(*form, rationale=self.rationale.value)):  # type: ignore[union-attr]
+        words = self.statement.text.value
+        if self._act(lambda: self.run.decide(*form, rationale=self.rationale.value, statement=words)):  # type: ignore[union-attr]
             self._say(t("class.decided", hour=number(self.run.hour, None), strategy=t(f"crisis.strategy.{form[0]}")))  # type: ignore[union-attr]
             self.rationale.value = ""
+
+    def act(self, action: str) -> None:
+        """A CM action beyond the statement (logged, then taken)."""
+        if self._act(lambda: self.run.act(action)):  # type: ignore[union-attr]
+            self._say(t("cm.acted", hour=number(self.run.hour, None), action=t(f"class.action.{action}")))  # type: ignore[union-attr]
 
     def finish(self) -> None:
         """Run to the end and show the team's after-action report (also written to ``out/``)."""
@@ -196,12 +209,12 @@ class TeamApp(ClassroomPage):
             for a in reversed(run.timeline)
         )
         self.inbox.value = f"<b>{html.escape(t('class.inbox'))}</b><ul class='cs-inbox'>{items}</ul>"
-        statement = run.decisions[-1][1]["strategy"] if run.decisions else None
-        statement = None if statement == "silence" else statement
-        self.feed.value = feed_html(run.model, run.timeseries(), statement, run.session.seed)
+        texts = {hour: payload.get("statement", "") for hour, payload in run.decisions}
+        self.feed.value = living_feed_html(run.model, run.timeseries(), run.session.seed, texts)
         if run.finished:
             for button in (*self.clock_buttons, self.decide_button):
                 button.disabled = True
+            self.statement.enable(False)
 
 
 def team(**kwargs: Any) -> TeamApp:

@@ -41,11 +41,13 @@ from matplotlib.figure import Figure
 
 import communitysim as cs
 from communitysim import cli
+from communitysim.classroom.debrief import scct_verdict
 from communitysim.classroom.exercise import BEST_DELAY_HOURS, COMPARED_KPIS, LEARNER_START
 from communitysim.classroom.exercise import format_kpi as _fmt
 from communitysim.classroom.exercise import missing as _missing
+from communitysim.crisis_feed.render import living_feed_html
 from communitysim.kpis import kpi_value
-from communitysim.mechanisms.crisis import RESPONSE_FIT, Response, best_response, cluster_of
+from communitysim.mechanisms.crisis import Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
 from communitysim.ui.messages import catalogue, language, number, percent, scenario_description, t
 
@@ -607,10 +609,9 @@ class CrisisExercise:
         return f"<b>{_e(t('crisis.kpis.title'))}</b>" + _table([], rows)
 
     def feed_html(self) -> str:
-        """Sample posts of the last step, their sentiment drawn from the model's mentions (deterministic)."""
+        """The living feed's latest hour, written from the model's state and the brand's actions (deterministic)."""
         assert self.model is not None and self._ts is not None
-        statement = next((r.strategy for _, r in reversed(self.responses) if r.strategy != "silence"), None)
-        return feed_html(self.model, self._ts, statement, self.seed_used)
+        return living_feed_html(self.model, self._ts, self.seed_used)
 
     def timeline_html(self, title: bool = True) -> str:
         """The timeline so far as a table (with its title unless ``title`` is False)."""
@@ -695,20 +696,8 @@ class CrisisExercise:
 
     def challenge_text(self) -> str:
         """A sentence on the learner's choice: silence, a matched, weak or mismatched response, how fast."""
-        advice = t(f"crisis.scct.{self.cluster}")
-        cluster = t(f"crisis.cluster.{self.cluster}")
-        spoken = [r for _, r in self.responses if r.strategy != "silence"]
-        if not spoken:
-            return t("crisis.challenge.silence", advice=advice)
-        strategy = spoken[-1].strategy
-        fit = RESPONSE_FIT[self.cluster][strategy]
-        best = RESPONSE_FIT[self.cluster][self.best_strategy]
-        key = "match" if fit >= 0.5 * best else "weak" if fit > 0 else "mismatch"
-        text = t(f"crisis.challenge.{key}", strategy=t(f"crisis.strategy.{strategy}"), cluster=cluster, advice=advice)
-        first = next(hour for hour, r in self.responses if r.strategy != "silence")
-        if first > BEST_DELAY_HOURS + 1e-9:
-            text += " " + t("crisis.challenge.late", hours=number(first, None), best=number(BEST_DELAY_HOURS, None))
-        return text
+        spoken = [(hour, r.strategy) for hour, r in self.responses if r.strategy != "silence"]
+        return scct_verdict(self.cluster, spoken[-1][1] if spoken else None, spoken[0][0] if spoken else None)
 
     def comparison_html(self) -> str:
         """The learner's run against silence and the best matched response: one row each."""
