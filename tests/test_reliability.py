@@ -80,8 +80,8 @@ def test_a_fifo_a_folder_and_proc_named_like_scenarios_are_refused_without_hangi
     listing = _cli("scenarios", "--dir", tmp_path, timeout=30)
     assert listing.returncode == 0, listing.stderr
     lines = {line.split()[0]: line for line in listing.stdout.splitlines()}
-    assert "not a valid" in lines["pipe.yaml"] and "not a valid" in lines["folder.yaml"]
-    assert "not a valid" not in lines["ok.yaml"]
+    assert "not a valid" in lines["pipe"] and "not a valid" in lines["folder"]
+    assert "not a valid" not in lines["ok"]
     for target, words in ((tmp_path / "pipe.yaml", "not a regular file"), (tmp_path / "folder.yaml", "a folder")):
         done = _cli("validate", target, timeout=30)
         assert done.returncode == 2 and words in done.stderr and done.stderr.count("\n") == 1, done.stderr

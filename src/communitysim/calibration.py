@@ -160,7 +160,7 @@ def read_export(path: str | Path, mapping: dict[str, str] | None = None) -> Expo
         date = pd.to_datetime(text, errors="coerce", dayfirst=_dayfirst(text))
         if not pd.isna(date) and date.tzinfo is not None:  # a time zone: the day where it was written
             date = date.tz_localize(None)
-        if pd.isna(date) or not 1970 <= date.year <= 2200:  # "-1" reads as the year -1, which pandas cannot count
+        if pd.isna(date) or not 1800 <= date.year <= 2200:  # "-1" is the year -1; Bass 1969 starts in 1948
             raise ScenarioError(frame(name, t("cal.err.cell", row=row_number, column=columns["date"]),
                                       t("cal.err.date", text=repr(text[:40]))))  # fmt: skip
         row: dict[str, Any] = {"date": date.normalize(), "when": date}
