@@ -251,8 +251,10 @@ def _rebase(data: pd.DataFrame) -> list[tuple[str, float]]:
     found = []
     for i in np.flatnonzero(per_day < 0):
         jump = (values[i + 1] - values[i]) - typical * spacing[i]  # beyond the usual growth of the interval
-        if -jump > max(REBASE_SHARE * values[i], REBASE_TIMES * spread * spacing[i]):
-            earlier = present[: i + 1]
+        earlier = present[: i + 1]
+        if -jump > max(REBASE_SHARE * values[i], REBASE_TIMES * spread * spacing[i]) and (
+            float(data.loc[earlier, "followers"].min()) + jump >= 0  # a re-base never makes a count negative
+        ):
             data.loc[earlier, "followers"] = data.loc[earlier, "followers"] + jump
             found.append((str(data.loc[present[i + 1], "date"].date()), float(jump)))
     return found
@@ -1171,7 +1173,7 @@ def estimate_response(
 
     def residuals(theta: np.ndarray) -> np.ndarray:
         expected = predict(theta)
-        return (y - expected) / np.sqrt(expected + 1.0)
+        return (y - expected) / np.sqrt(np.maximum(expected, 0.0) + 1.0)
 
     scale = float(np.sum(y) / max(np.sum(n * worth * (window[rows] @ lag_weights(half_life0, stretch))), 1e-12))
     theta0 = [math.log(max(scale, 1e-12))] + [math.log(half_life0)] * read[0]

@@ -13,7 +13,7 @@ Example:
     >>> from communitysim.files import safe_name, clean_text, load_yaml
     >>> safe_name("Bakery 2024/25")
     'Bakery_2024_25'
-    >>> clean_text("Red\\u202e1\\x00")
+    >>> clean_text("Red\u202e1\x00")
     'Red1'
     >>> load_yaml("a: 1", "x.yaml")
     {'a': 1}
@@ -203,7 +203,7 @@ def clean_text(text: str) -> str:
     r"""A one-line name without control characters (NUL, newlines) nor bidirectional overrides.
 
     Example:
-        >>> clean_text("  Team\\u202eA\\n ")
+        >>> clean_text("  Team\u202eA\n ")
         'TeamA'
     """
     text = _INVISIBLE.sub("", str(text))
