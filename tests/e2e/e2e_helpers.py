@@ -181,6 +181,23 @@ def running_lab(module: str, root: Path, tmp: Path, *options: str, env: dict[str
             stop(proc)
 
 
+def restart_and_run_all(page, panel, ready, name: str = "notebook") -> None:
+    """Restart the notebook's kernel and run every cell (the toolbar's button), until ``ready`` shows (3 tries)."""
+    from playwright.sync_api import expect
+
+    for attempt in range(3):
+        panel.locator("jp-button[data-command='notebook:restart-run-all']").click()
+        dialog = page.locator(".jp-Dialog")
+        expect(dialog).to_be_visible(timeout=30_000)
+        dialog.locator(".jp-mod-accept").click()
+        try:
+            expect(ready).to_be_visible(timeout=90_000)
+            return
+        except AssertionError:
+            print(f"{name}: run all, attempt {attempt}: no widgets yet; again")
+    expect(ready).to_be_visible(timeout=5_000)
+
+
 def play_crisis(page, lang: str, start) -> None:
     """Play the crisis exercise to its report: Start, +6 h, respond with rebuild, Finish."""
     from playwright.sync_api import expect

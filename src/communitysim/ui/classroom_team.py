@@ -60,7 +60,8 @@ class TeamApp(ClassroomPage):
             clock_button = fitted_button(t(key), lambda h=hours: self.advance(h), t("class.clock_help"), disabled=True)
             self.clock_buttons.append(clock_button)
         # paced sessions: the class clock ticks in the browser every 5 s and the team's clock follows it
-        self.ticker = w.Play(interval=5000, max=10**9, show_repeat=False, layout=w.Layout(display="none"))
+        self.ticker = w.Play(interval=5000, max=10**9, show_repeat=False, layout=w.Layout(display="none"),
+                             tooltip=t("class.ticker_help"))  # fmt: skip
         self.ticker.observe(lambda change: self.tick(), names="value")
         self.strategy = w.Dropdown(options=[(t(f"crisis.strategy.{s}"), s) for s in STRATEGIES], **look)
         self.tone = w.Dropdown(options=[(t(f"class.tone.{k}"), k) for k in TONES], **look)
@@ -207,7 +208,6 @@ class TeamApp(ClassroomPage):
     def _refresh(self) -> None:
         run = self.run
         assert run is not None
-        self.clock.value = f"<b>{html.escape(t('class.clock', hour=number(run.hour, None), team=run.team.name))}</b>"  # type: ignore[union-attr]
         values = run.kpis()
         rows = "".join(
             f"<tr><td>{html.escape(t(f'crisis.kpi.{k}'))}</td>"
@@ -227,6 +227,8 @@ class TeamApp(ClassroomPage):
         if run.finished:
             for button in (*self.clock_buttons, self.decide_button):
                 button.disabled = True
+        # last: when the clock moves, the rest of the page is up to date
+        self.clock.value = f"<b>{html.escape(t('class.clock', hour=number(run.hour, None), team=run.team.name))}</b>"  # type: ignore[union-attr]
 
 
 def team(**kwargs: Any) -> TeamApp:

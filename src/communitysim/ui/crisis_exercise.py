@@ -617,7 +617,6 @@ class CrisisExercise:
     def _refresh(self) -> None:
         assert self.model is not None
         self._ts = self.model.result().timeseries
-        self.clock.value = f"<b>{_e(self._clock_text())}</b>"
         self.feed.value = self.feed_html()
         self.kpis.value = self.kpis_html()
         self.timeline_view.value = self.timeline_html()
@@ -629,6 +628,7 @@ class CrisisExercise:
                 "metadata": {},
             },
         )
+        self.clock.value = f"<b>{_e(self._clock_text())}</b>"  # last: the page is up to date when it moves
 
     def _clock_text(self) -> str:
         assert self.model is not None
