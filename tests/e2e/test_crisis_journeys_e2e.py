@@ -16,15 +16,12 @@ printed (``-s`` shows it; README quotes it).
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -32,6 +29,7 @@ from e2e_helpers import (
     NOTEBOOKS,
     foreign,
     free_port,
+    kernels_settled,
     open_page,
     restart_and_run_all,
     running_lab,
@@ -194,27 +192,6 @@ def run_notebook_in_lab(page, base: str, name: str, ready) -> None:
     kernels_settled(base)  # Lab may start a notebook's kernel twice: run all once it has settled
     assert "VBox(children" not in panel.inner_text()  # before running: the banner, not the widgets' repr
     restart_and_run_all(page, panel, ready, name)
-
-
-def kernels_settled(base: str, timeout: float = 90) -> None:
-    """Wait until the server's kernels stay the same and idle for about 2 s."""
-    began, seen, stable = time.time(), None, 0
-    while time.time() - began < timeout:
-        try:
-            with urllib.request.urlopen(base + "/api/kernels", timeout=5) as answer:
-                kernels = json.load(answer)
-        except (urllib.error.URLError, OSError):  # a 500 while Lab replaces a kernel it started twice
-            seen, stable = None, 0
-            time.sleep(0.5)
-            continue
-        ids = tuple(sorted(k["id"] for k in kernels))
-        idle = {k["execution_state"] for k in kernels} <= {"idle"}
-        stable = stable + 1 if (ids == seen and idle) else 0
-        seen = ids
-        if stable >= 4:
-            return
-        time.sleep(0.5)
-    raise TimeoutError(f"the kernels never settled: {seen}")
 
 
 def open_voila(browser, url: str):
