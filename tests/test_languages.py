@@ -196,7 +196,7 @@ def test_classroom_errors_speak_french(tmp_path, french):
         ClassroomError, match=r"^équipe 'Vert' : absente de la session 'Cours B' ; attendu l'une de : Rouge"
     ):
         store.team(session, "Vert")
-    with pytest.raises(ClassroomError, match=r"^chronogramme des événements : inject 1 : hour : attendu des heures"):
+    with pytest.raises(ClassroomError, match=r"^chronogramme des événements : inject 1 : heure : attendu des heures"):
         validate_injects([{"hour": -1, "kind": "appel", "title": "Un journaliste", "body": "..."}])
 
 

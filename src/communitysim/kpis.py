@@ -340,13 +340,17 @@ def _crisis_curve(ts: pd.DataFrame, day: float) -> tuple[float, float, float]:
     before = rows[(rows["day"] <= start + 1e-9) & (rows["day"] > start - 7 - 1e-9) & (rows["step"] > 0)]
     mentions = before["mentions"].sum()
     baseline = float(before["negative_mentions"].sum() / mentions) if mentions > 0 else 0.0
-    curve = share[during].fillna(0.0)
+    measured = share[during]
+    curve = measured.fillna(0.0)
     peak_row = curve.idxmax()
     peak = float(curve[peak_row])
     hours = rows["crisis_hours"]
-    after = curve.loc[peak_row:]
+    # recovery: after the peak (never at it), on a window where the brand is mentioned at all (silence is
+    # not recovery), and only from a peak that left the normal range (nothing to recover from otherwise)
+    after = measured.loc[peak_row:].iloc[1:]
     back = after[after <= baseline + RECOVERY_MARGIN]
-    recover = float(hours[back.index[0]]) if len(back) else float("nan")
+    recovered = len(back) and peak > baseline + RECOVERY_MARGIN
+    recover = float(hours[back.index[0]]) if recovered else float("nan")
     return peak, float(hours[peak_row]), recover
 
 

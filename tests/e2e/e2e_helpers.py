@@ -181,6 +181,52 @@ def running_lab(module: str, root: Path, tmp: Path, *options: str, env: dict[str
             stop(proc)
 
 
+def kernels_settled(base: str, single: bool = False, timeout: float = 90) -> None:
+    """Wait until the server's kernels stay the same and idle for about 2 s (``single``: exactly one).
+
+    JupyterLab may start a notebook's kernel twice on a fresh workspace and shut the first down:
+    Run All during that window runs only the first cell.
+    """
+    import json
+    import urllib.error
+    import urllib.request
+
+    start, seen, stable = time.time(), None, 0
+    while time.time() - start < timeout:
+        try:
+            with urllib.request.urlopen(base + "/api/kernels", timeout=5) as answer:
+                kernels = json.load(answer)
+        except (urllib.error.URLError, OSError):  # a 500 while Lab replaces a kernel it started twice
+            seen, stable = None, 0
+            time.sleep(0.5)
+            continue
+        ids = tuple(sorted(k["id"] for k in kernels))
+        idle = {k["execution_state"] for k in kernels} <= {"idle"} and (len(ids) == 1 or not single)
+        stable = stable + 1 if (ids == seen and idle) else 0
+        seen = ids
+        if stable >= 4:  # about 2 s with the same idle kernels
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"the kernels never settled: {seen}")
+
+
+def restart_and_run_all(page, panel, ready, name: str = "notebook") -> None:
+    """Restart the notebook's kernel and run every cell (the toolbar's button), until ``ready`` shows (3 tries)."""
+    from playwright.sync_api import expect
+
+    for attempt in range(3):
+        panel.locator("jp-button[data-command='notebook:restart-run-all']").click()
+        dialog = page.locator(".jp-Dialog")
+        expect(dialog).to_be_visible(timeout=30_000)
+        dialog.locator(".jp-mod-accept").click()
+        try:
+            expect(ready).to_be_visible(timeout=90_000)
+            return
+        except AssertionError:
+            print(f"{name}: run all, attempt {attempt}: no widgets yet; again")
+    expect(ready).to_be_visible(timeout=5_000)
+
+
 def play_crisis(page, lang: str, start) -> None:
     """Play the crisis exercise to its report: Start, +6 h, respond with rebuild, Finish."""
     from playwright.sync_api import expect

@@ -16,7 +16,7 @@ import re
 import shutil
 
 import pytest
-from e2e_helpers import NOTEBOOKS, foreign, open_page, play_crisis, running_lab, screenshot
+from e2e_helpers import NOTEBOOKS, foreign, open_page, play_crisis, restart_and_run_all, running_lab, screenshot
 from playwright.sync_api import expect
 
 from communitysim.ui.launch import welcome_notebook
@@ -74,27 +74,16 @@ def test_from_make_lab_to_the_crisis_report_in_one_language(lab, browser):
 
     # restart the kernel and run every cell (the toolbar's button), as a learner does
     start = page.locator("button.widget-button", has_text=t("crisis.start", lang=lang))
-    for attempt in range(3):
-        panel.locator("jp-button[data-command='notebook:restart-run-all']").click()
-        dialog = page.locator(".jp-Dialog")
-        expect(dialog).to_be_visible(timeout=30_000)
-        dialog.locator(".jp-mod-accept").click()
-        try:
-            expect(start).to_be_visible(timeout=60_000)
-            break
-        except AssertionError:
-            print(f"run all, attempt {attempt}: no widgets yet; again")
-    expect(start).to_be_visible(timeout=5_000)
+    restart_and_run_all(page, panel, start, crisis)
 
     # the exercise: start, +6 h, respond, finish, then export the report
     play_crisis(page, lang, start)
     export = page.locator("button.widget-button", has_text=t("crisis.export", lang=lang))
     expect(export).to_be_enabled(timeout=30_000)
     export.click()
-    report = root / "out" / "after_action_report.html"
-    expect(page.get_by_text(t("crisis.exported", lang=lang, path=report.relative_to(root)))).to_be_visible(
-        timeout=60_000
-    )
+    expect(page.locator("a.cs-download")).to_be_visible(timeout=60_000)  # a download link in the page
+    (report,) = (root / "out").glob("after_action_report_*.html")  # a new file, named for this export
+    expect(page.get_by_text(t("crisis.exported", lang=lang, path=report.relative_to(root)))).to_be_visible()
     screenshot(page, f"journey_lab_{lang}.png")
 
     # every visible text, then the exported report

@@ -8,16 +8,13 @@ waits for one stable idle kernel before Run All, and accepts a "Select Kernel" d
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 from e2e_helpers import (
     NOTEBOOKS,
+    kernels_settled,
     open_page,
     running_lab,
     screenshot,
@@ -39,32 +36,12 @@ def lab(tmp_path_factory):
         yield url
 
 
-def _wait_for_one_idle_kernel(base: str, timeout: float = 90) -> None:
-    start, seen, stable = time.time(), None, 0
-    while time.time() - start < timeout:
-        try:
-            with urllib.request.urlopen(base + "/api/kernels", timeout=5) as answer:
-                kernels = json.load(answer)
-        except (urllib.error.URLError, OSError):  # a 500 while Lab replaces a kernel it started twice
-            seen, stable = None, 0
-            time.sleep(0.5)
-            continue
-        ids = tuple(sorted(k["id"] for k in kernels))
-        idle = {k["execution_state"] for k in kernels} == {"idle"}
-        stable = stable + 1 if (len(ids) == 1 and ids == seen and idle) else 0
-        seen = ids
-        if stable >= 4:  # about 2 s with the same single idle kernel
-            return
-        time.sleep(0.5)
-    raise TimeoutError(f"the kernels never settled: {seen}")
-
-
 def test_posting_lab_in_jupyterlab_run_all_slider_and_run(lab, browser):
     page = open_page(browser, f"{lab}/lab/tree/{NOTEBOOK}")
     expect(page.locator(".jp-NotebookPanel")).to_be_visible(timeout=90_000)
     idle = page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']")
     expect(idle).to_have_count(1, timeout=90_000)
-    _wait_for_one_idle_kernel(lab)
+    kernels_settled(lab, single=True)
     slider = page.locator(".widget-slider").filter(has_text="Posts per week")
     for attempt in range(3):
         dialog = page.locator(".jp-Dialog")

@@ -21,9 +21,12 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,7 @@ __all__ = [
     "default_injects",
     "format_kpi",
     "replay",
+    "report_path",
     "report_pdf",
     "team_report_html",
 ]
@@ -105,8 +109,8 @@ def default_injects(crisis_type: str | None = None) -> list[dict[str, Any]]:
         {"hour": None, "kind": "on_demand", "effect": None, "key": "employees"},
     ]  # fmt: skip
     return [
-        {**{k: v for k, v in i.items() if k != "key"}, "title": t(f"class.inject.{i['key']}.title"),
-         "body": t(f"class.inject.{i['key']}.body")}
+        {**{k: v for k, v in i.items() if k != "key"}, "kind": t(f"class.kind.{i['kind']}"),
+         "title": t(f"class.inject.{i['key']}.title"), "body": t(f"class.inject.{i['key']}.body")}
         for i in injects
     ]  # fmt: skip
 
@@ -162,11 +166,62 @@ def validate_injects(items: Any, source: str | None = None) -> list[dict[str, An
     return checked
 
 
+#: The fields of an inject, and the words of an effect, as the trainer's YAML names them (``class.field.*``).
+INJECT_WORDS = ("hour", "kind", "title", "body", "effect", "escalate", "severity", "crisis")
+
+
+def _words(lang: str | None = None) -> dict[str, str]:
+    """English field name -> the language's (``hour`` -> ``heure`` in French)."""
+    return {word: t(f"class.field.{word}", lang=lang) for word in INJECT_WORDS}
+
+
+def _renamed(item: Any, names: dict[str, str]) -> Any:
+    """An inject with the keys of its fields, of its effect and the severity renamed by ``names`` (from -> to).
+
+    A crisis effect keeps the model's own field names, but its severity.
+    """
+
+    def keys(value: Any, level: tuple[str, ...]) -> Any:
+        if not isinstance(value, dict):
+            return value
+        sources = {k for k, v in names.items() if k in level or v in level}
+        return {(names[k] if isinstance(k, str) and k in sources else k): v for k, v in value.items()}
+
+    item = keys(item, ("hour", "kind", "title", "body", "effect"))
+    key = next((k for k in ("effect", names.get("effect")) if isinstance(item, dict) and k in item), None)
+    if key is not None and isinstance(item[key], dict):
+        effect = keys(item[key], ("escalate", "crisis"))
+        item = {**item, key: {k: keys(v, ("severity",)) for k, v in effect.items()}}
+    return item
+
+
 def injects_yaml(injects: list[dict[str, Any]]) -> str:
-    """A master events list as YAML text, for trainers to edit."""
+    """A master events list as YAML text for trainers to edit: fields in their language, explained above."""
     import yaml
 
-    return yaml.safe_dump(injects, allow_unicode=True, sort_keys=False, width=100)
+    words = _words()
+    help_lines = "".join(f"# {line}\n" for line in t("class.events_help").splitlines())
+    body = yaml.safe_dump([_renamed(i, words) for i in injects], allow_unicode=True, sort_keys=False, width=100)
+    return help_lines + body
+
+
+def parse_injects_yaml(text: str) -> list[dict[str, Any]]:
+    """Read a trainer's master events list (fields in any shipped language) and check it; one-line errors."""
+    import yaml
+
+    from communitysim.files import load_yaml
+    from communitysim.ui.messages import LANGUAGES
+
+    try:
+        items = load_yaml(text, "events")  # guarded: an alias bomb is one line
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = t("class.error.events_where", line=mark.line + 1) if mark else ""
+        raise ClassroomError(t("class.error.events_yaml", where=where)) from None
+    back = {local: word for lang in LANGUAGES for word, local in _words(lang).items() if local != word}
+    if isinstance(items, list):
+        items = [_renamed(item, back) for item in items]
+    return validate_injects(items)
 
 
 def create_session(
@@ -354,15 +409,31 @@ class TeamRun:
             new.append(inject)
         return new
 
-    def advance(self, hours: float) -> None:
-        """Move the clock ``hours`` forward (logged first, then stepped; never past the horizon)."""
+    def next_inject_hour(self) -> float | None:
+        """The hour of the next timed inject still to come (None: no more)."""
+        later = [i.hour for i in self.timed[self.timed_done :] if i.hour is not None and i.hour > self.hour + 1e-9]
+        return min(later) if later else None
+
+    def advance(self, hours: float, stop_at_inject: bool = False) -> Inject | None:
+        """Move the clock ``hours`` forward (logged first, then stepped; never past the horizon).
+
+        With ``stop_at_inject``, the clock stops at the next timed inject on the way (the team reads
+        it before going on); returns that inject, or None when the clock went the whole way.
+        """
         if not (isinstance(hours, int | float) and math.isfinite(hours) and hours > 0):
             raise ClassroomError(t("crisis.error.hours", hours=hours))
         self.receive()
         if self.finished:
             raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
         target = min(self.hour + hours, self.horizon_hour)
+        stop = self.next_inject_hour() if stop_at_inject else None
+        stopped = stop is not None and stop < target - 1e-9
+        if stopped:
+            target = stop  # type: ignore[assignment]
         self._apply(self.store.log(self.team, "advance", target, {}, session=self.session))  # type: ignore[union-attr,arg-type]
+        if stopped or (stop is not None and abs(stop - target) < 1e-9):
+            return self.timed[self.timed_done - 1]
+        return None
 
     def decide(
         self, strategy: str, tone: str = "factual", moderation_share: float = 0.0, updates_per_day: float = 0.0,
@@ -509,9 +580,11 @@ def format_kpi(kpi: str, value: float | None) -> str:
     value = float(value)  # type: ignore[arg-type]
     if kpi in _SHARES:
         return percent(value)
+    if kpi == "members_lost":  # whole people, never below 0 (a few won back are not a negative loss)
+        return number(max(round(value), 0))
     if kpi in _HOURS:
         return t("crisis.value.hours", value=number(round(value, 1), None))
-    if kpi == "sentiment":
+    if kpi in ("sentiment", "mention_sentiment", "mention_sentiment_6h"):
         return number(value, sign=True)
     return number(value)
 
@@ -639,6 +712,36 @@ def class_report_html(store: Store, session: Session) -> str:
     key = rubric_html(crisis.type, crisis.history) if crisis is not None else ""  # the trainer's answer key
     body = intro + class_summary_html(outcomes) + "".join(team_section_html(o) for o in outcomes) + key
     return _document(t("class.report.title", session=session.name, scenario=session.scenario_name), body)
+
+
+#: Characters of each name kept in a report's file name (the hash keeps long names apart).
+NAME_CHARS = 40
+
+
+def report_path(folder: str | Path, kind: str, *names: str, suffix: str = ".html", now: datetime | None = None) -> Path:
+    """A new report file in ``folder``, named from ``names`` and the time, that no other names can share.
+
+    Each name is shortened to letters and digits (``NAME_CHARS`` at most, for readability) and a
+    hash of the exact names is appended, so "Red 1" and "Red-1" never write the same file, and a
+    300-character name still fits a file name; a second export at the same second gets ``-2``.
+
+    Example:
+        >>> a = report_path("out", "report", "S", "Red 1", now=datetime(2026, 1, 2, 3, 4, 5))
+        >>> b = report_path("out", "report", "S", "Red-1", now=datetime(2026, 1, 2, 3, 4, 5))
+        >>> a.name.startswith("report_S_Red_1_20260102-030405_"), a != b
+        (True, True)
+    """
+    readable = "_".join(
+        "".join(c if c.isalnum() else "_" for c in name)[:NAME_CHARS].strip("_") or "x" for name in names
+    )
+    digest = hashlib.sha256(json.dumps(list(names)).encode("utf-8")).hexdigest()[:8]
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    base = Path(folder) / f"{kind}_{readable}_{stamp}_{digest}"
+    path, copy = base.with_name(base.name + suffix), 1
+    while path.exists():
+        copy += 1
+        path = base.with_name(f"{base.name}-{copy}{suffix}")
+    return path
 
 
 def export(document: str, path: str | Path) -> Path:

@@ -2,9 +2,11 @@
 
 Embedded (no server), safe for several team kernels on one machine: WAL journal, a busy timeout,
 every write in its own ``BEGIN IMMEDIATE`` transaction committed before the caller returns (the UI
-confirms a decision only after that). SQL is always parameterised; names and rationales are stored
-verbatim (they are escaped where they are shown). The schema is versioned with SQLite's
-``user_version`` and migrated forward on open; a file from a newer communitysim is refused.
+confirms a decision only after that). Safe from any thread: each thread gets its own connection
+(widget callbacks may run in another thread than the one that opened the store, as in JupyterLab).
+SQL is always parameterised; names and rationales are stored verbatim (they are escaped where they
+are shown). The schema is versioned with SQLite's ``user_version`` and migrated forward on open; a
+file from a newer communitysim is refused.
 
 A team's log (``events``) is the single source of truth for its simulation: an ordered list of
 clock advances, decisions and received injects, each at a crisis hour, from which the team's model
@@ -19,11 +21,13 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import numbers
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -174,8 +178,15 @@ class Event:
     created_at: str
 
 
+#: Names of in-memory databases (one per Store, shared by its threads' connections).
+_MEMORY_NAMES = itertools.count(1)
+
+
 class Store:
-    """The classroom database (a path, or ``":memory:"`` for tests).
+    """The classroom database (a path, or ``":memory:"`` for tests), usable from any thread.
+
+    Each thread gets its own connection (``store.db``), opened on first use with the same settings;
+    an in-memory store is one shared-cache database seen by all of them.
 
     Args:
         path: the SQLite file (created with its folder when missing).
@@ -183,22 +194,55 @@ class Store:
 
     def __init__(self, path: str | Path | None = None):
         self.path = str(path if path is not None else default_path())
-        if self.path != ":memory:":
+        memory = self.path == ":memory:"
+        if not memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._target = (
+            f"file:communitysim-{os.getpid()}-{next(_MEMORY_NAMES)}?mode=memory&cache=shared" if memory else self.path
+        )
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
         try:
-            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if self.path != ":memory:":
-                self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA synchronous = FULL")  # a confirmed decision survives a power cut
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise ClassroomError(f"{self.path}: not a classroom database ({exc})") from None
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        connection = getattr(self._local, "db", None)
+        if connection is None:
+            connection = self._connect()
+            self._local.db = connection
+        return connection
+
+    def _connect(self) -> sqlite3.Connection:
+        memory = self.path == ":memory:"
+        # check_same_thread=False only so that close() can close every thread's connection; each
+        # connection is otherwise used by the thread that opened it
+        db = sqlite3.connect(self._target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                             check_same_thread=False, uri=memory)  # fmt: skip
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if not memory:
+                db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = FULL")  # a confirmed decision survives a power cut
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise ClassroomError(f"{self.path}: not a classroom database ({exc})") from None
+        with self._lock:
+            self._connections.append(db)
+        return db
+
     def close(self) -> None:
-        """Close the connection."""
-        self.db.close()
+        """Close every thread's connection."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()
 
     def __enter__(self) -> Store:
         return self

@@ -129,6 +129,7 @@ class CrisisTally:
     heard_total: int = 0
     negative_mentions: float = 0.0  # outraged people's mentions, after moderation of those on the page
     hidden: float = 0.0  # negative comments hidden by moderation
+    on_page: float = 0.0  # outraged members' comments on the brand's page, hidden ones included
     responses: int = 0  # statements made so far (cumulative)
 
 
@@ -289,6 +290,7 @@ class BadBuzz:
         tally.heard_total = int(self.heard.sum())
         on_page = int(np.count_nonzero(self.outraged & is_member)) * d.mentions_per_day * dt
         elsewhere = (tally.outraged * d.mentions_per_day * dt) - on_page
+        tally.on_page = on_page
         tally.hidden = on_page * moderation
         tally.negative_mentions = on_page - tally.hidden + elsewhere
         return tally

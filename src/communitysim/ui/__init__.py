@@ -7,7 +7,7 @@ Each notebook is a few cells that build one of these apps; every text goes throu
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from communitysim.ui.messages import t
 
@@ -18,8 +18,11 @@ __all__ = [
     "APP_CSS",
     "app_box",
     "display_app",
+    "download_link",
     "error_html",
     "figure_png",
+    "fitted_button",
+    "labelled",
     "redraw",
     "scorecard",
     "show",
@@ -132,3 +135,46 @@ def display_app(widget: object) -> None:
     bundle = bundle[0] if isinstance(bundle, tuple) else bundle
     bundle["text/plain"] = t("common.run_this_cell")
     display(bundle, raw=True)
+
+
+def download_link(data: bytes, filename: str, mime: str, label: str) -> str:
+    """An HTML link that downloads ``data`` as ``filename`` (a data: URI: works in JupyterLab and Voila alike)."""
+    import base64
+    import html
+
+    encoded = base64.b64encode(data).decode("ascii")
+    return (
+        f"<a download='{html.escape(filename, quote=True)}' href='data:{mime};base64,{encoded}' "
+        f"class='cs-download' style='margin-right:1em'>⬇ {html.escape(label)}</a>"
+    )
+
+
+def labelled(widget: Any, text: str, help_text: str = "") -> Any:
+    """A control under its label: the label wraps instead of being cut, the control takes the full width.
+
+    The control keeps no description of its own (ipywidgets cuts long ones) and shows ``text``
+    (and ``help_text``) as its tooltip; sliders keep at least 200 px of track.
+    """
+    import html
+
+    import ipywidgets as w
+
+    widget.description = ""
+    widget.tooltip = f"{text} {help_text}".strip()
+    widget.layout.width = "100%"
+    widget.layout.min_width = "220px"
+    label = f"<span class='cs-label'>{html.escape(text)}</span>"
+    if help_text:
+        label += f" <span class='cs-help' style='color:#666;font-size:smaller'>{html.escape(help_text)}</span>"
+    return w.VBox([w.HTML(label, layout=w.Layout(margin="2px 0 0 0")), widget], layout=w.Layout(width="100%"))
+
+
+def fitted_button(text: str, on_click: Any, tooltip: str = "", **kwargs: Any) -> Any:
+    """A button as wide as its text (never cut), with a tooltip (``tooltip`` or its text)."""
+    import ipywidgets as w
+
+    made = w.Button(
+        description=text, tooltip=tooltip or text, layout=w.Layout(width="auto", min_width="80px"), **kwargs
+    )
+    made.on_click(lambda _: on_click())
+    return made

@@ -23,15 +23,22 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-import yaml
 
 import communitysim as cs
 from communitysim import cli
 from communitysim.classroom import ClassroomError, Store, TeamRun, class_report_html, create_session, default_path
 from communitysim.classroom.events_file import load_events
-from communitysim.classroom.exercise import COMPARED_KPIS, default_injects, export, format_kpi, injects_yaml
-from communitysim.files import load_yaml
-from communitysim.ui.classroom_page import ClassroomPage
+from communitysim.classroom.exercise import (
+    COMPARED_KPIS,
+    default_injects,
+    export,
+    format_kpi,
+    injects_yaml,
+    parse_injects_yaml,
+    report_path,
+)
+from communitysim.ui import fitted_button, labelled
+from communitysim.ui.classroom_page import ClassroomPage, download_links
 from communitysim.ui.crisis_exercise import crisis_scenarios
 from communitysim.ui.messages import number, t
 
@@ -52,64 +59,67 @@ class FacilitatorApp(ClassroomPage):
         self.fixed = dict(overrides or {})
         self.runs: dict[str, TeamRun] = {}
         self.session_name: str | None = None
-        look = {"style": {"description_width": "150px"}, "layout": w.Layout(width="95%")}
+        look = {"layout": w.Layout(width="100%")}
         where = store.path if store is not None else str(path or default_path())
-        self.path = w.Text(value=where, description=t("class.db"), **look)
-        self.name = w.Text(description=t("class.new_session"), placeholder=t("class.new_session_help"), **look)
+        self.path = w.Text(value=where, **look)
+        self.name = w.Text(placeholder=t("class.new_session_help"), **look)
         scenarios = [p.name for p in crisis_scenarios()]
-        self.scenario = w.Dropdown(options=scenarios, value=scenarios[0] if scenarios else None,
-                                   description=t("common.scenario"), **look)  # fmt: skip
-        self.teams_text = w.Text(description=t("class.teams"), placeholder=t("class.teams_help"), **look)
-        self.seed = w.IntText(value=7, description=t("class.seed"), **look)
-        self.pace = w.FloatText(value=0, description=t("class.pace"), **look)
-        tall = {"style": look["style"], "layout": w.Layout(width="95%", height="160px")}
-        self.objectives = w.Textarea(
-            value="\n".join(t(f"crisis.objectives.{i}") for i in range(1, 5)), description=t("class.objectives"), **tall
+        self.scenario = w.Dropdown(options=scenarios, value=scenarios[0] if scenarios else None, **look)
+        self.teams_text = w.Text(placeholder=t("class.teams_help"), **look)
+        self.seed = w.IntText(value=7, **look)
+        self.pace = w.FloatText(value=0, **look)
+        tall = {"layout": w.Layout(width="100%", height="160px")}
+        self.objectives = w.Textarea(value="\n".join(t(f"crisis.objectives.{i}") for i in range(1, 5)), **tall)
+        self.events = w.Textarea(
+            value=injects_yaml(default_injects(self._crisis_type())),
+            **{"layout": w.Layout(width="100%", height="260px")},
         )
-        events = injects_yaml(default_injects(self._crisis_type()))
-        self.events = w.Textarea(value=events, description=t("class.events"), **tall)
         self.scenario.observe(lambda _: self._match_events(), names="value")
-        self.events_file = w.Text(description=t("class.events_file"), placeholder=t("class.events_file_help"), **look)
-        self.load_button = w.Button(description=t("class.load_events"), icon="upload")
-        self.load_button.on_click(lambda _: self.load_events())
-        self.create_button = w.Button(description=t("class.create"), button_style="primary", icon="plus")
-        self.create_button.on_click(lambda _: self.create())
-        self.sessions = w.Dropdown(description=t("class.session"), **look)
-        self.open_button = w.Button(description=t("class.open"), icon="folder-open")
-        self.open_button.on_click(lambda _: self.open())
-        self.refresh_button = w.Button(description=t("class.refresh"), icon="refresh")
-        self.refresh_button.on_click(lambda _: self.refresh())
-        self.auto = w.Play(interval=5000, max=10**9, show_repeat=False, description=t("class.auto_refresh"))
+        self.create_button = fitted_button(t("class.create"), self.create, button_style="primary", icon="plus")
+        self.sessions = w.Dropdown(**look)
+        self.open_button = fitted_button(t("class.open"), self.open, icon="folder-open")
+        self.refresh_button = fitted_button(t("class.refresh"), self.refresh, icon="refresh")
+        self.auto = w.Play(interval=5000, max=10**9, show_repeat=False, description=t("class.auto_refresh"),
+                           tooltip=t("class.auto_refresh"))  # fmt: skip
         self.auto.observe(lambda change: self.refresh(), names="value")
-        self.pause_button = w.Button(description=t("class.pause"), icon="pause")
-        self.pause_button.on_click(lambda _: self.set_status("paused"))
-        self.resume_button = w.Button(description=t("class.resume"), icon="play")
-        self.resume_button.on_click(lambda _: self.set_status("running"))
-        self.inject = w.Dropdown(description=t("class.inject"), **look)
-        self.target = w.Dropdown(description=t("class.target"), **look)
-        self.release_button = w.Button(description=t("class.release"), button_style="warning", icon="bolt")
-        self.release_button.on_click(lambda _: self.release())
-        self.note_inject = w.Dropdown(description=t("class.note_inject"), **look)
-        self.note = w.Textarea(description=t("class.note"), placeholder=t("class.note_help"), **look)
-        self.note_button = w.Button(description=t("class.pin_note"), icon="thumb-tack")
-        self.note_button.on_click(lambda _: self.pin_note())
-        self.report_button = w.Button(description=t("class.class_report"), icon="file-text")
-        self.report_button.on_click(lambda _: self.class_report())
+        auto_label = w.HTML(f"<span style='color:#555'>{html.escape(t('class.auto_refresh'))}</span>")
+        self.pause_button = fitted_button(t("class.pause"), lambda: self.set_status("paused"), icon="pause")
+        self.resume_button = fitted_button(t("class.resume"), lambda: self.set_status("running"), icon="play")
+        self.inject = w.Dropdown(**look)
+        self.target = w.Dropdown(**look)
+        self.release_button = fitted_button(t("class.release"), self.release, button_style="warning", icon="bolt")
+        self.report_button = fitted_button(t("class.class_report"), self.class_report, icon="file-text")
+        self.events_file = w.Text(placeholder=t("class.events_file_help"), **look)
+        self.load_button = fitted_button(t("class.load_events"), self.load_events, icon="upload")
+        self.note_inject = w.Dropdown(**look)
+        self.note = w.Textarea(placeholder=t("class.note_help"), **look)
+        self.note_button = fitted_button(t("class.pin_note"), self.pin_note, icon="thumb-tack")
         self.status = w.HTML()
         self.dashboard = w.HTML()
         self.timeline = w.HTML()
         self.report = w.HTML()
-        create = w.VBox([w.HTML(f"<b>{html.escape(t('class.create_title'))}</b>"), self.name, self.scenario,
-                         self.teams_text, self.seed, self.pace, self.objectives, self.events,
-                         w.HBox([self.events_file, self.load_button]), self.create_button])  # fmt: skip
-        run = w.VBox([w.HTML(f"<b>{html.escape(t('class.run_title'))}</b>"), self.sessions,
-                      w.HBox([self.open_button, self.refresh_button, self.auto]),
+        self.download = w.HTML()
+        glossary = w.HTML(f"<p style='color:#555'><i>{html.escape(t('class.inject_defined'))}</i></p>")
+        create = w.VBox([w.HTML(f"<b>{html.escape(t('class.create_title'))}</b>"),
+                         labelled(self.name, t("class.new_session")), labelled(self.scenario, t("common.scenario")),
+                         labelled(self.teams_text, t("class.teams")), labelled(self.seed, t("class.seed")),
+                         labelled(self.pace, t("class.pace")), labelled(self.objectives, t("class.objectives")),
+                         labelled(self.events, t("class.events")),
+                         labelled(self.events_file, t("class.events_file")), self.load_button, self.create_button],
+                        layout=w.Layout(width="50%", min_width="320px", padding="0 12px 0 0"))  # fmt: skip
+        run = w.VBox([w.HTML(f"<b>{html.escape(t('class.run_title'))}</b>"),
+                      labelled(self.sessions, t("class.session")),
+                      w.HBox([self.open_button, self.refresh_button]), w.HBox([self.auto, auto_label]),
                       w.HBox([self.pause_button, self.resume_button]),
-                      self.inject, self.target, self.release_button, self.note_inject, self.note,
-                      self.note_button, self.report_button])  # fmt: skip
-        self.widget = w.VBox([self.path, w.HBox([create, run]), self.status, self.dashboard, self.timeline,
-                              self.report])  # fmt: skip
-        self._list_sessions(self.sessions)
+                      labelled(self.inject, t("class.inject")), labelled(self.target, t("class.target")),
+                      self.release_button, self.report_button],
+                     layout=w.Layout(width="48%", min_width="300px"))  # fmt: skip
+        self.widget = w.VBox([labelled(self.path, t("class.db")), glossary,
+                              w.HBox([create, run], layout=w.Layout(flex_flow="row wrap")), self.status,
+                              self.dashboard, self.timeline, self.download, self.report])  # fmt: skip
+        names = self._list_sessions(self.sessions)
+        if names and self.sessions.value not in names:
+            self.sessions.value = names[0]
 
     def _guard(self, action: Any) -> bool:
         try:
@@ -144,12 +154,7 @@ class FacilitatorApp(ClassroomPage):
         def action() -> None:
             pace = float(self.pace.value)
             teams = [name for name in self.teams_text.value.split(",")]
-            try:
-                events = load_yaml(self.events.value, "events")  # guarded: an alias bomb is one line
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                where = t("class.error.events_where", line=mark.line + 1) if mark else ""
-                raise ClassroomError(t("class.error.events_yaml", where=where)) from None
+            events = parse_injects_yaml(self.events.value)
             objectives = [line.strip() for line in self.objectives.value.splitlines() if line.strip()]
             create_session(self._open(), self.name.value, self.scenario.value, teams, seed=int(self.seed.value),
                            overrides=self.fixed, injects=events, pace_hours_per_minute=pace if pace > 0 else None,
@@ -166,7 +171,9 @@ class FacilitatorApp(ClassroomPage):
 
         def action() -> None:
             store = self._open()
-            session = store.session(self.sessions.value or "")
+            if not self.sessions.value:
+                raise ClassroomError(t("class.error.no_session"))
+            session = store.session(self.sessions.value)
             self.session_name = session.name
             self.runs = {team.name: TeamRun(store, session, team) for team in store.teams(session)}
             self.inject.options = [(i.title, i.id) for i in store.injects(session, timed=False)]
@@ -256,10 +263,11 @@ class FacilitatorApp(ClassroomPage):
         if self.store is None or self.session_name is None:
             self._say(t("class.error.no_session"), error=True)
             return
-        document = class_report_html(self.store, self.store.session(self.session_name))
-        safe = "".join(c if c.isalnum() else "_" for c in self.session_name)
-        path = export(document, Path("out") / f"class_report_{safe}.html")
-        export(document, path.with_suffix(".pdf"))
+        session = self.store.session(self.session_name)
+        document = class_report_html(self.store, session)
+        path = export(document, report_path(Path("out"), "class_report", session.name, session.scenario_name))
+        pdf = export(document, path.with_suffix(".pdf"))
+        self.download.value = download_links(path, pdf)
         self.report.value = f"<div class='cs-report'>{document.split('<body>', 1)[1].split('</body>', 1)[0]}</div>"
         self._say(t("class.report_written", path=path))
 

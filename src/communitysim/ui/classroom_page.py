@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import html
 import os
+from pathlib import Path
 
 import ipywidgets as w
-from IPython.display import display
 
 from communitysim.classroom import ClassroomError, Store, default_path
+from communitysim.ui import display_app, download_link
+from communitysim.ui.messages import t
 
-__all__ = ["ClassroomPage"]
+__all__ = ["ClassroomPage", "download_links"]
+
+_MIME = {".html": "text/html", ".pdf": "application/pdf"}
+
+
+def download_links(*paths: Path) -> str:
+    """Links that download the written reports from the page (JupyterLab and Voila alike)."""
+    links = "".join(
+        download_link(path.read_bytes(), path.name, _MIME.get(path.suffix, "application/octet-stream"),
+                      t("common.download", name=path.name))
+        for path in paths
+    )  # fmt: skip
+    return f"<p class='cs-downloads'>{links}</p>"
+
 
 _RED, _GREEN = "#b3261e", "#1b7f3b"
 #: Set by ``communitysim class``: the pages are served to a class, on its database only.
@@ -26,7 +41,7 @@ class ClassroomPage:
     widget: w.Widget
 
     def _ipython_display_(self) -> None:
-        display(self.widget)
+        display_app(self.widget)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.value = f"<span style='color:{_RED if error else _GREEN}'>{html.escape(text)}</span>"

@@ -25,11 +25,12 @@ from typing import Any
 import ipywidgets as w
 
 from communitysim.classroom import ClassroomError, Store, TeamRun, default_path, team_report_html
-from communitysim.classroom.exercise import COMPARED_KPIS, TONES, export, format_kpi
+from communitysim.classroom.exercise import COMPARED_KPIS, TONES, export, format_kpi, report_path
 from communitysim.crisis_feed.render import living_feed_html
-from communitysim.ui.classroom_page import ClassroomPage
+from communitysim.ui import fitted_button, labelled
+from communitysim.ui.classroom_page import ClassroomPage, download_links
 from communitysim.ui.crisis_exercise import CLOCK, STRATEGIES
-from communitysim.ui.messages import number, t
+from communitysim.ui.messages import number, scenario_description, t
 from communitysim.ui.statement_box import StatementBox
 
 __all__ = ["TeamApp", "team"]
@@ -47,53 +48,54 @@ class TeamApp(ClassroomPage):
         self.store = store
         self.run: TeamRun | None = None
         self.report_path: Path | None = None
-        look = {"style": {"description_width": "150px"}, "layout": w.Layout(width="95%")}
+        look = {"layout": w.Layout(width="100%")}
         where = store.path if store is not None else str(path or default_path())
-        self.path = w.Text(value=where, description=t("class.db"), **look)
-        self.session = w.Dropdown(description=t("class.session"), **look)
-        self.team = w.Dropdown(description=t("class.team"), **look)
-        self.join_button = w.Button(description=t("class.join"), button_style="primary", icon="sign-in")
-        self.join_button.on_click(lambda _: self.join())
+        self.path = w.Text(value=where, **look)
+        self.session = w.Dropdown(**look)
+        self.team = w.Dropdown(**look)
+        self.join_button = fitted_button(t("class.join"), self.join, button_style="primary", icon="sign-in")
         self.session.observe(lambda change: self._list_teams(), names="value")
         self.clock = w.HTML()
+        self.crisis = w.HTML()
         self.clock_buttons = []
         for hours, key in CLOCK:
-            button = w.Button(description=t(key), disabled=True)
-            button.on_click(lambda _, h=hours: self.advance(h))
-            self.clock_buttons.append(button)
+            clock_button = fitted_button(t(key), lambda h=hours: self.advance(h), t("class.clock_help"), disabled=True)
+            self.clock_buttons.append(clock_button)
         # paced sessions: the class clock ticks in the browser every 5 s and the team's clock follows it
-        self.ticker = w.Play(interval=5000, max=10**9, show_repeat=False, layout=w.Layout(display="none"))
+        self.ticker = w.Play(interval=5000, max=10**9, show_repeat=False, layout=w.Layout(display="none"),
+                             tooltip=t("class.ticker_help"))  # fmt: skip
         self.ticker.observe(lambda change: self.tick(), names="value")
-        self.strategy = w.Dropdown(
-            options=[(t(f"crisis.strategy.{s}"), s) for s in STRATEGIES],
-            description=t("crisis.response.strategy"),
-            **look,
-        )
-        self.tone = w.Dropdown(options=[(t(f"class.tone.{k}"), k) for k in TONES], description=t("class.tone"), **look)
-        self.moderation = w.FloatSlider(
-            value=0, min=0, max=1, step=0.05, description=t("crisis.response.moderation"), **look
-        )
-        self.updates = w.IntSlider(value=0, min=0, max=6, description=t("crisis.response.updates"), **look)
-        self.rationale = w.Textarea(placeholder=t("class.rationale_help"), description=t("class.rationale"), **look)
-        self.decide_button = w.Button(description=t("class.decide"), button_style="warning", disabled=True)
-        self.decide_button.on_click(lambda _: self.decide())
-        self.finish_button = w.Button(description=t("crisis.finish"), disabled=True)
-        self.finish_button.on_click(lambda _: self.finish())
+        self.strategy = w.Dropdown(options=[(t(f"crisis.strategy.{s}"), s) for s in STRATEGIES], **look)
+        self.tone = w.Dropdown(options=[(t(f"class.tone.{k}"), k) for k in TONES], **look)
+        self.moderation = w.FloatSlider(value=0, min=0, max=1, step=0.05, readout_format=".0%", **look)
+        self.updates = w.IntSlider(value=0, min=0, max=6, **look)
+        self.rationale = w.Textarea(placeholder=t("class.rationale_help"), **look)
+        self.decide_button = fitted_button(t("class.decide"), self.decide, button_style="warning", disabled=True)
+        self.finish_button = fitted_button(t("crisis.finish"), self.finish, disabled=True)
         self.status = w.HTML()
         self.kpis = w.HTML()
         self.inbox = w.HTML()
         self.feed = w.HTML()
         self.report = w.HTML()
-        join = w.VBox([self.path, self.session, self.team, self.join_button])
+        self.download = w.HTML()
+        join = w.VBox([labelled(self.path, t("class.db")), labelled(self.session, t("class.session")),
+                       labelled(self.team, t("class.team")), self.join_button])  # fmt: skip
         self.statement = StatementBox(self.strategy, self.tone, self.act)
         self.statement.enable(False)
-        decide = w.VBox([self.statement.widget, self.strategy, self.tone, self.moderation, self.updates,
-                         self.rationale, self.decide_button])  # fmt: skip
+        decide = w.VBox([
+            self.statement.widget,
+            labelled(self.strategy, t("crisis.response.strategy")), labelled(self.tone, t("class.tone")),
+            labelled(self.moderation, t("crisis.response.moderation")),
+            labelled(self.updates, t("crisis.response.updates")),
+            labelled(self.rationale, t("class.rationale")), self.decide_button,
+        ])  # fmt: skip
+        glossary = w.HTML(f"<p style='color:#555'><i>{html.escape(t('class.inject_defined'))}</i></p>")
         left = w.VBox([join, self.clock, w.HBox([*self.clock_buttons, self.ticker]), decide, self.finish_button,
                        self.status],
-                      layout=w.Layout(width="45%"))  # fmt: skip
-        right = w.VBox([self.kpis, self.inbox, self.feed], layout=w.Layout(width="53%"))
-        self.widget = w.VBox([w.HBox([left, right]), self.report])
+                      layout=w.Layout(width="45%", min_width="300px", padding="0 12px 0 0"))  # fmt: skip
+        right = w.VBox([self.crisis, glossary, self.kpis, self.inbox, self.feed], layout=w.Layout(width="55%"))
+        self.widget = w.VBox([w.HBox([left, right], layout=w.Layout(flex_flow="row wrap")), self.download,
+                              self.report])  # fmt: skip
         names = self._list_sessions(self.session)
         if names and self.session.value not in names:
             self.session.value = names[0]
@@ -129,6 +131,7 @@ class TeamApp(ClassroomPage):
         for button in self.clock_buttons:
             button.layout.display = "none" if paced else None
         self.ticker.layout.display = None if paced else "none"
+        self.crisis.value = self._crisis_html()
         self._refresh()
         self._say(t("class.joined", team=self.team.value, hour=number(self.run.hour, None)))
         if paced:
@@ -161,9 +164,14 @@ class TeamApp(ClassroomPage):
         return True
 
     def advance(self, hours: float) -> None:
-        """Move the team's clock (logged, then stepped)."""
-        if self._act(lambda: self.run.advance(hours)):  # type: ignore[union-attr]
-            self._say(t("class.advanced", hour=number(self.run.hour, None)))  # type: ignore[union-attr]
+        """Move the team's clock (logged, then stepped); it stops at a timed inject on the way."""
+        reached: list[Any] = []
+        if self._act(lambda: reached.append(self.run.advance(hours, stop_at_inject=True))):  # type: ignore[union-attr]
+            hour = number(self.run.hour, None)  # type: ignore[union-attr]
+            if reached and reached[0] is not None:
+                self._say(t("class.stopped_at_inject", hour=hour, inject=reached[0].title))
+            else:
+                self._say(t("class.advanced", hour=hour))
 
     def decide(self) -> None:
         """Log the decision in the form (committed before the confirmation), then make it."""
@@ -184,19 +192,35 @@ class TeamApp(ClassroomPage):
             return
         assert self.run is not None and self.store is not None
         document = team_report_html(self.store, self.run.session, self.run.team)  # type: ignore[arg-type]
-        safe = "".join(c if c.isalnum() else "_" for c in f"{self.run.session.name}_{self.run.team.name}")  # type: ignore[union-attr]
-        self.report_path = export(document, Path("out") / f"report_{safe}.html")
-        export(document, self.report_path.with_suffix(".pdf"))
+        session, team = self.run.session, self.run.team
+        self.report_path = export(
+            document,
+            report_path(Path("out"), "report", session.name, session.scenario_name, team.name),  # type: ignore[union-attr]
+        )
+        pdf = export(document, self.report_path.with_suffix(".pdf"))
+        self.download.value = download_links(self.report_path, pdf)
         body = document.split("<body>", 1)[1].split("</body>", 1)[0]
         self.report.value = f"<div class='cs-report'>{body}</div>"
         self._say(t("class.finished", path=self.report_path))
 
     # --- views ----------------------------------------------------------------------------------
 
+    def _crisis_html(self) -> str:
+        """What the crisis is: its type, SCCT cluster, severity, and the scenario's description."""
+        assert self.run is not None
+        params = self.run.model.params
+        crisis = params.crises[0]
+        words = {"type": t(f"crisis.type.{crisis.type}"), "cluster": t(f"crisis.cluster.{self.run.cluster}"),
+                 "severity": number(crisis.severity, 1)}  # fmt: skip
+        description = scenario_description(params.name, params.description)
+        return (
+            f"<div class='cs-crisis' style='border-left:4px solid #b3261e;padding:4px 8px;margin:4px 0'>"
+            f"<b>{html.escape(t('class.crisis_title', **words))}</b><br>{html.escape(description)}</div>"
+        )
+
     def _refresh(self) -> None:
         run = self.run
         assert run is not None
-        self.clock.value = f"<b>{html.escape(t('class.clock', hour=number(run.hour, None), team=run.team.name))}</b>"  # type: ignore[union-attr]
         values = run.kpis()
         rows = "".join(
             f"<tr><td>{html.escape(t(f'crisis.kpi.{k}'))}</td>"
@@ -205,7 +229,8 @@ class TeamApp(ClassroomPage):
         )
         self.kpis.value = f"<b>{html.escape(t('crisis.kpis.title'))}</b><table class='cs-live'>{rows}</table>"
         items = "".join(
-            f"<li><b>{html.escape(number(a.hour, None))} h</b> {html.escape(a.title)}: {html.escape(a.details)}</li>"
+            f"<li><b>{html.escape(t('crisis.value.hours', value=number(a.hour, None)))}</b> "
+            f"{html.escape(t('class.inbox_item', title=a.title, details=a.details))}</li>"
             for a in reversed(run.timeline)
         )
         self.inbox.value = f"<b>{html.escape(t('class.inbox'))}</b><ul class='cs-inbox'>{items}</ul>"
@@ -215,6 +240,8 @@ class TeamApp(ClassroomPage):
             for button in (*self.clock_buttons, self.decide_button):
                 button.disabled = True
             self.statement.enable(False)
+        # last: when the clock moves, the rest of the page is up to date
+        self.clock.value = f"<b>{html.escape(t('class.clock', hour=number(run.hour, None), team=run.team.name))}</b>"  # type: ignore[union-attr]
 
 
 def team(**kwargs: Any) -> TeamApp:

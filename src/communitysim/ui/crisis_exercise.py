@@ -36,20 +36,20 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 import pandas as pd
-from IPython.display import display
 from matplotlib.figure import Figure
 
 import communitysim as cs
 from communitysim import cli
 from communitysim.classroom.debrief import scct_verdict
-from communitysim.classroom.exercise import BEST_DELAY_HOURS, COMPARED_KPIS, LEARNER_START
+from communitysim.classroom.exercise import BEST_DELAY_HOURS, COMPARED_KPIS, LEARNER_START, report_path
 from communitysim.classroom.exercise import format_kpi as _fmt
 from communitysim.classroom.exercise import missing as _missing
 from communitysim.crisis_feed.render import living_feed_html
 from communitysim.kpis import kpi_value
 from communitysim.mechanisms.crisis import Response, best_response, cluster_of
 from communitysim.result import atomic_write_bytes
-from communitysim.ui.messages import catalogue, language, number, percent, scenario_description, t
+from communitysim.ui import display_app, download_link, fitted_button, labelled
+from communitysim.ui.messages import catalogue, language, number, percent, scenario_description, t, tn
 
 __all__ = [
     "CrisisExercise",
@@ -59,7 +59,7 @@ __all__ = [
     "dynamic_message_keys",
     "feed_html",
     "STRATEGIES",
-    "REPORT_PATH",
+    "REPORT_FOLDER",
 ]
 
 #: The response strategies offered to the learner, in the order of the menu.
@@ -82,7 +82,6 @@ LIVE_KPIS = (
     "members",
     "members_lost",
     "crisis_response_h",
-    "sentiment",
 )
 #: KPIs of the report's final table.
 REPORT_KPIS = (
@@ -93,14 +92,14 @@ REPORT_KPIS = (
     "members",
     "members_lost",
     "crisis_response_h",
-    "sentiment",
+    "mention_sentiment",
 )
 #: Objectives with their own feedback sentences (others get the default one).
 FEEDBACK_KPIS = ("peak_negative_share", "hours_to_recover", "members_lost", "negative_reach")
 LEARNING_OBJECTIVES = tuple(f"crisis.objectives.{i}" for i in range(1, 5))
 THINGS_TO_TRY = tuple(f"crisis.try.{i}" for i in range(1, 6))
-#: Where the Export button writes the report (relative to the working folder).
-REPORT_PATH = Path("out") / "after_action_report.html"
+#: Where the Export button writes the reports, each under a new name (relative to the working folder).
+REPORT_FOLDER = Path("out")
 #: The scenario selected first when it is in the folder.
 DEFAULT_SCENARIO = "crisis_offensive_post.yaml"
 
@@ -127,7 +126,8 @@ def dynamic_message_keys() -> list[str]:
     keys += [
         f"crisis.feed.{c}.{tone}.{i}" for c in CLUSTERS for tone in TONES for i in range(1, TEMPLATES_PER_TONE + 1)
     ]
-    keys += [f"crisis.kpi.{k}" for k in ("hours", "negative_share_6h", "outraged", *LIVE_KPIS, *REPORT_KPIS)]
+    keys += [f"crisis.kpi.{k}" for k in ("hours", "negative_share_6h", "outraged", "mention_sentiment_6h")]
+    keys += [f"crisis.kpi.{k}" for k in (*LIVE_KPIS, *REPORT_KPIS)]
     keys += [f"crisis.feedback.{k}.{v}" for k in (*FEEDBACK_KPIS, "default") for v in ("pass", "fail")]
     keys += ["crisis.feedback.hours_to_recover.never"]
     keys += [f"crisis.challenge.{k}" for k in ("silence", "match", "weak", "mismatch", "late")]
@@ -179,23 +179,23 @@ def feed_html(model: cs.CommunityModel, ts: pd.DataFrame, statement: str | None,
     Deterministic for a seed and a step; ``statement`` is the brand's latest response strategy (None:
     nothing said yet). Every text comes from the catalogue and is escaped.
     """
-    hours = number(round(24 * model.dt, 1), None)
-    title = f"<b>{_e(t('crisis.feed.title', hours=hours))}</b>"
-    if not model.bad_buzz.active:
+    title = f"<b>{_e(tn('crisis.feed.title', round(24 * model.dt, 1)))}</b>"
+    since = min((c.params.start_day for c in model.bad_buzz.crises), default=model.day)
+    if not model.bad_buzz.active or model.day <= since + 1e-9:  # nothing posted since the crisis broke
         return f"{title}<p><i>{_e(t('crisis.feed.quiet'))}</i></p>"
     row = ts.iloc[-1]
-    last, buzz = model.last, model.bad_buzz.last
+    counts = feed_counts(model, row)
     summary = t(
         "crisis.feed.summary",
-        comments=number(last.comments),
-        negative=number(last.negative),
-        positive=number(last.positive),
-        mentions=number(float(row["mentions"])),
-        outraged=number(buzz.outraged),
+        comments=tn("common.comments", counts["comments"]),
+        negative=tn("crisis.feed.negative", counts["negative"]),
+        positive=tn("crisis.feed.positive", counts["positive"]),
+        mentions=tn("crisis.feed.mentions", counts["mentions"]),
+        outraged=tn("crisis.feed.outraged", counts["outraged"]),
     )
     parts = [title, f"<p style='margin:2px 0'>{_e(summary)}</p>"]
-    if buzz.hidden >= 0.5:
-        parts.append(f"<p style='margin:2px 0'><i>{_e(t('crisis.feed.hidden', hidden=number(buzz.hidden)))}</i></p>")
+    if counts["hidden"] > 0:
+        parts.append(f"<p style='margin:2px 0'><i>{_e(tn('crisis.feed.hidden', counts['hidden']))}</i></p>")
     if statement is not None:
         parts.append(
             "<div style='border-left:4px solid #1a5fb4;background:#eef3fb;padding:4px 8px;margin:4px 0'>"
@@ -214,7 +214,7 @@ def feed_html(model: cs.CommunityModel, ts: pd.DataFrame, statement: str | None,
     for tone in tones:
         author = int(rng.integers(100, 10_000))
         template = int(rng.integers(1, TEMPLATES_PER_TONE + 1))
-        minute = float(rng.uniform(model.day_start, model.day))
+        minute = float(rng.uniform(max(model.day_start, since), model.day))  # never before the crisis broke
         posts.append((minute, str(tone), author, template))
     for moment, tone, author, template in sorted(posts, reverse=True):
         whole = math.floor(moment)
@@ -228,6 +228,48 @@ def feed_html(model: cs.CommunityModel, ts: pd.DataFrame, statement: str | None,
             f"{_e(t(f'crisis.feed.{cluster}.{tone}.{template}'))}</div>"
         )
     return "".join(parts)
+
+
+def window_share(ts: pd.DataFrame, after_day: float, until_day: float) -> float:
+    """Negative share of the brand's mentions over the steps ending in ``(after_day, until_day]`` (NaN: none)."""
+    rows = ts[(ts["day"] > after_day + 1e-9) & (ts["day"] <= until_day + 1e-9)]
+    mentions = float(rows["mentions"].sum())
+    return float(rows["negative_mentions"].sum()) / mentions if mentions else float("nan")
+
+
+def mention_sentiment(ts: pd.DataFrame, after_day: float, until_day: float) -> float:
+    """Net sentiment of the brand's mentions, -100..100, over ``(after_day, until_day]``: what the feed shows.
+
+    The time series' ``sentiment`` column per step, summed over the window: 100 x (positive
+    comments - negative mentions) / mentions (NaN without mentions).
+    """
+    rows = ts[(ts["day"] > after_day + 1e-9) & (ts["day"] <= until_day + 1e-9)]
+    mentions = float(rows["mentions"].sum())
+    net = float(rows["positive_comments"].sum() - rows["negative_mentions"].sum())
+    return max(-100.0, min(100.0, 100.0 * net / mentions)) if mentions else float("nan")
+
+
+def feed_counts(model: cs.CommunityModel, row: pd.Series) -> dict[str, int]:
+    """The feed's counts for the last step, whole and consistent with one another.
+
+    Comments on the page are the members' ordinary comments plus the outraged members' comments
+    left visible (moderation hides the others: ``hidden``); ``negative`` and ``positive`` are
+    among them; ``mentions`` counts every mention of the brand, on the page and elsewhere.
+    """
+    last, buzz = model.last, model.bad_buzz.last
+    hidden = round(buzz.hidden)
+    outraged_visible = max(round(buzz.on_page) - hidden, 0)
+    positive = round(last.positive)
+    negative = min(round(last.negative) + outraged_visible, round(last.comments) + outraged_visible - positive)
+    comments = round(last.comments) + outraged_visible
+    return {
+        "comments": comments,
+        "negative": max(negative, 0),
+        "positive": positive,
+        "hidden": hidden,
+        "mentions": max(round(float(row["mentions"])), comments),
+        "outraged": int(buzz.outraged),
+    }
 
 
 class CrisisExercise:
@@ -274,84 +316,80 @@ class CrisisExercise:
         self._logged_crises = 0
         self._plot_png = b""
 
-        style = {"description_width": "initial"}
         files = [p.name for p in crisis_scenarios(self.folder)]
         first = scenario if scenario in files else DEFAULT_SCENARIO if DEFAULT_SCENARIO in files else None
         self.scenario = w.Dropdown(
-            options=[(Path(name).stem, name) for name in files],
-            value=first or (files[0] if files else None),
-            description=t("common.scenario"),
-            style=style,
+            options=[(Path(name).stem, name) for name in files], value=first or (files[0] if files else None)
         )
-        self.seed = w.IntText(value=seed, description=t("crisis.seed"), style=style, layout=w.Layout(width="150px"))
-        self.team = w.Text(
-            value="", description=t("crisis.team"), placeholder=t("crisis.team_placeholder"), style=style
-        )
-        self.start_button = w.Button(description=t("crisis.start"), button_style="primary", icon="play")
-        self.start_button.on_click(lambda _: self.start())
+        self.seed = w.IntText(value=seed)
+        self.team = w.Text(value="", placeholder=t("crisis.team_placeholder"))
+        self.start_button = fitted_button(t("crisis.start"), self.start, button_style="primary", icon="play")
         self.description = w.HTML()
         self.status = w.HTML()
         self.clock = w.HTML(f"<b>{_e(t('crisis.clock.not_started'))}</b>")
-        self.clock_buttons = []
-        for hours, key in CLOCK:
-            button = w.Button(description=t(key), disabled=True, layout=w.Layout(width="80px"))
-            button.on_click(lambda _, h=hours: self.advance(h))
-            self.clock_buttons.append(button)
+        self.clock_buttons = [
+            fitted_button(t(key), lambda h=hours: self.advance(h), t("crisis.clock_help"), disabled=True)
+            for hours, key in CLOCK
+        ]
         self.feed = w.HTML()
         self.kpis = w.HTML()
         self.plot = w.Output()
-        self.strategy = w.Dropdown(
-            options=[(t(f"crisis.strategy.{s}"), s) for s in STRATEGIES],
-            value="silence",
-            description=t("crisis.response.strategy"),
-            style=style,
+        self.strategy = w.Dropdown(options=[(t(f"crisis.strategy.{s}"), s) for s in STRATEGIES], value="silence")
+        self.moderation_share = w.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, readout_format=".0%")
+        self.updates_per_day = w.IntSlider(value=0, min=0, max=4)
+        self.respond_button = fitted_button(
+            t("crisis.respond"), self.respond, button_style="warning", icon="bullhorn", disabled=True
         )
-        self.moderation_share = w.FloatSlider(
-            value=0.0, min=0.0, max=1.0, step=0.05, description=t("crisis.response.moderation"), style=style
-        )
-        self.updates_per_day = w.IntSlider(value=0, min=0, max=4, description=t("crisis.response.updates"), style=style)
-        self.respond_button = w.Button(
-            description=t("crisis.respond"), button_style="warning", icon="bullhorn", disabled=True
-        )
-        self.respond_button.on_click(lambda _: self.respond())
         self.timeline_view = w.HTML()
-        self.finish_button = w.Button(description=t("crisis.finish"), icon="flag-checkered", disabled=True)
-        self.finish_button.on_click(lambda _: self.finish())
-        self.export_button = w.Button(description=t("crisis.export"), icon="download", disabled=True)
-        self.export_button.on_click(lambda _: self.export_report(REPORT_PATH))
+        self.finish_button = fitted_button(t("crisis.finish"), self.finish, icon="flag-checkered", disabled=True)
+        self.export_button = fitted_button(t("crisis.export"), self.export_report, icon="download", disabled=True)
         self.export_status = w.HTML()
         self.report_view = w.HTML()
 
         objectives = "".join(f"<li>{_e(t(key))}</li>" for key in LEARNING_OBJECTIVES)
         header = w.HTML(
             f"<h2>{_e(t('crisis.title'))}</h2><b>{_e(t('crisis.objectives.title'))}</b><ul>{objectives}</ul>"
-            f"<p>{_e(t('crisis.intro'))}</p>"
+            f"<p>{_e(t('crisis.intro'))}</p><p style='color:#555'><i>{_e(t('crisis.inject_defined'))}</i></p>"
         )
         response = w.VBox(
             [
                 w.HTML(f"<b>{_e(t('crisis.response.title'))}</b>"),
-                self.strategy,
-                self.moderation_share,
-                self.updates_per_day,
+                labelled(self.strategy, t("crisis.response.strategy")),
+                labelled(self.moderation_share, t("crisis.response.moderation")),
+                labelled(self.updates_per_day, t("crisis.response.updates")),
                 self.respond_button,
-            ]
+            ],
+            layout=w.Layout(max_width="640px"),
         )
+        cell = {"layout": w.Layout(width="auto", min_width="200px", flex="1 1 200px", margin="0 8px 0 0")}
         self.widget = w.VBox(
             [
                 header,
-                w.HBox([self.scenario, self.seed, self.team, self.start_button]),
-                self.description,
-                self.status,
-                w.HBox([self.clock, *self.clock_buttons]),
                 w.HBox(
                     [
-                        w.VBox([self.feed], layout=w.Layout(width="50%")),
-                        w.VBox([self.kpis, self.plot], layout=w.Layout(width="50%")),
-                    ]
+                        w.VBox([labelled(self.scenario, t("common.scenario"))], **cell),
+                        w.VBox([labelled(self.seed, t("crisis.seed"))], layout=w.Layout(width="240px")),
+                        w.VBox([labelled(self.team, t("crisis.team"))], **cell),
+                    ],
+                    layout=w.Layout(flex_flow="row wrap", align_items="flex-end"),
+                ),
+                self.start_button,
+                self.description,
+                self.status,
+                w.HBox([self.clock, *self.clock_buttons], layout=w.Layout(flex_flow="row wrap", align_items="center")),
+                w.HBox(
+                    [
+                        w.VBox([self.feed], layout=w.Layout(width="50%", min_width="300px")),
+                        w.VBox([self.kpis, self.plot], layout=w.Layout(width="50%", min_width="300px")),
+                    ],
+                    layout=w.Layout(flex_flow="row wrap"),
                 ),
                 response,
                 self.timeline_view,
-                w.HBox([self.finish_button, self.export_button, self.export_status]),
+                w.HBox(
+                    [self.finish_button, self.export_button, self.export_status],
+                    layout=w.Layout(flex_flow="row wrap", align_items="center"),
+                ),
                 self.report_view,
             ]
         )
@@ -359,7 +397,7 @@ class CrisisExercise:
         self.describe()
 
     def _ipython_display_(self) -> None:
-        display(self.widget)
+        display_app(self.widget)
 
     # --- state ---------------------------------------------------------------------------------
 
@@ -557,13 +595,23 @@ class CrisisExercise:
         self._say(t("crisis.finished"))
 
     @_guarded
-    def export_report(self, path: str | Path = REPORT_PATH) -> Path | None:
-        """Write the after-action report (standalone HTML) to ``path`` atomically; returns the path."""
+    def export_report(self, path: str | Path | None = None) -> Path | None:
+        """Write the after-action report (standalone HTML) atomically; returns its path, and offers a download link.
+
+        ``path`` None: a new file in ``out/`` named from the team, the scenario and the time
+        (``report_path``), so a second export never overwrites the first.
+        """
         document = self.report_html()
+        if path is None:
+            assert self.model is not None
+            path = report_path(REPORT_FOLDER, "after_action_report", self.team.value.strip() or t("crisis.solo"),
+                               self.model.params.name)  # fmt: skip
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, document.encode("utf-8"))
-        self.export_status.value = _e(t("crisis.exported", path=path))
+        data = document.encode("utf-8")
+        atomic_write_bytes(path, data)
+        link = download_link(data, path.name, "text/html", t("common.download", name=path.name))
+        self.export_status.value = f"{_e(t('crisis.exported', path=path))} {link}"
         return path
 
     # --- views ---------------------------------------------------------------------------------
@@ -571,7 +619,6 @@ class CrisisExercise:
     def _refresh(self) -> None:
         assert self.model is not None
         self._ts = self.model.result().timeseries
-        self.clock.value = f"<b>{_e(self._clock_text())}</b>"
         self.feed.value = self.feed_html()
         self.kpis.value = self.kpis_html()
         self.timeline_view.value = self.timeline_html()
@@ -583,6 +630,7 @@ class CrisisExercise:
                 "metadata": {},
             },
         )
+        self.clock.value = f"<b>{_e(self._clock_text())}</b>"  # last: the page is up to date when it moves
 
     def _clock_text(self) -> str:
         assert self.model is not None
@@ -590,17 +638,21 @@ class CrisisExercise:
         return t("crisis.clock", day=day, time=time, hour=number(round(self.hours_since_crisis(), 1), None))
 
     def live_kpis(self) -> dict[str, float]:
-        """The live KPIs now: hours since the crisis, the 6-hour negative share, then ``LIVE_KPIS``."""
+        """The live KPIs now: hours since the crisis, the 6-hour negative share, then ``LIVE_KPIS``.
+
+        Bounded and consistent with one another: the peak is never below the 6-hour share now
+        (that share is part of the crisis so far), members lost are never negative, recovery only
+        comes after the peak; the net sentiment follows the feed (the mentions of the last 6 hours).
+        """
         assert self.model is not None and self._ts is not None
         ts, day = self._ts, self.model.day
-        recent = ts[ts["day"] > day - 0.25 + 1e-9]
-        mentions = float(recent["mentions"].sum())
-        values = {
-            "hours": self.hours_since_crisis(),
-            "negative_share_6h": float(recent["negative_mentions"].sum()) / mentions if mentions else float("nan"),
-        }
+        now = self.hours_since_crisis()
+        values = {"hours": now, "negative_share_6h": window_share(ts, day - 0.25, day)}
         values.update({name: kpi_value(ts, name, day) for name in LIVE_KPIS})
+        if not _missing(values["negative_share_6h"]) and values["negative_share_6h"] > values["peak_negative_share"]:
+            values["peak_negative_share"], values["hours_to_peak"] = values["negative_share_6h"], now
         values["outraged"] = float(self.model.bad_buzz.last.outraged)
+        values["mention_sentiment_6h"] = mention_sentiment(ts, day - 0.25, day)
         return values
 
     def kpis_html(self) -> str:
@@ -717,13 +769,19 @@ class CrisisExercise:
         ]
         return _table(headers, rows)
 
+    def _crisis_sentiment(self) -> float:
+        """Net sentiment of the mentions from the crisis going public to the end."""
+        assert self.result is not None
+        ts = self.result.timeseries
+        return mention_sentiment(ts, self.start_day, float(ts["day"].iloc[-1]))
+
     def _report_body(self) -> str:
         """The report's sections (timeline, KPIs, comparison, plot, objectives, challenge, things to try)."""
         if self.model is None:
             raise RuntimeError(t("crisis.error.not_started"))
         if not self.finished or self.result is None:
             raise RuntimeError(t("crisis.error.not_finished"))
-        kpis = self.comparison["learner"]
+        kpis = {**self.comparison["learner"], "mention_sentiment": self._crisis_sentiment()}
         final = _table(
             [t("crisis.report.kpi"), t("crisis.report.value")],
             [[_e(t(f"crisis.kpi.{k}")), _e(_fmt(k, kpis[k]))] for k in REPORT_KPIS],
