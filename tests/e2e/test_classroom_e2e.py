@@ -67,7 +67,7 @@ def test_a_team_joins_decides_and_reads_its_report(team_page, browser):
     page.locator("button.widget-button", has_text="Finish").click()
     expect(page.locator("a.cs-download").first).to_be_visible(timeout=180_000)  # the report is written, linked
     expect(page.get_by_text("Team Red").last).to_be_visible(timeout=120_000)
-    expect(page.get_by_text("We own the mistake <b>now</b>")).to_be_visible(timeout=120_000)  # shown as text, not markup
+    expect(page.get_by_text("We own the mistake <b>now</b>")).to_be_visible(timeout=120_000)  # text, not markup
     assert list((folder / "out").glob("report_E2E_class_crisis_offensive_post_Red_*.html"))
     screenshot(page, "classroom_team.png")
     page.close()
