@@ -55,8 +55,7 @@ def classroom_lab(tmp_path_factory):
     with Store(database) as store:
         create_session(store, "E2E statements", "crisis_offensive_post.yaml", teams=["Red", "Blue"],
                        overrides={"audience.size": 600, "seeding.size": 300})  # fmt: skip
-    if not _store_serves_other_threads(database):
-        pytest.xfail("the classroom store is not yet usable from JupyterLab's callback threads (issue 14a's fix)")
+    assert _store_serves_other_threads(database), "the classroom store must answer from JupyterLab's callback threads"
     shutil.copy(NOTEBOOKS / "07_classroom_facilitator.ipynb", root / "facilitator.ipynb")
     for name in ("red", "blue"):
         shutil.copy(NOTEBOOKS / "08_classroom_team.ipynb", root / f"{name}.ipynb")
