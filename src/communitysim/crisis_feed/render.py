@@ -19,7 +19,7 @@ import html
 from typing import TYPE_CHECKING
 
 from communitysim.crisis_feed.feed import STATEMENTS, BrandAction, build_feed, hour_figures
-from communitysim.ui.messages import number, t
+from communitysim.ui.messages import number, t, tn
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -92,12 +92,12 @@ def living_feed_html(
     now = figures[-1]
     parts = [f"<b>{_e(t('feed.title', hour=number(now.hour, None)))}</b>"]
     shown = feed.hour(now.hour)
-    summary = t("feed.summary", mentions=number(now.mentions), negative=number(now.negative),
-                neutral=number(now.neutral), positive=number(now.positive), outraged=number(now.outraged),
+    counts = {k: tn(f"feed.n.{k}", round(getattr(now, k))) for k in ("mentions", "negative", "neutral", "positive")}
+    summary = t("feed.summary", **counts, outraged=tn("feed.n.outraged", round(now.outraged)),
                 shown=number(len(shown)))  # fmt: skip
     parts.append(f"<p style='margin:2px 0'>{_e(summary)}</p>")
     if now.hidden >= 0.5:
-        parts.append(f"<p style='margin:2px 0'><i>{_e(t('feed.hidden', hidden=number(now.hidden)))}</i></p>")
+        parts.append(f"<p style='margin:2px 0'><i>{_e(tn('feed.hidden', round(now.hidden)))}</i></p>")
     said = [a for a in actions if a.kind in STATEMENTS and a.hour <= now.hour + 1e-9]
     if said:  # the brand's own post, pinned on its page
         words = said[-1].text.strip() or t(f"crisis.statement.{said[-1].kind}")
