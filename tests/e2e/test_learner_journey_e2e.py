@@ -28,10 +28,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from e2e_helpers import NOTEBOOKS, foreign, free_port, open_page, running_lab, screenshot, stop, wait_http
+from e2e_helpers import (
+    NOTEBOOKS,
+    foreign,
+    free_port,
+    kernels_settled,
+    open_page,
+    running_lab,
+    screenshot,
+    stop,
+    wait_http,
+)
 from playwright.sync_api import expect
 from test_journey_e2e import visible_text  # the page's text without code cells
-from test_lab_e2e import _wait_for_one_idle_kernel  # Lab may start two kernels on a fresh workspace
 
 import communitysim as cs
 from communitysim.cli import scenario_dir
@@ -317,7 +326,7 @@ def test_the_learning_notebooks_in_jupyterlab(browser, tmp_path, lang):
             before = visible_text(page)
             assert not re.search(r"\b[VH]Box\(children=", before)  # before running: never a widget repr
             print(f"{file} before running: banner shown: {t('common.run_this_cell', lang=lang) in before}")
-            _wait_for_one_idle_kernel(base, timeout=APP_MS / 1000)
+            kernels_settled(base, single=True, timeout=APP_MS / 1000)  # Lab may start two kernels
             opened = time.perf_counter()
             for attempt in range(3):  # restart the kernel and run every cell, as a learner does
                 dialog = page.locator(".jp-Dialog")
