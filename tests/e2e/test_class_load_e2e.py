@@ -199,7 +199,7 @@ async def _team_by_browser(browser, base: str, team: str, seed: int) -> dict:
         else:
             label = t(f"crisis.strategy.{value}")
             await page.locator("select").filter(has=page.locator("option", has_text=label)).select_option(label=label)
-            await page.locator("textarea").fill(f"{team} at hour {hour}: {value}")
+            await page.locator("textarea").last.fill(f"{team} at hour {hour}: {value}")
             await page.wait_for_timeout(400)  # the text reaches the kernel
             decide = page.locator("button.widget-button", has_text=t("class.decide"))
             await timed(decide.click, f"Decision saved at hour {hour}:")

@@ -309,7 +309,7 @@ def test_a_class_in_jupyterlab_two_teams_and_the_facilitator(servers, browser):
     choose(red, strategy)
     slider = red.locator(".widget-slider:visible").filter(has=red.locator(".noUi-handle")).first
     moderation = float(drag(red, slider, 0.2))
-    red.locator("textarea:visible").fill("Nous assumons <b>tout</b>")
+    red.locator("textarea:visible").last.fill("Nous assumons <b>tout</b>")
     red.wait_for_timeout(500)
     click_and_wait(red, button(red, "class.decide", lang),
                    t("class.decided", lang=lang, hour="3", strategy=strategy), "08 lab decide")  # fmt: skip

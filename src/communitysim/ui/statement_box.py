@@ -26,6 +26,7 @@ import ipywidgets as w
 
 from communitysim.crisis_feed.statements import Reading, read_statement
 from communitysim.mechanisms.cm_actions import CM_ACTIONS
+from communitysim.ui import labelled
 from communitysim.ui.messages import language, number, t
 
 __all__ = ["StatementBox", "reading_html"]
@@ -87,22 +88,23 @@ class StatementBox:
         tone: w.Dropdown | None = None,
         on_action: Callable[[str], None] | None = None,
     ):
-        look = {"style": {"description_width": "150px"}, "layout": w.Layout(width="95%", height="90px")}
         self.strategy, self.tone, self.on_action = strategy, tone, on_action
-        self.text = w.Textarea(placeholder=t("cm.statement_help"), description=t("cm.statement"), **look)
-        self.read_button = w.Button(description=t("cm.read"), icon="search")
+        self.text = w.Textarea(placeholder=t("cm.statement_help"), layout=w.Layout(height="90px"))
+        self.read_button = w.Button(description=t("cm.read"), icon="search", tooltip=t("cm.read"),
+                                    layout=w.Layout(width="auto", min_width="80px"))  # never cut  # fmt: skip
         self.reading = w.HTML()
         self.last: Reading | None = None
         self.crisis_type: str | None = None
         self.read_button.on_click(lambda _: self.read(self.crisis_type))
         self.action_buttons = []
         for action in CM_ACTIONS:
-            button = w.Button(description=t(f"class.action.{action}"), layout=w.Layout(width="auto"))
+            label = t(f"class.action.{action}")
+            button = w.Button(description=label, tooltip=label, layout=w.Layout(width="auto", min_width="80px"))
             button.on_click(lambda _, a=action: self.on_action(a) if self.on_action else None)
             self.action_buttons.append(button)
         actions = w.VBox([w.HTML(f"<b>{_e(t('cm.actions'))}</b>"), w.HBox(self.action_buttons,
                           layout=w.Layout(flex_flow="row wrap"))])  # fmt: skip
-        self.widget = w.VBox([self.text, self.read_button, self.reading, actions])
+        self.widget = w.VBox([labelled(self.text, t("cm.statement")), self.read_button, self.reading, actions])
 
     def read(self, crisis_type: str | None = None) -> Reading | None:
         """Read the statement; show what was found and set the page's menus to it."""
