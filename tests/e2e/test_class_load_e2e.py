@@ -142,12 +142,12 @@ async def _team_by_socket(base: str, team: str, seed: int) -> dict:
     start = time.perf_counter()
     await page.open(timeout=900)
     loaded = time.perf_counter() - start
-    page.choose(page.find("DropdownModel", description=t("class.team")), team)
+    page.choose(page.find("DropdownModel", tooltip=t("class.team")), team)
     await asyncio.sleep(0.2)
     times = [await page.click(page.find("ButtonModel", description=t("class.join")), f"Team {team} joined")]
     hour, saved = 0, 0
-    strategy = page.find("DropdownModel", description=t("crisis.response.strategy"))
-    rationale = page.find("TextareaModel", description=t("class.rationale"))
+    strategy = page.find("DropdownModel", tooltip=t("crisis.response.strategy"))
+    rationale = page.find("TextareaModel", tooltip=t("class.rationale"))
     for kind, value in SCRIPT:
         await asyncio.sleep(rng.uniform(*THINK))
         if kind == "advance":
@@ -214,7 +214,7 @@ async def _team_by_browser(browser, base: str, team: str, seed: int) -> dict:
 async def _facilitator(base: str, done: asyncio.Event) -> dict:
     page = WidgetPage(base, token=PASSWORD)
     await page.open()
-    sessions = page.find("DropdownModel", description=t("class.session"))
+    sessions = page.find("DropdownModel", tooltip=t("class.session"))
     page.choose(sessions, SESSION)
     await page.click(page.find("ButtonModel", description=t("class.open")), SESSION, timeout=600)
     refresh = page.find("ButtonModel", description=t("class.refresh"))
