@@ -102,8 +102,14 @@ def _run_all(browser, base: str, notebook: str, ready: str, kernels: int):
     return page
 
 
+def _labelled(page, label: str):
+    """The box of a control under its label (``communitysim.ui.labelled``): the innermost one."""
+    name = page.locator(".cs-label", has_text=re.compile(f"^{re.escape(label)}$"))
+    return page.locator(".widget-vbox").filter(has=name).filter(has=page.locator("select")).last
+
+
 def _select(page, label: str, option: str) -> None:
-    page.locator(".widget-dropdown").filter(has_text=label).locator("select").first.select_option(label=option)
+    _labelled(page, label).locator("select").last.select_option(label=option)
     page.wait_for_timeout(400)  # let the choice reach the kernel
 
 
@@ -144,9 +150,9 @@ def test_a_facilitator_and_two_teams_write_act_pause_and_debrief(classroom_lab, 
     facilitator = _run_all(browser, base, "facilitator.ipynb", t("class.open"), 3)
     _select(facilitator, t("class.session"), "E2E statements")
     _click(facilitator, t("class.open"))
-    expect(
-        facilitator.locator(".widget-dropdown").filter(has_text=t("class.note_inject")).locator("option")
-    ).to_have_count(6, timeout=60_000)  # the session is open: its events list
+    expect(_labelled(facilitator, t("class.note_inject")).locator("option")).to_have_count(
+        6, timeout=60_000
+    )  # the session is open: its events list
     # a pause: Red's clock is refused until the facilitator resumes
     _click(facilitator, t("class.pause"))
     expect(facilitator.get_by_text(t("class.now_paused"))).to_be_visible(timeout=60_000)
