@@ -72,7 +72,8 @@ def served_class(tmp_path_factory):
     database = folder / "class.sqlite"
     teams = [f"T{i:02d}" for i in range(1, TEAMS + 1)]
     with Store(database) as store:
-        create_session(store, SESSION, "crisis_offensive_post.yaml", teams=teams,
+        # no timed injects: the clock would stop at them (tested elsewhere); this test counts clicks and decisions
+        create_session(store, SESSION, "crisis_offensive_post.yaml", teams=teams, injects=[],
                        overrides={"audience.size": 600, "seeding.size": 300})  # fmt: skip
     port = free_port()
     while _free(port + 1) is False:
