@@ -405,8 +405,26 @@ def _digits(data: np.ndarray, first: np.ndarray, end: np.ndarray) -> np.ndarray:
     return value.astype(np.int32) if value.max() < 2**31 else value  # half the memory when they fit
 
 
+def _texts(data: np.ndarray, first: np.ndarray, end: np.ndarray):
+    """The values in bytes ``[first, end)`` of ``data`` as a pyarrow text array (gathered with numpy).
+
+    None if a value holds a tab or a line break, which an XML reader would turn into a space.
+    """
+    import pyarrow as pa
+
+    width = end - first
+    offsets = np.zeros(first.size + 1, dtype=np.int64)
+    np.cumsum(width, out=offsets[1:])
+    text = data[np.repeat(first - offsets[:-1], width) + np.arange(offsets[-1])]
+    if np.any((text == 9) | (text == 10) | (text == 13)):
+        return None
+    values = pa.LargeStringArray.from_buffers(first.size, pa.py_buffer(offsets), pa.py_buffer(text))
+    values.validate(full=True)  # UTF-8, else one line from the caller
+    return values
+
+
 def _graphml_scan(data: np.ndarray, as_text: bool, block: int = 1 << 22) -> dict[str, list] | None:
-    """The ids of :func:`_graphml_ends` by kind, as integer arrays (or lists of text), block by block."""
+    """The ids of :func:`_graphml_ends` by kind, as integer or pyarrow text arrays, block by block."""
     ids: dict[str, list] = {key: [] for key in _GRAPHML_IDS}
     elements = ((b"edge", (b"source", b"target"), ("source", "target")), (b"node", (b"id",), ("node",)))
     graphs = closing = lo = 0
@@ -434,11 +452,9 @@ def _graphml_scan(data: np.ndarray, as_text: bool, block: int = 1 << 22) -> dict
             if spans is None:
                 return None
             for key, (first, end) in zip(keys, spans, strict=True):
-                ids[key].append(
-                    [part[a:b].tobytes().decode() for a, b in zip(first, end, strict=True)]
-                    if as_text
-                    else _digits(padded, first, end)
-                )
+                ids[key].append(_texts(part, first, end) if as_text else _digits(padded, first, end))
+                if ids[key][-1] is None:
+                    return None
         lo = hi
     return ids if graphs == 1 and closing else None
 
@@ -451,8 +467,8 @@ def _graphml_ends(file: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Non
     on the lines (as every common writer puts them: networkx, igraph, Gephi). Anything else
     (hyperedges, nested graphs, ports, entities, comments, CDATA, other quoting or spacing, no end
     tag) returns None and the file goes to networkx's full XML reader, which gives the same graph
-    or the error. Unsigned integer ids come back as integers (read with numpy), others as pyarrow
-    reads them: integers if they all are, else text.
+    or the error. Integer ids come back as integers; text ids as their ranks in text order (the
+    order :func:`_number_people` gives text), computed with pyarrow.
     """
     if file.stat().st_size == 0:
         return None
@@ -467,11 +483,16 @@ def _graphml_ends(file: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Non
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    texts = [pa.array(list(itertools.chain.from_iterable(ids[key])), pa.string()) for key in _GRAPHML_IDS]
+    texts = pa.chunked_array([piece for key in _GRAPHML_IDS for piece in ids[key]], pa.large_string())
     try:  # ids that all read as integers (with a sign, say): as numbers
-        return tuple(pc.cast(values, pa.int64()).to_numpy() for values in texts)
-    except pa.ArrowInvalid:  # ids that are not all integers
-        return tuple(values.to_numpy(zero_copy_only=False).astype(object) for values in texts)
+        numbers = pc.cast(texts, pa.int64()).to_numpy()
+    except pa.ArrowInvalid:  # text ids: numbered here in text order (as Python sorts text), no Python strings
+        encoded = pc.dictionary_encode(texts.combine_chunks())
+        rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+        rank[pc.array_sort_indices(encoded.dictionary).to_numpy()] = np.arange(rank.size)
+        numbers = rank[encoded.indices.to_numpy()]
+    cuts = np.cumsum([sum(len(piece) for piece in ids[key]) for key in _GRAPHML_IDS])[:-1]
+    return tuple(np.split(numbers, cuts))
 
 
 def _integer_or_text(ids: np.ndarray) -> np.ndarray:
