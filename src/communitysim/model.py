@@ -19,7 +19,10 @@ arrays and records the initial state; ``run()`` steps to the horizon and returns
 
 Randomness: one seed goes to Mesa's own generator (``rng=``); one root entropy drawn from it
 feeds a separate stream per mechanism (``STREAMS``), keyed by name, so that changing one
-mechanism's policy does not reshuffle the others.
+mechanism's policy does not reshuffle the others. Joining, leaving and answering an invitation
+draw on each person's own randomness, drawn once at construction (``sampling.EventClocks``: a
+fixed exponential threshold against the integrated hazard), so two runs on one seed differ only
+where a lever changed someone's hazard (common random numbers, as in Starsim).
 
 Example:
     >>> from communitysim import CommunityModel
@@ -57,6 +60,7 @@ from communitysim.mechanisms import (
 from communitysim.network import Network, build_network
 from communitysim.population import MemberState, Population
 from communitysim.result import Result
+from communitysim.sampling import EventClocks
 from communitysim.scenario import Scenario, load_scenario
 
 __all__ = ["CommunityModel", "CommunityManager", "MemberView", "StepTally", "STREAMS", "PARTICIPATION_DAYS"]
@@ -228,6 +232,10 @@ class CommunityModel(mesa.Model):
 
         self.network: Network = build_network(params.audience.network, params.audience.size, self.streams["network"])
         self.population = Population.draw(params.audience, self.streams["population"], segment=self.network.segment)
+        # each person's own draws for joining, leaving and answering an invitation (common random numbers)
+        self.join_clocks = EventClocks(params.audience.size, self.streams["growth"])
+        self.leave_clocks = EventClocks(params.audience.size, self.streams["churn"])
+        self._acceptance_draws = self.streams["seeding"].random(params.audience.size)
         self.word_of_mouth = growth.WordOfMouth(self.network)
         self.bad_buzz = crisis.BadBuzz(self.network, params.crisis_dynamics, effects_on=crisis_effects)
         self._crises_due = sorted(params.crises, key=lambda c: c.start_day)
@@ -432,7 +440,9 @@ class CommunityModel(mesa.Model):
             self.invited_day = self.day
             rng = self.streams["seeding"]
             invitation = seeding.STRATEGIES[p.seeding.strategy](self, p.seeding.size, rng)
-            accepted, declined = seeding.answers(invitation, p.seeding.acceptance_share, self.readiness, rng)
+            accepted, declined = seeding.answers(
+                invitation, p.seeding.acceptance_share, self.readiness, rng, self._acceptance_draws
+            )
             pop.invited[invitation.ids] = True
             if invitation.affinity is not None:
                 pop.affinity[accepted] = invitation.affinity
@@ -472,7 +482,7 @@ class CommunityModel(mesa.Model):
             hazard = hazard + self.last.join_pull_per_day * self.readiness
         if self.bad_buzz.active:  # the outraged do not join
             hazard[self.bad_buzz.outraged[candidates]] = 0.0
-        joiners = growth.draw_joiners(candidates, hazard, dt, self.streams["growth"])
+        joiners = growth.draw_joiners(candidates, hazard, dt, self.join_clocks)
         leavers = candidates[:0]
         if (
             p.growth.churn_rate_per_day
@@ -492,7 +502,7 @@ class CommunityModel(mesa.Model):
             )
             if self.bad_buzz.active:
                 leave_hazard[self.bad_buzz.outraged[members]] *= p.crisis_dynamics.outraged_churn_factor
-            leavers = churn.draw_leavers(members, leave_hazard, dt, self.streams["churn"])
+            leavers = churn.draw_leavers(members, leave_hazard, dt, self.leave_clocks)
         # 9. apply
         self._admit(joiners)
         self._remove(leavers)

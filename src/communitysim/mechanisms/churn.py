@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from communitysim.sampling import who_has_an_event
+from communitysim.sampling import EventClocks
 
 __all__ = ["activity_factor", "churn_hazard_per_day", "draw_leavers"]
 
@@ -51,6 +51,6 @@ def churn_hazard_per_day(
     return hazard
 
 
-def draw_leavers(members: np.ndarray, hazard: np.ndarray, dt_days: float, rng: np.random.Generator) -> np.ndarray:
-    """The ``members`` (with their ``hazard``) who leave during a step of ``dt_days``."""
-    return who_has_an_event(members, hazard, dt_days, rng)
+def draw_leavers(members: np.ndarray, hazard: np.ndarray, dt_days: float, clocks: EventClocks) -> np.ndarray:
+    """The ``members`` (with their ``hazard``) who leave during a step of ``dt_days``, on their own clocks."""
+    return clocks.advance(members, hazard, dt_days)
