@@ -182,3 +182,11 @@ def test_event_clocks_fire_at_the_exponential_rate_step_after_step():
     assert clocks.advance(survivors, np.zeros(survivors.size), 1.0).size == 0  # no hazard, no event
     second = clocks.advance(survivors, np.full(survivors.size, 0.5), 1.0)  # memoryless: the same chance again
     assert abs(second.size / survivors.size - (1 - np.exp(-0.5))) < 0.02
+
+
+def test_active_ratio_of_an_established_page_counts_actions_in_the_run_not_the_base_joining():
+    # the base (invited before any post) joined before day 0: in a 30-day run, active_ratio is the
+    # share who acted (it read 1.0 in every crisis run when joining at day 0 counted as an action)
+    fields = {"days": 30, "seeding": {"invite_after_posts": 0, "acceptance_share": 1.0, "size": 500}}
+    ts = cs.run(small(launch={"posts_ready": 0}, **fields), seed=1).timeseries
+    assert 0.0 < ts["active_ratio"].iloc[-1] < 0.8
