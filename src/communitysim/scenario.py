@@ -715,7 +715,20 @@ class CrisisDynamicsParams(_Params):
         le=10,
     )
     response_affinity_shift: float = _field(
-        0.1, "affinity change of people who heard, per unit of response fit", "share 0..1", ge=0, le=1
+        0.1,
+        "affinity change, per unit of response fit, of people who hear the story with the brand's response",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    response_heard_before_share: float = _field(
+        0.3,
+        "share of that change reaching the people who heard before the response (their opinion is formed: late "
+        "responses are worse; assumption)",
+        "share 0..1",
+        "DOMAIN.md s.7 (respond within the first hours)",
+        ge=0,
+        le=1,
     )
     update_effect: float = _field(
         0.25,
