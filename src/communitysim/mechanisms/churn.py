@@ -4,7 +4,8 @@
                x effective_activity_i ^ -g x (inactive_churn_factor if inactive)
                + feed.fatigue_unfollow_rate_per_day x fatigue_i
 
-with ``g = growth.churn_activity_exponent``; a member is inactive after
+with ``g = growth.churn_activity_exponent``, divided in the model by the retention factor
+``1 + attachment + ties`` (retention module); a member is inactive after
 ``engagement.inactive_days`` without any action (lurkers may churn). A member of mean affinity and
 activity, active and not tired, leaves at ``growth.churn_rate_per_day``. Former members do not
 come back.
