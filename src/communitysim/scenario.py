@@ -80,9 +80,6 @@ ContentType = Literal[
 MAX_AUDIENCE = 10_000_000
 #: Largest number of edges (mean_degree x size / 2) a scenario may ask for.
 MAX_EDGES = 200_000_000
-#: Largest graph built through networkx (barabasi_albert, stochastic_block), in edges: about 20 s and
-#: 1 GB; a million-person Barabasi-Albert audience (5 million edges) took 89 s and 2.4 GB for one day.
-MAX_NETWORKX_EDGES = 1_000_000
 #: Largest number of steps in one run.
 MAX_STEPS = 1_000_000
 #: Most replications of a point in a sweep (seeds are spawned up front).
@@ -936,12 +933,6 @@ class Scenario(_Params):
                 "scenario.error.edges", degree=number(net.mean_degree, None), size=number(n), limit=number(MAX_EDGES)
             )
             raise ValueError(f"audience.network.mean_degree: {edges}")
-        if net.kind in ("barabasi_albert", "stochastic_block") and net.mean_degree * n / 2 > MAX_NETWORKX_EDGES:
-            edges = t(
-                "scenario.error.networkx_edges", kind=net.kind, degree=number(net.mean_degree, None), size=number(n),
-                limit=number(MAX_NETWORKX_EDGES),
-            )  # fmt: skip
-            raise ValueError(f"audience.network.kind: {edges}")
         if net.kind == "file" and not net.path:
             raise ValueError(f"audience.network.path: {t('scenario.error.network_path')}")
         if net.kind == "stochastic_block" and net.n_segments > n:
