@@ -189,12 +189,18 @@ def _build_cpu_s(params: dict, sizes: tuple[int, ...], tmp_path: Path, repeats: 
     """The best CPU time of ``repeats`` builds at each size, the sizes measured in turn (same load for both)."""
     by_size = {}
     for n in sizes:
-        if params["kind"] == "file":
-            path = tmp_path / f"ring_{n}.txt"
+        if params["kind"] == "file":  # a small world as an edge list or as GraphML
+            path = tmp_path / f"ring_{n}{params.get('suffix', '.txt')}"
             ring = build(n=n, kind="watts_strogatz", mean_degree=10).adjacency.tocoo()
-            pairs = np.column_stack([ring.row, ring.col])[ring.row < ring.col]
-            path.write_text("".join(f"{a} {b}\n" for a, b in pairs.tolist()))  # a small world as an edge list
-            by_size[n] = {**params, "path": str(path)}
+            pairs = np.column_stack([ring.row, ring.col])[ring.row < ring.col].tolist()
+            if path.suffix == ".graphml":
+                nodes = "".join(f'<node id="{i}"/>\n' for i in range(n))
+                edges = "".join(f'<edge source="{a}" target="{b}"/>\n' for a, b in pairs)
+                graph = f'<graph edgedefault="undirected">\n{nodes}{edges}</graph>'
+                path.write_text(f'<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n{graph}\n</graphml>\n')
+            else:
+                path.write_text("".join(f"{a} {b}\n" for a, b in pairs))
+            by_size[n] = {"kind": "file", "path": str(path)}
         else:
             by_size[n] = params
     best = dict.fromkeys(sizes, float("inf"))
@@ -214,8 +220,9 @@ def _build_cpu_s(params: dict, sizes: tuple[int, ...], tmp_path: Path, repeats: 
         {"kind": "stochastic_block", "mean_degree": 8, "n_segments": 4, "share_within_segment": 0.85},
         {"kind": "complete"},
         {"kind": "file"},
+        {"kind": "file", "suffix": ".graphml"},
     ],
-    ids=lambda p: p["kind"],
+    ids=lambda p: p.get("suffix", p["kind"]),
 )
 def test_build_time_grows_linearly(params, tmp_path: Path):
     # 10x the people costs at most 15x the time (quadratic would be 100x); 2 ms of slack for the
