@@ -113,7 +113,9 @@ class PostingLab:
         look = slider_look("190px")  # a track of at least 200 px; long labels wrap (tested in the browser)
         self.posts_per_week = w.IntSlider(value=5, min=0, max=42, description=t("lab.posts_per_week"), **look)
         self.quality = w.FloatSlider(value=0.6, min=0, max=1, step=0.05, description=t("lab.quality"), **look)
-        self.reply_share = w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description=t("lab.reply_share"), **look)
+        self.reply_share = w.FloatSlider(
+            value=0.5, min=0, max=1, step=0.05, readout_format=".0%", description=t("lab.reply_share"), **look
+        )
         self.reply_delay_hours = w.FloatSlider(
             value=4, min=0, max=48, step=0.5, description=t("lab.reply_delay_hours"), **look
         )
