@@ -112,7 +112,8 @@ class FacilitatorApp(ClassroomPage):
                       w.HBox([self.open_button, self.refresh_button]), w.HBox([self.auto, auto_label]),
                       w.HBox([self.pause_button, self.resume_button]),
                       labelled(self.inject, t("class.inject")), labelled(self.target, t("class.target")),
-                      self.release_button, self.report_button],
+                      self.release_button, labelled(self.note_inject, t("class.note_inject")),
+                      labelled(self.note, t("class.note")), self.note_button, self.report_button],
                      layout=w.Layout(width="48%", min_width="300px"))  # fmt: skip
         self.widget = w.VBox([labelled(self.path, t("class.db")), glossary,
                               w.HBox([create, run], layout=w.Layout(flex_flow="row wrap")), self.status,
