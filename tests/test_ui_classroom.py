@@ -70,6 +70,12 @@ def test_injects_and_pause_reach_the_teams(classroom):
     facilitator.set_status("running")
     red.advance(1)
     assert red.run.hour == 2
+    facilitator.intensity.value = "strong"  # the storm, for Red only
+    facilitator.set_intensity()
+    assert "Storm intensity Strong (severity x1.5) for Red." in facilitator.status.value
+    red.advance(1)
+    blue = join(store, "<i>Blue</i>")
+    assert (red.run.intensity, blue.run.intensity) == ("strong", "normal")
 
 
 def test_a_restarted_team_page_resumes_where_it_was_and_finishes_with_its_report(classroom):

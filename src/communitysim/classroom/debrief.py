@@ -74,7 +74,7 @@ def response_times(run: TeamRun) -> list[tuple[float, str, float | None]]:
     moves = sorted(entry.hour for entry in run.timeline if entry.kind in MOVES)
     rows = []
     for entry in run.timeline:
-        if entry.kind in (*MOVES, "note"):
+        if entry.kind in (*MOVES, "note", "intensity"):
             continue
         after = next((hour for hour in moves if hour >= entry.hour - 1e-9), None)
         rows.append((entry.hour, entry.title, None if after is None else round(after - entry.hour, 6)))

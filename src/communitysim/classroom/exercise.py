@@ -46,6 +46,7 @@ from communitysim.ui.messages import language, number, percent, t
 __all__ = [
     "BEST_DELAY_HOURS",
     "COMPARED_KPIS",
+    "INTENSITIES",
     "LEARNER_START",
     "TONES",
     "TeamRun",
@@ -73,6 +74,10 @@ TONES = ("empathetic", "factual", "firm", "light")
 BEST_DELAY_HOURS = 1.0
 #: KPIs compared across runs (dashboard, reports: the learner, silence, the best matched response).
 COMPARED_KPIS = ("peak_negative_share", "hours_to_recover", "members_lost", "negative_reach")
+#: Storm intensities the facilitator sets per team: the factor on the crisis's severity from that hour on
+#: (more or fewer people outraged each hour, and more or less affinity lost by those who hear of it; the
+#: feed's counts follow). Facilitator's levels, an assumption, as Conducttr's live intensity per team.
+INTENSITIES = {"calm": 0.5, "normal": 1.0, "strong": 1.5, "extreme": 2.0}
 #: Hours after a decision at which its effect is read (the 6-hour negative share before and after).
 EFFECT_HOURS = 6.0
 
@@ -298,6 +303,7 @@ class TeamRun:
         self.decisions: list[tuple[float, dict[str, Any]]] = []
         self.actions: list[tuple[float, str]] = []  # CM actions beyond the statement
         self.received: set[int] = set()
+        self.intensity = "normal"
         self._pass_timed_injects()
         for event in events if events is not None else (store.events(team) if store and team else []):
             self._apply(event)
@@ -339,6 +345,7 @@ class TeamRun:
             self.model.escalate(float(effect["escalate"]["severity"]) * escalation_factor(self.model))
         if "crisis" in effect:
             self.model.inject(Crisis(**{**effect["crisis"], "start_day": self.model.day}))
+            self.model.bad_buzz.current().severity *= INTENSITIES[self.intensity]  # type: ignore[union-attr]
         self.timeline.append(Applied(hour, inject.kind, inject.title, inject.body))
 
     # --- events ---------------------------------------------------------------------------------
@@ -374,6 +381,15 @@ class TeamRun:
             )
             self.timeline.append(Applied(event.hour, "decision", t("class.event.decision"), details,
                                          str(payload.get("rationale", ""))))  # fmt: skip
+        elif event.kind == "inject" and "intensity" in event.payload:  # set by the facilitator
+            self._step_to(event.hour)
+            level = str(event.payload["intensity"])
+            crisis = self.model.bad_buzz.current()
+            if crisis is not None:
+                crisis.severity *= INTENSITIES[level] / INTENSITIES[self.intensity]
+            self.intensity = level
+            self.timeline.append(Applied(event.hour, "intensity", t("class.event.intensity"),
+                                         t(f"class.intensity.{level}")))  # fmt: skip
         elif event.kind == "inject":
             self._step_to(event.hour)
             self.received.add(int(event.payload["release"]))
@@ -490,6 +506,22 @@ class TeamRun:
         self.sync()
         event = self.store.log(self.team, "decision", self.hour if hour is None else hour,
                                {"note": text.strip(), "about": about}, session=self.session)  # fmt: skip
+        self._apply(event)
+        return event
+
+    def set_intensity(self, level: str) -> Event:
+        """The facilitator sets this team's storm intensity (``INTENSITIES``) from now on (logged, replayed).
+
+        Written even while the session is paused, like a note; the comparison runs (silence, the
+        best response) replay it too, so the team is compared with the storm it had.
+        """
+        if self.store is None or self.team is None:
+            raise ClassroomError("this run replays a log; it does not write one")
+        if level not in INTENSITIES:
+            allowed = ", ".join(INTENSITIES)
+            raise ClassroomError(t("class.error.intensity", allowed=allowed, level=repr(level)))
+        self.sync()
+        event = self.store.log(self.team, "inject", self.hour, {"intensity": level}, session=self.session)
         self._apply(event)
         return event
 
