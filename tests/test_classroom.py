@@ -281,7 +281,7 @@ def test_the_class_clock_of_a_paced_session_runs_stops_when_paused_and_teams_cat
 def test_the_class_report_also_comes_as_a_pdf(tmp_path):
     from pypdf import PdfReader
 
-    from communitysim.classroom.exercise import export
+    from communitysim.exercise.report import export
 
     store = Store(tmp_path / "class.sqlite")
     session = session_with(store, teams=("Red", "<b>Blue</b>"))

@@ -28,16 +28,9 @@ import communitysim as cs
 from communitysim import cli
 from communitysim.classroom import ClassroomError, Store, TeamRun, class_report_html, create_session, default_path
 from communitysim.classroom.events_file import load_events
-from communitysim.classroom.exercise import (
-    COMPARED_KPIS,
-    INTENSITIES,
-    default_injects,
-    export,
-    format_kpi,
-    injects_yaml,
-    parse_injects_yaml,
-    report_path,
-)
+from communitysim.classroom.exercise import default_injects, injects_yaml, parse_injects_yaml
+from communitysim.exercise.report import body_of, export, format_kpi, report_path
+from communitysim.exercise.session import COMPARED_KPIS, INTENSITIES
 from communitysim.ui import fitted_button, labelled
 from communitysim.ui.classroom_page import ClassroomPage, download_links
 from communitysim.ui.crisis_exercise import crisis_scenarios
@@ -287,7 +280,7 @@ class FacilitatorApp(ClassroomPage):
         path = export(document, report_path(Path("out"), "class_report", session.name, session.scenario_name))
         pdf = export(document, path.with_suffix(".pdf"))
         self.download.value = download_links(path, pdf)
-        self.report.value = f"<div class='cs-report'>{document.split('<body>', 1)[1].split('</body>', 1)[0]}</div>"
+        self.report.value = f"<div class='cs-report'>{body_of(document)}</div>"
         self._say(t("class.report_written", path=path))
 
 
