@@ -40,7 +40,8 @@ from e2e_helpers import (
 from playwright.sync_api import expect
 
 from communitysim.classroom import Store, TeamRun
-from communitysim.classroom.exercise import COMPARED_KPIS, format_kpi
+from communitysim.exercise.report import format_kpi
+from communitysim.exercise.session import COMPARED_KPIS
 from communitysim.ui.messages import LANGUAGES, set_language, t
 
 #: The viewports every page must read well at.
