@@ -24,10 +24,10 @@ from communitysim.classroom.exercise import (
     validate_injects,
 )
 from communitysim.kpis import kpi_value
+from communitysim.messages import set_language, t
 from communitysim.ui.classroom_facilitator import FacilitatorApp
 from communitysim.ui.classroom_team import TeamApp
 from communitysim.ui.crisis_exercise import CrisisExercise, feed_counts, mention_sentiment
-from communitysim.ui.messages import set_language, t
 
 SMALL = {"audience.size": 600, "seeding.size": 300}
 SEEDS = (7, 8)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from communitysim.messages import LANGUAGES, catalogue, set_language, t, tn
 from communitysim.ui.engagement_lab import EngagementLab
 from communitysim.ui.first_members import FirstMembers
-from communitysim.ui.messages import LANGUAGES, catalogue, set_language, t, tn
 from communitysim.ui.posting_lab import PostingLab, lab_scenarios
 
 SMALL = {"audience.size": 600, "days": 60, "objectives": [{"kpi": "members", "target": 50, "by_day": 60}]}
@@ -168,7 +168,7 @@ def test_the_engagement_challenge_and_contrasts_give_feedback():
 
 
 def test_the_language_comes_from_the_switch_then_the_setting_then_the_locale(monkeypatch):
-    from communitysim.ui.messages import language, set_language
+    from communitysim.messages import language, set_language
 
     for name in ("COMMUNITYSIM_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(name, raising=False)

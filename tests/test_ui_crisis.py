@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from communitysim.mechanisms.crisis import CLUSTERS, RESPONSE_FIT
+from communitysim.messages import catalogue, t
 from communitysim.ui import crisis_exercise as module
 from communitysim.ui.crisis_exercise import CrisisExercise, best_response, crisis_exercise, crisis_scenarios
-from communitysim.ui.messages import catalogue, t
 from helpers import ROOT, SCENARIOS
 
 SMALL = {"audience.size": 1000, "seeding.size": 500}

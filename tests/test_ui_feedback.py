@@ -3,10 +3,10 @@
 import pytest
 
 import communitysim as cs
+from communitysim.messages import set_language
 from communitysim.ui import display_app
 from communitysim.ui.display import display_kind, kpi_text
 from communitysim.ui.first_members import FirstMembers
-from communitysim.ui.messages import set_language
 from communitysim.ui.posting_lab import PostingLab
 from communitysim.ui.welcome import WelcomeChallenge
 from helpers import SCENARIOS
@@ -156,7 +156,7 @@ def test_an_app_shown_without_its_kernel_says_run_this_cell_not_its_repr(monkeyp
     ],
 )  # fmt: skip
 def test_the_glossary_explains_the_words_a_learner_meets_and_every_page_links_it(lang, terms):
-    from communitysim.ui.messages import catalogue
+    from communitysim.messages import catalogue
 
     glossary = catalogue(lang)["nb.glossary"]
     assert [term for term in terms if f"**{term}" not in glossary] == []

@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from communitysim.files import InputError, clean_text, load_yaml, load_yaml_file
-from communitysim.ui.messages import number, t, t_or
+from communitysim.messages import number, t, t_or
 
 __all__ = [
     "CONTENT_TYPES",

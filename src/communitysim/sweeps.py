@@ -43,11 +43,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from communitysim.files import InputError, read_bounded, safe_name
+from communitysim.files import InputError, atomic_write_bytes, read_bounded, safe_name
 from communitysim.kpis import KPIS, LOWER_IS_BETTER
-from communitysim.result import Result, atomic_write_bytes
+from communitysim.messages import number, percent, t, t_or, tn
+from communitysim.result import Result
 from communitysim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, check_seed, frame, load_scenario
-from communitysim.ui.messages import number, percent, t, t_or, tn
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from communitysim.ui.messages import LANGUAGES, catalogue
+from communitysim.messages import LANGUAGES, catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -231,7 +231,7 @@ def play_crisis(page, lang: str, start) -> None:
     """Play the crisis exercise to its report: Start, +6 h, respond with rebuild, Finish."""
     from playwright.sync_api import expect
 
-    from communitysim.ui.messages import t
+    from communitysim.messages import t
 
     start.click()
     six_hours = page.locator("button.widget-button", has_text=t("crisis.advance.6h", lang=lang))

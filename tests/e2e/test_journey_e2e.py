@@ -19,8 +19,8 @@ import pytest
 from e2e_helpers import NOTEBOOKS, foreign, open_page, play_crisis, restart_and_run_all, running_lab, screenshot
 from playwright.sync_api import expect
 
+from communitysim.messages import LANGUAGES, t
 from communitysim.ui.launch import welcome_notebook
-from communitysim.ui.messages import LANGUAGES, t
 
 #: Lab's menu bar, as its language pack says it (the English words must be gone in French).
 MENUS = {"en": ("File", "Edit", "Help"), "fr": ("Fichier", "Édition", "Aide")}

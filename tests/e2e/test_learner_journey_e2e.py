@@ -43,9 +43,9 @@ from playwright.sync_api import expect
 from test_journey_e2e import visible_text  # the page's text without code cells
 
 import communitysim as cs
-from communitysim.cli import scenario_dir
+from communitysim.files import scenario_dir
+from communitysim.messages import LANGUAGES, number, set_language, t, tn
 from communitysim.ui.display import kpi_text
-from communitysim.ui.messages import LANGUAGES, number, set_language, t, tn
 
 #: What a kernel writes to the server's log when a widget callback raises (Jupyter's own 500s are not the app's).
 KERNEL_ERRORS = re.compile(r"Exception in comm_msg.*|\[IPKernelApp\] ERROR.*")

@@ -21,7 +21,7 @@ from e2e_helpers import (
 )
 from playwright.sync_api import expect
 
-from communitysim.ui.messages import LANGUAGES, t
+from communitysim.messages import LANGUAGES, t
 
 WIDGETS_TIMEOUT_MS = 120_000
 

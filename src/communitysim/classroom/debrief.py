@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from communitysim.classroom.exercise import BEST_DELAY_HOURS, _document, replay
 from communitysim.mechanisms.crisis import RESPONSE_FIT, best_response, cluster_of
-from communitysim.ui.messages import number, t
+from communitysim.messages import number, t
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.classroom.exercise import TeamRun

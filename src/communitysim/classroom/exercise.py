@@ -33,15 +33,15 @@ from typing import Any
 import pandas as pd
 
 import communitysim as cs
-from communitysim import cli
+from communitysim import files
 from communitysim.classroom.store import ClassroomError, Event, Inject, Session, Store, Team
 from communitysim.crisis_feed.statements import read_statement
+from communitysim.files import atomic_write_bytes
 from communitysim.kpis import kpi_value
 from communitysim.mechanisms.cm_actions import CM_ACTIONS, escalation_factor
 from communitysim.mechanisms.crisis import Crisis, Response, best_response, cluster_of
-from communitysim.result import atomic_write_bytes
+from communitysim.messages import language, number, percent, t
 from communitysim.scenario import pydantic_message
-from communitysim.ui.messages import language, number, percent, t
 
 __all__ = [
     "BEST_DELAY_HOURS",
@@ -210,7 +210,7 @@ def parse_injects_yaml(text: str) -> list[dict[str, Any]]:
     import yaml
 
     from communitysim.files import load_yaml
-    from communitysim.ui.messages import LANGUAGES
+    from communitysim.messages import LANGUAGES
 
     try:
         items = load_yaml(text, "events")  # guarded: an alias bomb is one line
@@ -242,7 +242,7 @@ def create_session(
     """
     path = Path(scenario)
     if not path.is_file():
-        path = cli.scenario_dir() / scenario
+        path = files.scenario_dir() / scenario
     loaded = cs.load_scenario(path, {**(overrides or {}), **LEARNER_START}) if _has_crisis(path) else None
     if loaded is None:
         raise ClassroomError(t("class.error.not_crisis", path=path))

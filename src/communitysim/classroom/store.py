@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from communitysim.files import clean_text
-from communitysim.ui.messages import t
+from communitysim.messages import t
 
 __all__ = ["ClassroomError", "Event", "Inject", "Session", "Store", "Team", "SCHEMA_VERSION", "default_path"]
 

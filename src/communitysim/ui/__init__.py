@@ -1,17 +1,17 @@
 """Widget applications for the notebooks: plain Python, unit-tested, built from the model's API.
 
 Each notebook is a few cells that build one of these apps; every text goes through
-``communitysim.ui.messages.t``.
+``communitysim.messages.t``.
 """
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, Any
 
-from communitysim.ui.messages import t
+from communitysim.messages import t
+from communitysim.plotting import figure_png
 
-if TYPE_CHECKING:  # matplotlib only when a figure is drawn: the core imports the messages from here
+if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = [
@@ -29,24 +29,6 @@ __all__ = [
     "slider_look",
     "t",
 ]
-
-
-def figure_png(figure: Figure, dpi: int = 100) -> bytes:
-    """A matplotlib figure rendered to PNG bytes (no pyplot, no backend needed).
-
-    Drawn once with Agg and encoded with light compression: about half of ``savefig``'s time,
-    which matters for the 0.3 s slider feedback (``benchmarks/bench_ui.py``).
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
-
-    figure.set_dpi(dpi)
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
 
 
 def show(figure: Figure) -> None:

@@ -27,10 +27,10 @@ import ipywidgets as w
 from communitysim.classroom import ClassroomError, Store, TeamRun, default_path, team_report_html
 from communitysim.classroom.exercise import COMPARED_KPIS, TONES, export, format_kpi, report_path
 from communitysim.crisis_feed.render import living_feed_html
+from communitysim.messages import number, scenario_description, t
 from communitysim.ui import fitted_button, labelled
 from communitysim.ui.classroom_page import ClassroomPage, download_links
 from communitysim.ui.crisis_exercise import CLOCK, STRATEGIES
-from communitysim.ui.messages import number, scenario_description, t
 from communitysim.ui.statement_box import StatementBox
 
 __all__ = ["TeamApp", "team"]

@@ -39,17 +39,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import communitysim as cs
-from communitysim import cli
 from communitysim.classroom.debrief import scct_verdict
 from communitysim.classroom.exercise import BEST_DELAY_HOURS, COMPARED_KPIS, LEARNER_START, report_path
 from communitysim.classroom.exercise import format_kpi as _fmt
 from communitysim.classroom.exercise import missing as _missing
 from communitysim.crisis_feed.render import living_feed_html
+from communitysim.files import atomic_write_bytes
+from communitysim.files import scenario_dir as default_scenario_dir
 from communitysim.kpis import kpi_value
 from communitysim.mechanisms.crisis import Response, best_response, cluster_of
-from communitysim.result import atomic_write_bytes
+from communitysim.messages import catalogue, language, number, percent, scenario_description, t, tn
 from communitysim.ui import display_app, download_link, fitted_button, labelled
-from communitysim.ui.messages import catalogue, language, number, percent, scenario_description, t, tn
 
 __all__ = [
     "CrisisExercise",
@@ -110,7 +110,7 @@ _RED, _GREEN = "#b3261e", "#1b7f3b"
 
 def crisis_scenarios(folder: str | Path | None = None) -> list[Path]:
     """The crisis scenario files (``crisis_*.yaml``) of a folder (default: the shipped scenarios)."""
-    folder = Path(folder) if folder is not None else cli.scenario_dir()
+    folder = Path(folder) if folder is not None else default_scenario_dir()
     return sorted(folder.glob("crisis_*.yaml"))
 
 
@@ -300,7 +300,7 @@ class CrisisExercise:
         seed: int = 7,
         scenario: str | None = None,
     ):
-        self.folder = Path(scenario_dir) if scenario_dir is not None else cli.scenario_dir()
+        self.folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir()
         self.fixed = dict(overrides or {})
         self.model: cs.CommunityModel | None = None
         self.path: Path | None = None

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from communitysim.messages import number, percent, t, tn
 from communitysim.ui.display import kpi_name, kpi_text
-from communitysim.ui.messages import number, percent, t, tn
 
 __all__ = ["LEVERS", "changed_levers", "objective_feedback", "rhythm_reach", "spread_line"]
 

@@ -17,10 +17,10 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import communitysim as cs
-from communitysim.cli import scenario_dir
+from communitysim.files import scenario_dir
 from communitysim.mechanisms.seeding import STRATEGIES
+from communitysim.messages import number, percent, t, tn
 from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
-from communitysim.ui.messages import number, percent, t, tn
 from communitysim.ui.posting_lab import scorecard_html
 
 __all__ = ["FirstMembers", "first_members", "CHALLENGE_MEMBERS", "CHALLENGE_DAY"]

@@ -23,12 +23,12 @@ import ipywidgets as w
 from matplotlib.figure import Figure
 
 import communitysim as cs
-from communitysim.cli import scenario_dir
+from communitysim.files import scenario_dir
 from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
+from communitysim.messages import t
 from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
 from communitysim.ui.display import kpi_name, kpi_text, scorecard_table
 from communitysim.ui.feedback import REACH_RHYTHMS, objective_feedback, rhythm_reach, spread_line
-from communitysim.ui.messages import t
 
 __all__ = ["PostingLab", "posting_lab", "lab_scenarios", "scorecard_html"]
 

@@ -16,9 +16,9 @@ from typing import Any
 import ipywidgets as w
 
 import communitysim as cs
-from communitysim.cli import scenario_dir
+from communitysim.files import scenario_dir
+from communitysim.messages import t
 from communitysim.ui import app_box, display_app, error_html, slider_look
-from communitysim.ui.messages import t
 from communitysim.ui.posting_lab import scorecard_html
 
 __all__ = ["WelcomeChallenge", "welcome_challenge"]
