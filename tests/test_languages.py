@@ -101,7 +101,7 @@ def test_numbers_follow_the_language(french):
 def test_the_formatters_of_sweeps_kpis_and_scorecards_follow_the_language(french):
     from communitysim.classroom.exercise import format_kpi
     from communitysim.sweeps import format_number
-    from communitysim.ui.posting_lab import scorecard_html
+    from communitysim.ui.feedback import scorecard_html
 
     assert (
         format_number(12345.6) == "12\u202f346"

@@ -37,6 +37,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ import pandas as pd
 from communitysim.files import InputError, atomic_write_bytes, read_bounded, safe_name
 from communitysim.kpis import KPIS, LOWER_IS_BETTER
 from communitysim.messages import number, percent, t, t_or, tn
+from communitysim.model import CommunityModel
 from communitysim.result import Result
 from communitysim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, check_seed, frame, load_scenario
 
@@ -114,9 +116,7 @@ def run_one(given: dict[str, Any], overrides: dict[str, Any], seed: int, series:
 
     A plain top-level function of plain data, so that any process or Dask worker can run it.
     """
-    from communitysim import run
-
-    result = run(given, seed=seed, overrides=overrides)
+    result = CommunityModel(given, seed=seed, overrides=overrides).run()
     row: dict[str, Any] = {key: float(value) for key, value in result.kpis.items()}
     for column in series:
         row[SERIES_PREFIX + column] = [float(v) for v in result.timeseries[column].to_numpy()]
@@ -333,8 +333,6 @@ def run_points(
     The points are validated first (an unknown field or a wrong value is one ``ScenarioError``
     naming the point), so that nothing runs on a grid that would fail half-way.
     """
-    from communitysim import __version__
-
     if backend not in BACKENDS:
         raise ScenarioError(f"backend: expected one of {', '.join(BACKENDS)}, got {backend!r}")
     if not isinstance(replications, int) or isinstance(replications, bool) or not 1 <= replications <= MAX_REPLICATIONS:
@@ -361,7 +359,7 @@ def run_points(
         "scenario_name": scenario.name,
         "scenario": given,
         "scenario_hash": scenario_hash(scenario),
-        "version": __version__,
+        "version": version("communitysim"),
         "master_seed": seed,
         "seeds": seeds,
         "replications": replications,
@@ -735,12 +733,12 @@ class SweepTable:
 
     def reproduce(self, point: int, replication: int) -> Result:
         """Run one of the table's runs again, exactly (its scenario, overrides and seed)."""
-        from communitysim import run
-
         match = self.runs[(self.runs["point"] == point) & (self.runs["replication"] == replication)]
         if match.empty:
             raise ScenarioError(f"reproduce: no run at point {point}, replication {replication}")
-        return run(self.meta["scenario"], seed=int(match["seed"].iloc[0]), overrides=self.points[point])
+        return CommunityModel(
+            self.meta["scenario"], seed=int(match["seed"].iloc[0]), overrides=self.points[point]
+        ).run()
 
     # --- Parquet --------------------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ def scorecard(result: object) -> object:
     """A run's objectives as a table with pass/fail and why, for a notebook cell (an ``IPython.display.HTML``)."""
     from IPython.display import HTML
 
-    from communitysim.ui.posting_lab import scorecard_html
+    from communitysim.ui.feedback import scorecard_html
 
     return HTML(scorecard_html(result))  # type: ignore[arg-type]
 

@@ -21,7 +21,7 @@ from communitysim.files import scenario_dir
 from communitysim.mechanisms.seeding import STRATEGIES
 from communitysim.messages import number, percent, t, tn
 from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
-from communitysim.ui.posting_lab import scorecard_html
+from communitysim.ui.feedback import scorecard_html
 
 __all__ = ["FirstMembers", "first_members", "CHALLENGE_MEMBERS", "CHALLENGE_DAY"]
 

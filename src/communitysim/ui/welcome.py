@@ -19,7 +19,7 @@ import communitysim as cs
 from communitysim.files import scenario_dir
 from communitysim.messages import t
 from communitysim.ui import app_box, display_app, error_html, slider_look
-from communitysim.ui.posting_lab import scorecard_html
+from communitysim.ui.feedback import scorecard_html
 
 __all__ = ["WelcomeChallenge", "welcome_challenge"]
 
