@@ -19,7 +19,7 @@ PACKAGE = SRC / "communitysim"
 
 #: The floors, ground first. A name ending in ``.*`` stands for every module of that package.
 FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("ground", ("communitysim.messages", "communitysim.files", "communitysim.sampling")),
+    ("ground", ("communitysim.messages", "communitysim.files", "communitysim.plugins", "communitysim.sampling")),
     ("measures", ("communitysim.kpis",)),  # pure functions of a time series, named by the scenario's objectives
     ("structure", ("communitysim.network", "communitysim.population")),
     ("mechanisms", ("communitysim.mechanisms", "communitysim.mechanisms.*")),

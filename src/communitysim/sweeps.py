@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from communitysim import plugins as plugin_registry
 from communitysim.files import InputError, atomic_write_bytes, read_bounded, safe_name
 from communitysim.kpis import KPIS, LOWER_IS_BETTER
 from communitysim.messages import number, percent, t, t_or, tn
@@ -111,11 +112,20 @@ def grid_points(grid: dict[str, Sequence[Any]], source: str = "grid") -> list[di
 # --- one run ------------------------------------------------------------------------------------
 
 
-def run_one(given: dict[str, Any], overrides: dict[str, Any], seed: int, series: tuple[str, ...]) -> dict[str, Any]:
+def run_one(
+    given: dict[str, Any],
+    overrides: dict[str, Any],
+    seed: int,
+    series: tuple[str, ...],
+    plugins: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
     """Run one scenario (its fields as given) with overrides and a seed; the final KPIs as a row.
 
-    A plain top-level function of plain data, so that any process or Dask worker can run it.
+    A plain top-level function of plain data, so that any process or Dask worker can run it;
+    ``plugins`` are the strategies and schedules registered in the calling process, by import path
+    (:func:`communitysim.plugins.exported`), registered here first.
     """
+    plugin_registry.install(plugins or {})
     result = CommunityModel(given, seed=seed, overrides=overrides).run()
     row: dict[str, Any] = {key: float(value) for key, value in result.kpis.items()}
     for column in series:
@@ -345,11 +355,17 @@ def run_points(
     seed = check_seed(seed)
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise ScenarioError(f"workers: expected a whole number >= 1, got {workers!r}")
+    local = plugin_registry.local_names()
     for point in points:
         where = ", ".join(f"{k}={v!r}" for k, v in point.items())
-        load_scenario(
+        loaded = load_scenario(
             scenario, point, overrides_source=t("sweep.error.point", kind=t_or(f"sweep.kind.{kind}", kind), where=where)
         )
+        for field, names in local.items() if backend != "serial" else ():
+            section, _, name = field.partition(".")
+            if getattr(getattr(loaded, section), name) in names:
+                message = t("sweep.error.local_plugin", name=repr(getattr(getattr(loaded, section), name)))
+                raise ScenarioError(frame(field, message))
     columns = _series_columns(scenario, series)
     seeds = replication_seeds(seed, replications)
     given = scenario._given if scenario._given is not None else scenario.model_dump(exclude_unset=True)
@@ -392,8 +408,10 @@ def run_points(
         _Task(p, r, seeds[r], points[p]) for p in range(len(points)) for r in range(replications) if (p, r) not in done
     ]
 
+    plugins = plugin_registry.exported()
+
     def call(task: _Task) -> tuple:
-        return (given, task.overrides, task.seed, columns)
+        return (given, task.overrides, task.seed, columns, plugins)
 
     if backend == "serial":
         results: Iterable[tuple[_Task, dict]] = ((task, run_one(*call(task))) for task in tasks)
