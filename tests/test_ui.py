@@ -136,6 +136,20 @@ def test_the_first_members_challenge_explains_why_a_try_failed_or_passed():
     assert "Nobody was invited" in app.challenge.value
 
 
+def test_the_first_members_challenge_is_the_scenarios_first_members_objective():
+    # the same run passes a lower target and fails a higher one: the target comes from the scenario
+    easy = [{"kpi": "members", "target": 5, "by_day": 30}, {"kpi": "members", "target": 10**6, "by_day": 30}]
+    hard = [{"kpi": "leads", "target": 0, "by_day": 30}, {"kpi": "members", "target": 10**6, "by_day": 30}]
+    shown = []
+    for objectives in (easy, hard, []):
+        app = FirstMembers(overrides={"audience.size": 600, "days": 30, "objectives": objectives})
+        app.run()
+        shown.append((app.widget.children[3].value, app.challenge.value))  # [0] is the shared style
+    assert "reach 5 members by day 30" in shown[0][0] and "#1b7f3b" in shown[0][1]
+    assert "reach 1,000,000 members by day 30" in shown[1][0] and "#b3261e" in shown[1][1]
+    assert shown[2] == ("", "")  # no objective on members: no challenge
+
+
 def test_the_engagement_sweep_finds_a_best_rhythm():
     app = EngagementLab(overrides={"audience.size": 1500, "seeding.size": 400, "days": 45}, frequencies=(1, 7, 42))
     app.sweep()

@@ -122,7 +122,8 @@ def test_first_members_that_were_scattered_are_not_told_they_were_linked():
 
 
 def test_the_first_members_plurals_and_the_french_colon(french):
-    app = FirstMembers(overrides={"audience.size": 400, "days": 30, "objectives": []})
+    goal = [{"kpi": "members", "target": 300, "by_day": 30}]
+    app = FirstMembers(overrides={"audience.size": 400, "days": 30, "objectives": goal})
     app.size.value = 1
     app.run()
     text = app.widget.children[3].value  # the challenge line, under the shared style and the controls

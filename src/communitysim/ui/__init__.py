@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from communitysim.files import scenario_dir
 from communitysim.messages import t
 from communitysim.plotting import figure_png
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
+    from communitysim.result import Result
+
 __all__ = [
     "APP_CSS",
+    "ScenarioRuns",
     "app_box",
     "display_app",
     "download_link",
@@ -29,6 +33,46 @@ __all__ = [
     "slider_look",
     "t",
 ]
+
+
+class ScenarioRuns:
+    """What an app running one scenario keeps: its file, fixed overrides, seed, this run and the one before.
+
+    Also its status line and scorecard, which :meth:`run_scenario` fills.
+
+    Args:
+        scenario: file name in the scenarios folder.
+        overrides: fixed overrides for every run.
+        seed: the seed of every run.
+    """
+
+    def __init__(self, scenario: str, overrides: dict[str, Any] | None, seed: int):
+        import ipywidgets as w
+
+        self.path = scenario_dir() / scenario
+        self.fixed = dict(overrides or {})
+        self.seed = seed
+        self.result: Result | None = None
+        self.previous: Result | None = None
+        self.status = w.HTML()
+        self.scorecard = w.HTML()
+
+    def run_scenario(self, overrides: dict[str, Any]) -> Result | None:
+        """Run with the fixed overrides and ``overrides``; show the scorecard (None and one red line on a mistake)."""
+        from communitysim.model import CommunityModel
+        from communitysim.scenario import ScenarioError
+        from communitysim.ui.feedback import scorecard_html
+
+        try:
+            self.model = CommunityModel(self.path, seed=self.seed, overrides={**self.fixed, **overrides})
+            result = self.model.run()
+        except (ScenarioError, ValueError) as exc:
+            self.status.value = error_html(exc)
+            return None
+        self.previous, self.result = self.result, result
+        self.status.value = ""
+        self.scorecard.value = scorecard_html(result, self.previous)
+        return result
 
 
 def show(figure: Figure) -> None:
