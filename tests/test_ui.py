@@ -238,3 +238,17 @@ def test_every_plural_message_has_its_other_form_in_every_language():
         stems = {k.rsplit(".", 1)[0] for k in keys if k.rsplit(".", 1)[-1] in ("zero", "one", "two", "few", "many")}
         assert stems, lang
         assert all(f"{stem}.other" in keys for stem in stems), lang
+
+
+def test_the_lab_sliders_span_the_schema_and_keep_a_scenarios_value(tmp_path):
+    # a rhythm beyond the old 42 and a delay beyond the old 48 h: shown as they are, never clamped
+    from communitysim.scenario import field_bounds
+
+    (tmp_path / "busy.yaml").write_text(
+        "name: busy\ndays: 10\naudience: {size: 300}\nstrategy: {posts_per_week: 60, reply_delay_hours: 100}\n"
+    )
+    lab = PostingLab(scenario="busy.yaml", folder=tmp_path)
+    for slider, path in ((lab.posts_per_week, "posts_per_week"), (lab.reply_delay_hours, "reply_delay_hours")):
+        assert (slider.min, slider.max) == field_bounds(f"strategy.{path}")
+    assert (lab.posts_per_week.value, lab.reply_delay_hours.value) == (60, 100)
+    assert lab.overrides()["strategy.posts_per_week"] == 60

@@ -28,6 +28,7 @@ __all__ = [
     "fitted_button",
     "labelled",
     "redraw",
+    "schema_slider",
     "scorecard",
     "show",
     "slider_look",
@@ -73,6 +74,20 @@ class ScenarioRuns:
         self.status.value = ""
         self.scorecard.value = scorecard_html(result, self.previous)
         return result
+
+
+def schema_slider(path: str, description: str, step: float = 1, **look: Any) -> Any:
+    """A slider over all the values the scenario's schema allows for ``path`` (whole numbers when ``step`` is).
+
+    A scenario's value outside a narrower slider would be clamped without a word; this one shows it.
+    """
+    import ipywidgets as w
+
+    from communitysim.scenario import field_bounds
+
+    low, high = field_bounds(path)
+    kind = w.IntSlider if isinstance(step, int) else w.FloatSlider
+    return kind(value=low, min=low, max=high, step=step, description=description, **look)
 
 
 def show(figure: Figure) -> None:

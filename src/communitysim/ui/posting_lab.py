@@ -26,7 +26,7 @@ import communitysim as cs
 from communitysim.files import scenario_dir
 from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
 from communitysim.messages import t
-from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
+from communitysim.ui import app_box, display_app, error_html, redraw, schema_slider, slider_look
 from communitysim.ui.display import kpi_name, kpi_text
 from communitysim.ui.feedback import REACH_RHYTHMS, rhythm_reach, scorecard_html, spread_line
 
@@ -80,12 +80,11 @@ class PostingLab:
             **slider_look("190px"),
         )
         look = slider_look("190px")  # a track of at least 200 px; long labels wrap (tested in the browser)
-        self.posts_per_week = w.IntSlider(value=5, min=0, max=42, description=t("lab.posts_per_week"), **look)
-        self.quality = w.FloatSlider(value=0.6, min=0, max=1, step=0.05, description=t("lab.quality"), **look)
-        self.reply_share = w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description=t("lab.reply_share"), **look)
-        self.reply_delay_hours = w.FloatSlider(
-            value=4, min=0, max=48, step=0.5, description=t("lab.reply_delay_hours"), **look
-        )
+        # the schema's ranges; the values are the scenario's (load_strategy)
+        self.posts_per_week = schema_slider("strategy.posts_per_week", t("lab.posts_per_week"), **look)
+        self.quality = schema_slider("strategy.quality", t("lab.quality"), 0.05, **look)
+        self.reply_share = schema_slider("strategy.reply_share", t("lab.reply_share"), 0.05, **look)
+        self.reply_delay_hours = schema_slider("strategy.reply_delay_hours", t("lab.reply_delay_hours"), 0.5, **look)
         self.mix = {
             kind: w.IntSlider(value=0, min=0, max=10, description=t(f"lab.type.{kind}"), **look)
             for kind in CONTENT_TYPES_TABLE
