@@ -485,8 +485,9 @@ KPIS: dict[str, KPI] = {
         KPI(
             "sentiment",
             "-100..100",
-            "100 x (positive - negative comments) / comments, over the last 30 days",
-            _window_ratio(lambda r: r["positive_comments"] - r["negative_comments"], "comments", scale=100.0),
+            "net sentiment of brand mentions (the column's definition): 100 x (positive_comments - negative_mentions)"
+            " / mentions, over the last 30 days",
+            _window_ratio(lambda r: r["positive_comments"] - r["negative_mentions"], "mentions", scale=100.0),
         ),
         KPI("leads", "people", "qualified leads from day 0", _cumulative("leads")),
         KPI(

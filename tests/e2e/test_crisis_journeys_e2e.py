@@ -42,7 +42,7 @@ from playwright.sync_api import expect
 from communitysim.classroom import Store, TeamRun
 from communitysim.exercise.report import format_kpi
 from communitysim.exercise.session import COMPARED_KPIS
-from communitysim.ui.messages import LANGUAGES, set_language, t
+from communitysim.messages import LANGUAGES, set_language, t
 
 #: The viewports every page must read well at.
 VIEWPORTS = ({"width": 1280, "height": 800}, {"width": 1920, "height": 1080})

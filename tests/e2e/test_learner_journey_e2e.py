@@ -43,10 +43,10 @@ from e2e_helpers import (
 from playwright.sync_api import expect
 
 import communitysim as cs
-from communitysim.cli import scenario_dir
+from communitysim.files import scenario_dir
+from communitysim.messages import LANGUAGES, number, set_language, t, tn
 from communitysim.ui.display import kpi_text
 from communitysim.ui.launch import welcome_notebook
-from communitysim.ui.messages import LANGUAGES, number, set_language, t, tn
 
 #: What a kernel writes to the server's log when a widget callback raises (Jupyter's own 500s are not the app's).
 KERNEL_ERRORS = re.compile(r"Exception in comm_msg.*|\[IPKernelApp\] ERROR.*")

@@ -33,12 +33,10 @@ from communitysim.calibration import (
     read_export,
     save_scenario,
 )
-from communitysim.cli import scenario_dir
-from communitysim.files import shipped
-from communitysim.result import atomic_write_bytes
+from communitysim.files import atomic_write_bytes, scenario_dir, shipped
+from communitysim.messages import number, t
 from communitysim.scenario import ScenarioError
 from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
-from communitysim.ui.messages import number, t
 
 __all__ = ["CalibrationLab", "SAMPLE", "calibration_lab"]
 
