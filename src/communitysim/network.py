@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from communitysim.messages import t
 from communitysim.scenario import NetworkParams, ScenarioError
-from communitysim.ui.messages import t
 
 __all__ = [
     "Network",
