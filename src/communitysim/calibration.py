@@ -47,8 +47,9 @@ import numpy as np
 import pandas as pd
 
 from communitysim.files import InputError, read_bounded
+from communitysim.mechanisms.posting import recent_rate_after
 from communitysim.messages import number, percent, t
-from communitysim.scenario import ScenarioError, frame
+from communitysim.scenario import FeedParams, ScenarioError, frame
 
 __all__ = [
     "COLUMN_NAMES",
@@ -565,8 +566,8 @@ def _fit_established(
     return float(math.exp(best.x[0])), float(best.x[1]), float(best.x[2])
 
 
-#: The cadence at which posting gives the scenario's p (``feed.reference_posts_per_week``'s default).
-REFERENCE_POSTS_PER_WEEK = 5.0
+#: The cadence at which posting gives the scenario's p: ``feed.reference_posts_per_week``'s default.
+REFERENCE_POSTS_PER_WEEK = FeedParams.model_fields["reference_posts_per_week"].default
 
 
 def bass_path(days: np.ndarray, p_by_day: np.ndarray, q: float, market: float, start: float) -> np.ndarray:
@@ -1079,14 +1080,10 @@ def lag_weights(half_life_hours: float, stretch: float, lags: int = LAG_DAYS) ->
 
 def recent_rate(posts: np.ndarray) -> np.ndarray:
     """The model's recent posting rate (7-day moving average, posts per day) after each day's posts."""
-    from communitysim.model import CommunityManager
-
-    decay = math.exp(-1.0 / CommunityManager.RECENT_DAYS)
     rate = np.empty(posts.size)
     current = float(np.mean(posts[:7])) if posts.size else 0.0
     for day, count in enumerate(posts):
-        current = current * decay + count * (1 - decay)
-        rate[day] = current
+        rate[day] = current = recent_rate_after(current, count, 1.0)
     return rate
 
 
