@@ -30,8 +30,8 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "studies",
         (
             "communitysim",
-            "communitysim.sweeps",
-            "communitysim.sensitivity",
+            "communitysim.experiments",
+            "communitysim.experiments.*",
             "communitysim.calibration",
             "communitysim.calibration.*",
         ),

@@ -75,8 +75,8 @@ def forecast(
         One row per strategy and day: ``strategy``, ``day``, ``low``, ``median``, ``high``.
     """
     import communitysim as cs
+    from communitysim.experiments.sweeps import replication_seeds
     from communitysim.scenario import MAX_AUDIENCE
-    from communitysim.sweeps import replication_seeds
 
     strategies = strategies or {"current": {}}
     seeds = replication_seeds(seed, replications)
