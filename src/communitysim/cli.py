@@ -482,7 +482,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def beyond_line(by_days: Sequence[float], days: float) -> str:
     """One line saying which objectives (their days) fall after a shorter run's horizon."""
-    days_of = ", ".join(number(v, None) for v in sorted(set(by_days)))
+    late = sorted(set(by_days))
+    days_of = tn("cli.beyond_days", len(late), late=", ".join(number(v, None) for v in late))
     return tn("cli.beyond_note", len(by_days), days=number(days, None), late=days_of)
 
 

@@ -83,6 +83,7 @@ from communitysim.calibration.forecast import (
 from communitysim.calibration.growth import (
     ESTABLISHED_SHARE,
     MIN_RHYTHM_RATIO,
+    NEUTRAL_RETENTION,
     REFERENCE_POSTS_PER_WEEK,
     RUN_AUDIENCE_LIMIT,
     RUN_MIN_MEMBERS,
@@ -99,6 +100,7 @@ from communitysim.calibration.growth import (
 )
 
 __all__ = [
+    "NEUTRAL_RETENTION",
     "APPETITE_GRID",
     "APPETITE_RUNS",
     "Backtest",

@@ -156,8 +156,17 @@ def register_strategy(name: str, strategy: SeedingStrategy | str) -> None:
 
 
 def answers(
-    invitation: Invitation, acceptance_share: float, page_readiness: float, rng: np.random.Generator
+    invitation: Invitation,
+    acceptance_share: float,
+    page_readiness: float,
+    rng: np.random.Generator,
+    uniforms: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The invited people who accept, and those who decline (each accepts with ``share x readiness``)."""
-    accept = rng.random(invitation.ids.size) < acceptance_share * page_readiness
+    """The invited people who accept, and those who decline (each accepts with ``share x readiness``).
+
+    ``uniforms``: each person's own uniform draw, indexed by id (common random numbers: a person
+    invited by two strategies answers alike); without it, fresh draws from ``rng``.
+    """
+    draws = rng.random(invitation.ids.size) if uniforms is None else uniforms[invitation.ids]
+    accept = draws < acceptance_share * page_readiness
     return invitation.ids[accept], invitation.ids[~accept]
