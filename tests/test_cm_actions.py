@@ -7,7 +7,7 @@ import pytest
 
 import communitysim as cs
 from communitysim.classroom import Store, TeamRun, create_session
-from communitysim.classroom.exercise import LEARNER_START
+from communitysim.exercise.session import LEARNER_START
 from communitysim.mechanisms import cm_actions
 from communitysim.mechanisms.crisis import Response
 from communitysim.messages import set_language, t

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 import communitysim as cs
-from communitysim.classroom.exercise import LEARNER_START
 from communitysim.crisis_feed.feed import (
     LATE_AFTER_HOURS,
     MAX_SHOWN,
@@ -18,6 +17,7 @@ from communitysim.crisis_feed.feed import (
     phase_of,
 )
 from communitysim.crisis_feed.render import brand_actions, living_feed_html
+from communitysim.exercise.session import LEARNER_START
 from communitysim.mechanisms.crisis import Response
 from communitysim.messages import catalogue, set_language
 

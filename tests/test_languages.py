@@ -100,7 +100,7 @@ def test_numbers_follow_the_language(french):
 
 
 def test_the_formatters_of_sweeps_kpis_and_scorecards_follow_the_language(french):
-    from communitysim.classroom.exercise import format_kpi
+    from communitysim.exercise.report import format_kpi
     from communitysim.experiments.sweeps import format_number
     from communitysim.ui.feedback import scorecard_html
 

@@ -43,6 +43,8 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "communitysim.classroom.*",
             "communitysim.crisis_feed",
             "communitysim.crisis_feed.*",
+            "communitysim.exercise",
+            "communitysim.exercise.*",
         ),
     ),
     (
@@ -70,8 +72,6 @@ KNOWN_UPWARD = {
 KNOWN_CIRCLES = [
     # seeding's parameters live in scenario.py, which checks strategy names against seeding's table (slice 2)
     {"communitysim.mechanisms.seeding", "communitysim.scenario"},
-    # the report and the debrief: one crisis engine (issue 18) writes the report once
-    {"communitysim.classroom.exercise", "communitysim.classroom.debrief"},
 ]
 
 

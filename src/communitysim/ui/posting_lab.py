@@ -83,7 +83,9 @@ class PostingLab:
         # the schema's ranges; the values are the scenario's (load_strategy)
         self.posts_per_week = schema_slider("strategy.posts_per_week", t("lab.posts_per_week"), **look)
         self.quality = schema_slider("strategy.quality", t("lab.quality"), 0.05, **look)
-        self.reply_share = schema_slider("strategy.reply_share", t("lab.reply_share"), 0.05, **look)
+        self.reply_share = schema_slider(
+            "strategy.reply_share", t("lab.reply_share"), 0.05, readout_format=".0%", **look
+        )
         self.reply_delay_hours = schema_slider("strategy.reply_delay_hours", t("lab.reply_delay_hours"), 0.5, **look)
         self.mix = {
             kind: w.IntSlider(value=0, min=0, max=10, description=t(f"lab.type.{kind}"), **look)
