@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 import communitysim as cs
-from communitysim.calibration import Export, _calendar, bass_curve, export_of_run, fit_engagement, fit_growth
+from communitysim.calibration import Export, bass_curve, export_of_run, fit_engagement, fit_growth
+from communitysim.calibration.engagement import _calendar
 from communitysim.cli import main as cli
 
 ROOT = Path(__file__).resolve().parents[1]

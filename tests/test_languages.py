@@ -8,9 +8,9 @@ import pytest
 
 import communitysim as cs
 from communitysim.calibration import fit_growth, plot_fit
+from communitysim.experiments.sensitivity import sensitivity
+from communitysim.experiments.sweeps import sweep
 from communitysim.messages import catalogue, set_language
-from communitysim.sensitivity import sensitivity
-from communitysim.sweeps import sweep
 from helpers import ROOT, small
 
 TINY = small(audience={"size": 300}, days=20, objectives=[{"kpi": "members", "target": 40, "by_day": 20}])
@@ -101,7 +101,7 @@ def test_numbers_follow_the_language(french):
 
 def test_the_formatters_of_sweeps_kpis_and_scorecards_follow_the_language(french):
     from communitysim.exercise.report import format_kpi
-    from communitysim.sweeps import format_number
+    from communitysim.experiments.sweeps import format_number
     from communitysim.ui.feedback import scorecard_html
 
     assert (

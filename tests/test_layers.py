@@ -26,7 +26,16 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("scenario", ("communitysim.scenario",)),
     ("results", ("communitysim.result", "communitysim.plotting")),  # what a run returns: below the model that makes it
     ("model", ("communitysim.model",)),
-    ("studies", ("communitysim", "communitysim.sweeps", "communitysim.sensitivity", "communitysim.calibration")),
+    (
+        "studies",
+        (
+            "communitysim",
+            "communitysim.experiments",
+            "communitysim.experiments.*",
+            "communitysim.calibration",
+            "communitysim.calibration.*",
+        ),
+    ),
     (
         "exercise",
         (

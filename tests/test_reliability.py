@@ -154,7 +154,7 @@ def test_counts_a_sweep_cannot_hold_are_refused_before_anything_is_allocated(cap
     with pytest.raises(SystemExit) as exit_:
         main(["sweep", str(SCENARIOS / "bakery_launch.yaml"), "--grid", "days=30", "--reps", "1000000"])
     assert "--reps" in _one_line_error(capsys, exit_.value.code)
-    from communitysim.sweeps import sweep
+    from communitysim.experiments.sweeps import sweep
 
     with pytest.raises(ScenarioError, match="replications"):
         sweep(small(), {"strategy.posts_per_week": list(range(1, 41))}, replications=10_000, backend="serial")
@@ -260,7 +260,7 @@ def test_the_calibration_lab_never_replaces_a_shipped_scenario(tmp_path, monkeyp
 
 
 def test_late_checks_run_first(capsys, monkeypatch):
-    from communitysim import sweeps
+    from communitysim.experiments import sweeps
 
     monkeypatch.setattr(sweeps, "run_one", lambda *a: pytest.fail("a run started before --kpi was checked"))
     bakery = str(SCENARIOS / "bakery_launch.yaml")
@@ -291,7 +291,7 @@ def test_a_dask_local_cluster_serves_no_pages():
     import urllib.error
     import urllib.request
 
-    from communitysim.sweeps import local_cluster
+    from communitysim.experiments.sweeps import local_cluster
 
     with local_cluster(0) as cluster:
         addresses = [s.getsockname()[:2] for s in cluster.scheduler.http_server._sockets.values()]

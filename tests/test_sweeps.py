@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import communitysim.sweeps as sweep_module
+import communitysim.experiments.sweeps as sweep_module
 from communitysim.cli import main
+from communitysim.experiments.sensitivity import sensitivity
+from communitysim.experiments.sweeps import SweepTable, grid_points, replication_seeds, sweep
 from communitysim.scenario import ScenarioError
-from communitysim.sensitivity import sensitivity
-from communitysim.sweeps import SweepTable, grid_points, replication_seeds, sweep
 from helpers import small
 
 TINY = small(audience={"size": 400}, days=30)

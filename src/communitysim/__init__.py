@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from communitysim.experiments.sweeps import SweepTable, sweep
 from communitysim.kpis import KPIS
 from communitysim.model import CommunityModel, MemberView
 from communitysim.result import Result
 from communitysim.scenario import Scenario, ScenarioError, load_scenario
-from communitysim.sweeps import SweepTable, sweep
 
 __all__ = [
     "CommunityModel",

@@ -279,7 +279,7 @@ def _check_kpi(kpi: str) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from communitysim.sweeps import sweep
+    from communitysim.experiments.sweeps import sweep
 
     _check_kpi(args.kpi)
     grid = _grid(args.grids)
@@ -303,13 +303,13 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _table_path(folder: Path, meta: dict[str, Any]) -> Path:
-    from communitysim.sweeps import table_file_name
+    from communitysim.experiments.sweeps import table_file_name
 
     return folder / table_file_name(meta)
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from communitysim.sensitivity import sensitivity
+    from communitysim.experiments.sensitivity import sensitivity
 
     _check_kpi(args.kpi)
     result = sensitivity(

@@ -88,11 +88,8 @@ class CommunityManager(mesa.Agent):
     Attributes:
         posts: every post published so far and the live ones (``engagement.LivePosts``).
         novelty: each content type's novelty.
-        posts_per_day_recent: the brand's recent posting rate (7-day moving average), posts per day.
+        posts_per_day_recent: the brand's recent posting rate (``posting.recent_rate_after``), posts per day.
     """
-
-    #: Time constant of the recent posting rate, in days.
-    RECENT_DAYS = 7.0
 
     def __init__(self, model: CommunityModel):
         super().__init__(model)
@@ -117,8 +114,7 @@ class CommunityManager(mesa.Agent):
         kinds = [kind for _, kind in due]
         appeal = [posting.CONTENT_TYPES_TABLE[k].appeal * self.novelty.use(k, d) for d, k in due]
         self.posts.publish(days, kinds, appeal, model.counts["members"])
-        decay = np.exp(-dt / self.RECENT_DAYS)
-        self.posts_per_day_recent = self.posts_per_day_recent * decay + len(due) * (1 - decay) / dt
+        self.posts_per_day_recent = posting.recent_rate_after(self.posts_per_day_recent, len(due), dt)
         self.last_published = len(due)
 
 

@@ -243,7 +243,7 @@ def play_experiments(page, lang: str) -> None:
     click(page, t("common.run", lang=lang))
     expect(recommendation).to_be_visible(timeout=APP_MS)
     timed(f"05 sweep of {points} values x {runs} runs", start)
-    from communitysim.sensitivity import DEFAULT_LEVERS
+    from communitysim.experiments.sensitivity import DEFAULT_LEVERS
     from communitysim.ui.experiments_lab import lever_values
 
     low, high = DEFAULT_LEVERS["strategy.posts_per_week"]

@@ -56,6 +56,8 @@ __all__ = [
     "SCHEDULES",
     "Novelty",
     "posts_published_by",
+    "RECENT_DAYS",
+    "recent_rate_after",
     "calendar",
     "register_schedule",
     "steady",
@@ -188,6 +190,24 @@ def register_schedule(name: str, schedule: Schedule | str) -> None:
         True
     """
     SCHEDULES.register(name, schedule)
+
+
+#: Time constant of the brand's recent posting rate, in days (an exponential 7-day average).
+RECENT_DAYS = 7.0
+
+
+def recent_rate_after(rate: float, posts: int, dt: float) -> float:
+    """The recent posting rate (posts per day) after ``posts`` published over ``dt`` days.
+
+    The one definition the model and the calibration read: ``rate x e^(-dt / RECENT_DAYS)`` plus
+    the step's own rate weighted by the rest.
+
+    Example:
+        >>> round(float(recent_rate_after(1.0, 0, 7.0)), 3)  # a silent week: down to 1/e
+        0.368
+    """
+    decay = np.exp(-dt / RECENT_DAYS)
+    return rate * decay + posts * (1 - decay) / dt
 
 
 class Novelty:

@@ -9,7 +9,7 @@ Two methods, both on ranges of chosen parameters (``levers``: field path -> (low
   variance due to a lever alone, ``ST`` including its interactions. ``samples x (levers + 2)``
   runs, ``samples`` a power of two.
 
-The sampled points run through the sweep engine (:func:`communitysim.sweeps.run_points`): the same
+The sampled points run through the sweep engine (:func:`communitysim.experiments.sweeps.run_points`): the same
 seeds, backends, progress bar, Parquet output and resume. Replication *r* uses the same seed at
 every sampled point, so a lever with no effect gets an index of exactly 0 (common random numbers);
 with several replications the KPI is averaged over them first.
@@ -36,11 +36,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from communitysim.experiments.sweeps import SweepTable, run_points
 from communitysim.files import atomic_write_bytes, safe_name
 from communitysim.kpis import KPIS
 from communitysim.messages import number, t, t_or
 from communitysim.scenario import ScenarioError, frame, load_scenario
-from communitysim.sweeps import SweepTable, run_points
 
 __all__ = ["DEFAULT_LEVERS", "METHODS", "SensitivityResult", "sensitivity"]
 
@@ -166,7 +166,7 @@ def sensitivity(
         samples: Morris trajectories (default 10) or Sobol base samples (a power of two, default 64).
         replications: seeded runs averaged per sampled point.
         seed: the master seed (of the sampling and of the runs).
-        backend: ``processes``, ``dask`` or ``serial``, as for :func:`communitysim.sweeps.sweep`.
+        backend: ``processes``, ``dask`` or ``serial``, as for :func:`communitysim.experiments.sweeps.sweep`.
         workers: processes (or local Dask workers); default: every core.
         scheduler: a ``dask.distributed`` scheduler address.
         days: the horizon (overrides the scenario's ``days``).
