@@ -16,14 +16,20 @@ Example:
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pandas as pd
 
+import communitysim as cs
 from communitysim.ui.display import kpi_name, kpi_text
 from communitysim.ui.messages import number, percent, t, tn
 
-__all__ = ["LEVERS", "changed_levers", "objective_feedback", "rhythm_reach", "spread_line"]
+__all__ = ["LEVERS", "SPREAD_SEEDS", "changed_levers", "compare_over_seeds", "objective_feedback", "rhythm_reach",
+           "spread_line"]  # fmt: skip
+
+#: The seeds, beside the learner's own, on which a lab compares this run with the previous one.
+SPREAD_SEEDS = (101, 202)
 
 #: Levers a learner moves in the notebooks (field paths of the scenario).
 LEVERS = (
@@ -192,3 +198,22 @@ def spread_line(kpi: str, before: list[dict], now: list[dict], seeds: int) -> st
     if all(n < b for b, n in pairs):
         return t("feedback.spread.lower", **values)
     return t("feedback.spread.noise", **values)
+
+
+def compare_over_seeds(
+    scenario: Any,
+    runs: tuple[cs.Result, cs.Result],
+    overrides: tuple[dict[str, Any], dict[str, Any]],
+    kpis: tuple[str, ...],
+) -> tuple[dict[str, list[dict]], str]:
+    """The previous run and this one (``runs``, with their ``overrides``), repeated on ``SPREAD_SEEDS``.
+
+    Returns the KPIs of each arm per seed (``before``, ``now``) and a list, one line per KPI of
+    ``kpis``: better on every seed, worse on every seed, or within the noise (``spread_line``).
+    """
+    spread = {
+        arm: [run.kpis] + [cs.run(scenario, seed=s, overrides=levers).kpis for s in SPREAD_SEEDS]
+        for arm, run, levers in zip(("before", "now"), runs, overrides, strict=True)
+    }
+    lines = [spread_line(key, spread["before"], spread["now"], 1 + len(SPREAD_SEEDS)) for key in kpis]
+    return spread, "<ul class='cs-spread'>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"

@@ -20,6 +20,7 @@ import communitysim as cs
 from communitysim.cli import scenario_dir
 from communitysim.mechanisms.seeding import STRATEGIES
 from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
+from communitysim.ui.feedback import compare_over_seeds
 from communitysim.ui.messages import number, percent, t, tn
 from communitysim.ui.posting_lab import scorecard_html
 
@@ -45,6 +46,7 @@ class FirstMembers:
         self.seed = seed
         self.result: cs.Result | None = None
         self.previous: cs.Result | None = None
+        self._overrides: dict[str, Any] | None = None  # the levers of the last run
         look = slider_look("230px")  # a track of at least 200 px; long labels wrap (tested in the browser)
         self.strategy = w.Dropdown(
             options=[
@@ -98,10 +100,17 @@ class FirstMembers:
             self.status.value = error_html(exc)
             return
         self.previous, self.result = self.result, result
+        previous_overrides, self._overrides = self._overrides, overrides
         self.status.value = ""
         self.scorecard.value = scorecard_html(result, self.previous)
         self.challenge.value = self.challenge_html()
         self.draw()
+        # after the plot: the same two choices on more seeds, so that chance is not read as a lesson
+        if previous_overrides is not None and previous_overrides != overrides:
+            self.spread, text = compare_over_seeds(
+                self.path, (self.previous, result), (previous_overrides, overrides), ("members",)
+            )
+            self.scorecard.value += text
 
     def challenge_html(self) -> str:
         """The challenge's feedback: pass or fail, with the reasons this run's choices explain."""
