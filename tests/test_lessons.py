@@ -6,10 +6,10 @@ when the direction holds on at least 7 of the 8 seeds and the mean relative effe
 band docs/MODEL.md gives with its source. The bands are wide on purpose: they guard against a
 lesson vanishing, flipping or growing to an exaggeration, not the third digit.
 
-Run time: about 400 runs, about 2.5 min of CPU in all (one run: bakery_launch 0.34 s,
-classroom_bakery 0.12 s, b2b_leads 0.31 s, posting_frequency 0.73 s, a crisis 0.22 s, 120 days of a
-crisis about 0.8 s), so about 1.3 min with -n 2 on two idle cores (the wall time is far longer on a
-loaded machine).
+Run time: about 400 runs, about 2 min of CPU in all (114 s measured for the 25 tests, -p no:xdist;
+one run: bakery_launch 0.34 s, classroom_bakery 0.12 s, b2b_leads 0.31 s, posting_frequency 0.73 s,
+a crisis 0.22 s, 120 days of a crisis about 0.8 s), so about 1 min with -n 2 on two idle cores (the
+wall time is far longer on a loaded machine).
 ``python -m pytest -p no:xdist -s tests/test_lessons.py`` prints the table of measured effects.
 """
 
