@@ -283,7 +283,7 @@ def test_the_class_clock_of_a_paced_session_runs_stops_when_paused_and_teams_cat
 def test_the_class_report_also_comes_as_a_pdf(tmp_path):
     from pypdf import PdfReader
 
-    from communitysim.classroom.exercise import export
+    from communitysim.exercise.report import export
 
     store = Store(tmp_path / "class.sqlite")
     session = session_with(store, teams=("Red", "<b>Blue</b>"))
@@ -296,3 +296,31 @@ def test_the_class_report_also_comes_as_a_pdf(tmp_path):
     assert path.read_bytes().startswith(b"%PDF-")
     text = "".join(page.extract_text() for page in PdfReader(path).pages)
     assert "Team Red" in text and "Team <b>Blue</b>" in text and "we own it" in text  # names as text
+
+
+def test_the_storm_intensity_the_facilitator_sets_per_team_moves_that_team_only():
+    """Paired seeds (1-5, same session, same injects): from the hour it is set, a stronger storm brings more
+    negative mentions and a calmer one fewer, on every seed (the factor is 1.5 or 0.5 on the crisis's severity,
+    far above the seed noise of a paired run, which is none: the teams share the seed); the team left at
+    normal is the unchanged run; the comparison runs keep the team's storm."""
+    totals: dict[str, list[float]] = {"calm": [], "normal": [], "strong": []}
+    for seed in range(1, 6):
+        store = Store(":memory:")
+        session = create_session(store, "Storm", "crisis_offensive_post.yaml", teams=list(totals), seed=seed,
+                                 overrides=SMALL)  # fmt: skip
+        runs = {name: TeamRun(store, session, store.team(session, name)) for name in totals}
+        for name, run in runs.items():
+            run.advance(1)
+            if name != "normal":
+                run.set_intensity(name)
+            run.advance(11)
+            ts = run.timeseries()
+            totals[name].append(float(ts.loc[ts["day"] > run.start_day + 1 / 24 + 1e-9, "negative_mentions"].sum()))
+        assert [e.payload for e in store.events(store.team(session, "strong")) if e.kind == "inject"] == [
+            {"intensity": "strong"}
+        ]
+        silence = replay(store, session, store.team(session, "strong"), "silence")
+        assert silence.intensity == "strong" and any(e.kind == "intensity" for e in silence.timeline)
+    assert all(s > n > c for s, n, c in zip(totals["strong"], totals["normal"], totals["calm"], strict=True)), totals
+    with pytest.raises(ClassroomError, match="Storm intensity: expected one of calm, normal, strong, extreme"):
+        runs["normal"].set_intensity("wild")

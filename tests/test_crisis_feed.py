@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 import communitysim as cs
-from communitysim.classroom.exercise import LEARNER_START
 from communitysim.crisis_feed.feed import (
     LATE_AFTER_HOURS,
     MAX_SHOWN,
@@ -18,8 +17,9 @@ from communitysim.crisis_feed.feed import (
     phase_of,
 )
 from communitysim.crisis_feed.render import brand_actions, living_feed_html
+from communitysim.exercise.session import LEARNER_START
 from communitysim.mechanisms.crisis import Response
-from communitysim.ui.messages import catalogue, set_language
+from communitysim.messages import catalogue, set_language
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIO = str(SCENARIO_DIR / "crisis_offensive_post.yaml")

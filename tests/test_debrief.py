@@ -3,10 +3,11 @@
 import pytest
 
 from communitysim.classroom import ClassroomError, Store, TeamRun, create_session
-from communitysim.classroom.debrief import debrief_document, response_times, rubric_html, scct_verdict
-from communitysim.classroom.exercise import class_report_html, report_pdf, team_report_html
+from communitysim.classroom.exercise import class_report_html, debrief_document, team_report_html
+from communitysim.exercise.debrief import response_times, rubric_html, scct_verdict
+from communitysim.exercise.report import report_pdf
+from communitysim.messages import set_language, t
 from communitysim.ui.classroom_facilitator import FacilitatorApp
-from communitysim.ui.messages import set_language, t
 
 SMALL = {"audience.size": 300, "seeding.size": 150}
 

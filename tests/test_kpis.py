@@ -101,6 +101,27 @@ def test_every_kpi_and_column_is_documented():
         assert f"`{name}`" in doc, name
 
 
+def test_sentiment_has_one_definition_for_the_column_and_the_kpi():
+    # two steps whose comment mood (+) and mention mood (-) disagree: the KPI follows the column's mentions
+    ts = pd.DataFrame(
+        {
+            "step": [0, 1, 2],
+            "day": [0.0, 1.0, 2.0],
+            "positive_comments": [0.0, 30.0, 10.0],
+            "negative_comments": [0.0, 5.0, 5.0],
+            "comments": [0.0, 50.0, 30.0],
+            "negative_mentions": [0.0, 5.0, 85.0],
+            "mentions": [0.0, 60.0, 120.0],
+        }
+    )
+    ts["sentiment"] = 100 * (ts["positive_comments"] - ts["negative_mentions"]) / ts["mentions"]
+    assert kpi_value(ts, "sentiment", 1.0) == pytest.approx(ts["sentiment"].iloc[1])  # one step: the column itself
+    assert kpi_value(ts, "sentiment", 2.0) == pytest.approx(100 * (40 - 90) / 180)  # sums over the window
+    assert kpi_value(ts, "sentiment", 2.0) < 0 < 100 * (40 - 10) / 80  # not the comments' +37.5
+    column = next(c for c in COLUMNS if c.name == "sentiment")
+    assert "mentions" in column.description and "mentions" in KPIS["sentiment"].formula
+
+
 def test_churn_rate_is_the_share_of_the_window_members_who_left():
     ts = pd.DataFrame(
         {

@@ -8,9 +8,9 @@ import pytest
 
 import communitysim as cs
 from communitysim.calibration import fit_growth, plot_fit
+from communitysim.messages import catalogue, set_language
 from communitysim.sensitivity import sensitivity
 from communitysim.sweeps import sweep
-from communitysim.ui.messages import catalogue, set_language
 from helpers import ROOT, small
 
 TINY = small(audience={"size": 300}, days=20, objectives=[{"kpi": "members", "target": 40, "by_day": 20}])
@@ -89,7 +89,7 @@ def test_the_dashboard_speaks_english_by_default():
 
 
 def test_numbers_follow_the_language(french):
-    from communitysim.ui.messages import number, percent
+    from communitysim.messages import number, percent
 
     assert number(1309.4) == "1\u202f309"  # a narrow no-break space between thousands
     assert number(0.4234, 2) == "0,42" and number(1.5, None) == "1,5" and number(2.0, None) == "2"
@@ -100,9 +100,9 @@ def test_numbers_follow_the_language(french):
 
 
 def test_the_formatters_of_sweeps_kpis_and_scorecards_follow_the_language(french):
-    from communitysim.classroom.exercise import format_kpi
+    from communitysim.exercise.report import format_kpi
     from communitysim.sweeps import format_number
-    from communitysim.ui.posting_lab import scorecard_html
+    from communitysim.ui.feedback import scorecard_html
 
     assert (
         format_number(12345.6) == "12\u202f346"
@@ -205,7 +205,7 @@ def test_classroom_errors_speak_french(tmp_path, french):
 def test_every_shipped_scenario_is_described_in_every_language_and_english_matches_its_file():
     import yaml
 
-    from communitysim.ui.messages import LANGUAGES
+    from communitysim.messages import LANGUAGES
 
     for file in sorted((ROOT / "scenarios").glob("*.yaml")):
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
@@ -253,7 +253,7 @@ def test_sweep_results_and_grid_errors_speak_french(french):
 
 
 def test_a_shipped_description_is_translated_and_an_edited_one_kept(french):
-    from communitysim.ui.messages import scenario_description
+    from communitysim.messages import scenario_description
 
     shipped = catalogue("en")["scenario.description.crisis_offensive_post"]
     assert scenario_description("crisis_offensive_post", shipped).startswith("Une crise évitable")

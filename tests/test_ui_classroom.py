@@ -74,6 +74,12 @@ def test_injects_and_pause_reach_the_teams(classroom):
     facilitator.set_status("running")
     red.advance(1)
     assert red.run.hour == 2
+    facilitator.intensity.value = "strong"  # the storm, for Red only
+    facilitator.set_intensity()
+    assert "Storm intensity Strong (severity x1.5) for Red." in facilitator.status.value
+    red.advance(1)
+    blue = join(store, "<i>Blue</i>")
+    assert (red.run.intensity, blue.run.intensity) == ("strong", "normal")
 
 
 def test_a_restarted_team_page_resumes_where_it_was_and_finishes_with_its_report(classroom):
@@ -158,3 +164,25 @@ def test_a_bad_master_events_list_is_one_line_and_creates_nothing(tmp_path, monk
     shown = html.unescape(app.status.value)
     assert message in shown and "master events list" in shown
     assert store.session_names() == []
+
+
+def _on_page(root) -> set[int]:
+    """Ids of every widget in a widget tree (boxes' children, accordions and tabs included)."""
+    seen, todo = set(), [root]
+    while todo:
+        widget = todo.pop()
+        if id(widget) not in seen:
+            seen.add(id(widget))
+            todo.extend(getattr(widget, "children", ()))
+    return seen
+
+
+def test_every_control_the_pages_build_is_on_the_page(classroom):
+    """A control built but left out of the layout is a defect users meet (the facilitator's observer notes were)."""
+    import ipywidgets as w
+
+    store, facilitator = classroom
+    for app in (facilitator, join(store, "Red")):
+        shown = _on_page(app.widget)
+        left_out = [name for name, value in vars(app).items() if isinstance(value, w.Widget) and id(value) not in shown]
+        assert not left_out, f"{type(app).__name__} builds controls it never shows: {left_out}"

@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 import yaml
 
-from communitysim.mechanisms.crisis import CLUSTERS, RESPONSE_FIT
+from communitysim.crisis_feed.render import COLOURS
+from communitysim.exercise.session import Applied
+from communitysim.mechanisms.crisis import CLUSTERS, RESPONSE_FIT, best_response
+from communitysim.messages import catalogue, t
 from communitysim.ui import crisis_exercise as module
-from communitysim.ui.crisis_exercise import CrisisExercise, best_response, crisis_exercise, crisis_scenarios
-from communitysim.ui.messages import catalogue, t
+from communitysim.ui.crisis_exercise import CrisisExercise, crisis_exercise, crisis_scenarios
 from helpers import ROOT, SCENARIOS
 
 SMALL = {"audience.size": 1000, "seeding.size": 500}
@@ -45,7 +47,7 @@ def test_the_exercise_opens_when_the_crisis_breaks():
     assert params.crises[0].response.strategy == "silence"  # the learner decides
     assert app.model.day == pytest.approx(params.crises[0].start_day, abs=1e-9)
     assert app.hours_since_crisis() == 0.0
-    assert app.timeline[0][:2] == (0.0, t("crisis.event.public"))
+    assert (app.timeline[0].hour, app.timeline[0].title) == (0.0, t("crisis.event.public"))
     assert "hour 0" in app.clock.value
     assert not app.respond_button.disabled and not app.finish_button.disabled and app.export_button.disabled
     assert app.plot.outputs and "image/png" in app.plot.outputs[0]["data"]
@@ -59,16 +61,16 @@ def test_a_whole_exercise_from_start_to_report(tmp_path):
     assert app.hours_since_crisis() == pytest.approx(6.0)
     assert app.kpis.value != kpis_at_start
     assert app.feed.value != feed_at_start and "@" in app.feed.value
-    assert any(t(f"crisis.sentiment.{tone}") in app.feed.value for tone in module.TONES)
+    assert any(t(f"crisis.sentiment.{sentiment}") in app.feed.value for sentiment in COLOURS)
     # the learner's decision
     app.strategy.value = "rebuild"
     app.moderation_share.value = 0.2
     app.updates_per_day.value = 1
     app.respond()
     assert not is_error(app), app.status.value
-    hour, event, details = app.timeline[-1]
-    assert (hour, event) == (6.0, t("crisis.event.response"))
-    assert t("crisis.strategy.rebuild") in details
+    last = app.timeline[-1]
+    assert (last.hour, last.title) == (6.0, t("class.event.decision"))
+    assert t("crisis.strategy.rebuild") in last.details
     assert t("crisis.statement.rebuild") in html.unescape(app.feed.value)  # pinned on the feed
     assert t("crisis.strategy.rebuild") in html.unescape(app.timeline_view.value)
     app.advance(1)
@@ -89,7 +91,7 @@ def test_a_whole_exercise_from_start_to_report(tmp_path):
         assert html.escape(label) in report
     comparison = app.comparison_html()
     assert comparison.count("<tr>") == 4  # header and three runs
-    assert html.escape(t("crisis.strategy.rebuild")) in report and html.escape(t("crisis.event.response")) in report
+    assert html.escape(t("crisis.strategy.rebuild")) in report and html.escape(t("class.event.decision")) in report
     assert html.escape(t("crisis.kpi.peak_negative_share")) in report
     assert "data:image/png;base64," in report
     assert html.escape(t("crisis.try.1")) in report
@@ -127,7 +129,7 @@ def test_hostile_text_is_escaped_everywhere(tmp_path):
     assert "<script" not in app.description.value and "&lt;script&gt;" in app.description.value
     app.team.value = "<script>alert('team')</script>"
     app.start()
-    app.timeline.append((1.0, "<script>alert('event')</script>", "<img src=x onerror=alert(1)>"))
+    app.timeline.append(Applied(1.0, "decision", "<script>alert('event')</script>", "<img src=x onerror=alert(1)>"))
     app.advance(1)
     assert "<script" not in app.timeline_view.value and "<img src=x" not in app.timeline_view.value
     app.finish()
@@ -152,8 +154,11 @@ def test_bad_input_shows_a_message_not_a_traceback(tmp_path):
     app.seed.value = 7
     app.start()
     assert not is_error(app)
-    app.respond()  # the crisis breaks during the next hour: nothing to respond to yet
-    assert is_error(app) and html.escape(t("crisis.error.not_public")) in app.status.value
+    app.strategy.value = "bolster"
+    app.moderation_share.max = 5.0
+    app.moderation_share.value = 2.0  # not a share: one line, nothing logged (the crisis is public at hour 0)
+    app.respond()
+    assert is_error(app) and "moderation_share" in app.status.value and not app.session.decisions
     app.advance(-2)
     assert is_error(app) and app.hours_since_crisis() == 0.0
     app.advance(float("nan"))

@@ -3,10 +3,10 @@
 import pytest
 
 import communitysim as cs
+from communitysim.messages import set_language
 from communitysim.ui import display_app
 from communitysim.ui.display import display_kind, kpi_text
 from communitysim.ui.first_members import FirstMembers
-from communitysim.ui.messages import set_language
 from communitysim.ui.posting_lab import PostingLab
 from communitysim.ui.welcome import WelcomeChallenge
 from helpers import SCENARIOS
@@ -132,7 +132,8 @@ def test_first_members_that_were_scattered_are_not_told_they_were_linked():
 
 
 def test_the_first_members_plurals_and_the_french_colon(french):
-    app = FirstMembers(overrides={"audience.size": 400, "days": 30, "objectives": []})
+    goal = [{"kpi": "members", "target": 300, "by_day": 30}]
+    app = FirstMembers(overrides={"audience.size": 400, "days": 30, "objectives": goal})
     app.size.value = 1
     app.run()
     text = app.widget.children[3].value  # the challenge line, under the shared style and the controls
@@ -166,7 +167,7 @@ def test_an_app_shown_without_its_kernel_says_run_this_cell_not_its_repr(monkeyp
     ],
 )  # fmt: skip
 def test_the_glossary_explains_the_words_a_learner_meets_and_every_page_links_it(lang, terms):
-    from communitysim.ui.messages import catalogue
+    from communitysim.messages import catalogue
 
     glossary = catalogue(lang)["nb.glossary"]
     assert [term for term in terms if f"**{term}" not in glossary] == []

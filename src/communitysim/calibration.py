@@ -47,8 +47,8 @@ import numpy as np
 import pandas as pd
 
 from communitysim.files import InputError, read_bounded
+from communitysim.messages import number, percent, t
 from communitysim.scenario import ScenarioError, frame
-from communitysim.ui.messages import number, percent, t
 
 __all__ = [
     "COLUMN_NAMES",
@@ -855,7 +855,7 @@ def scenario_text(fields: dict[str, Any]) -> str:
 
 def save_scenario(fields: dict[str, Any], path: str | Path) -> Path:
     """Validate scenario fields and write them as YAML, atomically (the file every tool reads)."""
-    from communitysim.result import atomic_write_bytes
+    from communitysim.files import atomic_write_bytes
 
     text = scenario_text(fields)
     path = Path(path)

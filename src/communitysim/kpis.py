@@ -40,6 +40,9 @@ __all__ = [
     "final_kpis",
     "scorecard",
     "growth_rate_per_day",
+    "mention_sentiment_between",
+    "negative_share_between",
+    "negative_share_window",
 ]
 
 
@@ -336,12 +339,48 @@ RECOVERY_MARGIN = 0.05
 PEAK_WINDOW_HOURS = 6
 
 
-def _negative_share_window(rows: pd.DataFrame) -> pd.Series:
+def negative_share_window(rows: pd.DataFrame) -> pd.Series:
     """Negative share of mentions over the ``PEAK_WINDOW_HOURS`` ending at each row (time-based window)."""
     index = pd.to_timedelta(rows["day"], unit="D")
     negative = rows["negative_mentions"].set_axis(index).rolling(f"{PEAK_WINDOW_HOURS}h").sum()
     mentions = rows["mentions"].set_axis(index).rolling(f"{PEAK_WINDOW_HOURS}h").sum()
     return (negative / mentions.where(mentions > 0)).set_axis(rows.index)
+
+
+def _window_rows(ts: pd.DataFrame, after_day: float, until_day: float) -> pd.DataFrame:
+    return ts[(ts["day"] > after_day + 1e-9) & (ts["day"] <= until_day + 1e-9)]
+
+
+def negative_share_between(ts: pd.DataFrame, after_day: float, until_day: float) -> float:
+    """Negative share of the brand's mentions over the steps ending in ``(after_day, until_day]`` (NaN: none).
+
+    The crisis exercises' "6-hour negative share" is this over the last ``PEAK_WINDOW_HOURS``.
+
+    Example:
+        >>> ts = pd.DataFrame({"day": [1.0, 2.0], "mentions": [10.0, 30.0], "negative_mentions": [5.0, 3.0]})
+        >>> negative_share_between(ts, 0.0, 2.0), negative_share_between(ts, 1.0, 2.0)
+        (0.2, 0.1)
+    """
+    rows = _window_rows(ts, after_day, until_day)
+    mentions = float(rows["mentions"].sum())
+    return float(rows["negative_mentions"].sum()) / mentions if mentions else float("nan")
+
+
+def mention_sentiment_between(ts: pd.DataFrame, after_day: float, until_day: float) -> float:
+    """Net sentiment of the brand's mentions, -100..100, over ``(after_day, until_day]``: what the crisis feed shows.
+
+    100 x (positive comments - negative mentions) / mentions, summed over the window (NaN without mentions).
+
+    Example:
+        >>> ts = pd.DataFrame({"day": [1.0], "mentions": [10.0], "negative_mentions": [4.0],
+        ...                    "positive_comments": [1.0]})
+        >>> mention_sentiment_between(ts, 0.0, 1.0)
+        -30.0
+    """
+    rows = _window_rows(ts, after_day, until_day)
+    mentions = float(rows["mentions"].sum())
+    net = float(rows["positive_comments"].sum() - rows["negative_mentions"].sum())
+    return max(-100.0, min(100.0, 100.0 * net / mentions)) if mentions else float("nan")
 
 
 def _crisis_curve(ts: pd.DataFrame, day: float) -> tuple[float, float, float]:
@@ -350,7 +389,7 @@ def _crisis_curve(ts: pd.DataFrame, day: float) -> tuple[float, float, float]:
     during = rows["crisis_hours"].notna()
     if not during.any():
         return 0.0, float("nan"), float("nan")
-    share = _negative_share_window(rows)
+    share = negative_share_window(rows)
     start = float(rows.loc[during, "day"].iloc[0] - rows.loc[during, "crisis_hours"].iloc[0] / 24.0)
     before = rows[(rows["day"] <= start + 1e-9) & (rows["day"] > start - 7 - 1e-9) & (rows["step"] > 0)]
     mentions = before["mentions"].sum()
@@ -469,8 +508,9 @@ KPIS: dict[str, KPI] = {
         KPI(
             "sentiment",
             "-100..100",
-            "100 x (positive_comments - negative_mentions) / mentions, over the last 30 days (mentions include "
-            "members' ordinary mentions, so it is defined without comments; NaN only without members)",
+            "net sentiment of brand mentions (the column's definition): 100 x (positive_comments - negative_mentions)"
+            " / mentions, over the last 30 days (mentions include members' ordinary mentions, so it is defined"
+            " without comments; NaN only without members)",
             _window_ratio(lambda r: r["positive_comments"] - r["negative_mentions"], "mentions", scale=100.0),
         ),
         KPI("leads", "people", "qualified leads from day 0", _cumulative("leads")),

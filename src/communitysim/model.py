@@ -676,7 +676,7 @@ class CommunityModel(mesa.Model):
         if self.progress:
             from tqdm.auto import tqdm
 
-            from communitysim.ui.messages import t
+            from communitysim.messages import t
 
             progress = tqdm(total=float(self.params.days), desc=self.params.name, unit=t("plot.day"), leave=False)
         while self.day < self.params.days - 1e-9:

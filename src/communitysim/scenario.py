@@ -2,7 +2,7 @@
 
 Every field has a default, a unit and a description (and, where one exists, a source in
 ``../shared/DOMAIN.md`` terms); the same metadata drives ``docs/MODEL.md``'s parameter table,
-the CLI's ``--set`` and, later, the notebook sliders.
+the CLI's ``--set`` and the notebook sliders' ranges (:func:`field_bounds`).
 
 Example:
     >>> from communitysim.scenario import load_scenario
@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from communitysim.files import InputError, clean_text, load_yaml, load_yaml_file
-from communitysim.ui.messages import number, t, t_or
+from communitysim.messages import number, t, t_or
 
 __all__ = [
     "CONTENT_TYPES",
@@ -52,6 +52,7 @@ __all__ = [
     "pydantic_message",
     "frame",
     "parameter_table",
+    "field_bounds",
 ]
 
 #: The content types a posting strategy mixes (read by the content mechanism).
@@ -1221,3 +1222,25 @@ def parameter_table() -> list[dict[str, str]]:
 
     walk(Scenario, "")
     return rows
+
+
+def field_bounds(path: str) -> tuple[float, float]:
+    """The range a numeric field accepts (``ge``/``gt`` to ``le``/``lt``): a slider's range, never a silent clamp.
+
+    Raises:
+        ValueError: a field without both bounds.
+
+    Example:
+        >>> field_bounds("strategy.posts_per_week")
+        (0, 500)
+    """
+    model: type[BaseModel] = Scenario
+    *sections, name = path.split(".")
+    for section in sections:
+        model = model.model_fields[section].annotation  # type: ignore[assignment]
+    bounds = {key: getattr(m, key) for m in model.model_fields[name].metadata for key in ("ge", "gt", "le", "lt")
+              if getattr(m, key, None) is not None}  # fmt: skip
+    low, high = bounds.get("ge", bounds.get("gt")), bounds.get("le", bounds.get("lt"))
+    if low is None or high is None:
+        raise ValueError(f"{path}: no range in the schema")
+    return low, high

@@ -2,8 +2,8 @@
 
 - :mod:`~communitysim.classroom.store`: the SQLite database (sessions, teams, injects, releases,
   team logs), WAL, parameterised SQL, versioned schema.
-- :mod:`~communitysim.classroom.exercise`: a team's model rebuilt from its log (replay), the
-  comparisons with silence and the best matched response, the after-action reports.
+- :mod:`~communitysim.classroom.exercise`: master events lists, a team's exercise kept in its log
+  (``TeamRun``, a ``communitysim.exercise.CrisisSession``), the team and class reports.
 """
 
 from communitysim.classroom.exercise import TeamRun, class_report_html, create_session, team_report_html

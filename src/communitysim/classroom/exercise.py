@@ -1,12 +1,11 @@
-"""A team's simulation, rebuilt from the session and the team's log; the reports.
+"""The classroom's sessions: master events lists, a team's exercise kept in its log, the class reports.
 
-A team plays the brand's CM in its own model: the session's scenario and seed (the same for every
-team, so teams are comparable), the planned response set to silence, run to the moment the crisis
-goes public (hour 0). From there the team's log drives it: ``advance`` events step the clock to an
-hour (timed injects with an effect start when the clock passes their hour), ``decision`` events make
-a statement (``CommunityModel.respond``), ``inject`` events apply an on-demand inject the
-facilitator released. Replaying the log gives the same state as the uninterrupted run, bit for bit:
-a killed kernel loses nothing. Every action is logged (committed) first, then applied.
+A team plays the brand's CM in its own ``CrisisSession`` (``communitysim.exercise``, the engine the
+solo exercise plays too): the session's scenario and seed (the same for every team, so teams are
+comparable), run to the moment the crisis goes public (hour 0). ``TeamRun`` keeps the team's moves
+in the store: each is logged (committed) first, then applied; on-demand injects the facilitator
+released are received and logged on the team's next move. Replaying the log gives the same state as
+the uninterrupted run, bit for bit: a killed kernel loses nothing.
 
 Example:
     >>> from communitysim.classroom.store import Store
@@ -21,60 +20,45 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
-import html
-import json
 import math
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 import communitysim as cs
-from communitysim import cli
-from communitysim.classroom.store import ClassroomError, Event, Inject, Session, Store, Team
-from communitysim.crisis_feed.statements import read_statement
-from communitysim.kpis import kpi_value
-from communitysim.mechanisms.cm_actions import CM_ACTIONS, escalation_factor
-from communitysim.mechanisms.crisis import Crisis, Response, best_response, cluster_of
-from communitysim.result import atomic_write_bytes
-from communitysim.scenario import pydantic_message
-from communitysim.ui.messages import language, number, percent, t
+from communitysim import files
+from communitysim.classroom.store import ClassroomError, Event, Session, Store, Team
+from communitysim.exercise.debrief import ONE_PAGE, debrief_html, rubric_html
+from communitysim.exercise.report import (
+    comparison_html,
+    document,
+    e,
+    format_kpi,
+    objectives_html,
+    table,
+    timeline_html,
+)
+from communitysim.exercise.session import (
+    COMPARED_KPIS,
+    EFFECT_HOURS,
+    LEARNER_START,
+    MAX_TEXT_CHARS,
+    CrisisSession,
+)
+from communitysim.mechanisms.crisis import Crisis
+from communitysim.messages import number, t
 
 __all__ = [
-    "BEST_DELAY_HOURS",
-    "COMPARED_KPIS",
-    "LEARNER_START",
-    "TONES",
     "TeamRun",
     "class_report_html",
     "create_session",
+    "debrief_document",
     "default_injects",
-    "format_kpi",
     "replay",
-    "report_path",
-    "report_pdf",
     "team_report_html",
 ]
-
-#: Longest text a team or a trainer types (a rationale, an inject's title or body), in characters.
-MAX_TEXT_CHARS = 5_000
-#: The learner decides the response: the scenario's planned one becomes silence, no moderation, no updates.
-LEARNER_START = {
-    "crises.0.response.strategy": "silence",
-    "crises.0.response.moderation_share": 0.0,
-    "crises.0.response.updates_per_day": 0.0,
-}
-#: Message tones a team picks for its statement (logged and reported; the model reads the strategy).
-TONES = ("empathetic", "factual", "firm", "light")
-#: Delay of the best matched response in the comparison runs, hours (the earliest a learner can respond).
-BEST_DELAY_HOURS = 1.0
-#: KPIs compared across runs (dashboard, reports: the learner, silence, the best matched response).
-COMPARED_KPIS = ("peak_negative_share", "hours_to_recover", "members_lost", "negative_reach")
-#: Hours after a decision at which its effect is read (the 6-hour negative share before and after).
-EFFECT_HOURS = 6.0
 
 
 #: The on-demand inject that escalates each crisis type (an offensive post does not get a product video).
@@ -210,7 +194,7 @@ def parse_injects_yaml(text: str) -> list[dict[str, Any]]:
     import yaml
 
     from communitysim.files import load_yaml
-    from communitysim.ui.messages import LANGUAGES
+    from communitysim.messages import LANGUAGES
 
     try:
         items = load_yaml(text, "events")  # guarded: an alias bomb is one line
@@ -242,7 +226,7 @@ def create_session(
     """
     path = Path(scenario)
     if not path.is_file():
-        path = cli.scenario_dir() / scenario
+        path = files.scenario_dir() / scenario
     loaded = cs.load_scenario(path, {**(overrides or {}), **LEARNER_START}) if _has_crisis(path) else None
     if loaded is None:
         raise ClassroomError(t("class.error.not_crisis", path=path))
@@ -259,19 +243,8 @@ def _has_crisis(path: Path) -> bool:
     return bool(cs.load_scenario(path).crises)
 
 
-@dataclass
-class Applied:
-    """What the replay saw: timed injects passed, decisions made, injects received (for the timeline)."""
-
-    hour: float
-    kind: str
-    title: str
-    details: str
-    rationale: str = ""
-
-
-class TeamRun:
-    """One team's model, kept in step with its log (open it again after a crash: it replays).
+class TeamRun(CrisisSession):
+    """One team's exercise, kept in step with its log in the store (open it again after a crash: it replays).
 
     Args:
         store: the classroom database.
@@ -284,103 +257,42 @@ class TeamRun:
         if team is not None and team.session_id != session.id:
             raise ClassroomError(t("class.error.other_session", team=repr(team.name), session=repr(session.name)))
         self.store, self.session, self.team = store, session, team
-        self.model = cs.CommunityModel(session.scenario, seed=session.seed)
-        self.start_day = float(self.model.params.crises[0].start_day)
-        while self.model.day < self.start_day - 1e-9:
-            self.model.step()
-        self.model.start_due_crises()  # public at hour 0: a team can respond, an inject can escalate
-        crisis = self.model.params.crises[0]
-        self.cluster = cluster_of(crisis.type, crisis.history)
-        self.applied_seq = 0
-        self.timed = store.injects(session, timed=True) if store is not None else []
-        self.timed_done = 0
-        self.timeline: list[Applied] = []
-        self.decisions: list[tuple[float, dict[str, Any]]] = []
-        self.actions: list[tuple[float, str]] = []  # CM actions beyond the statement
         self.received: set[int] = set()
-        self._pass_timed_injects()
+        super().__init__(session.scenario, session.seed, injects=store.injects(session, timed=True) if store else [])
         for event in events if events is not None else (store.events(team) if store and team else []):
             self._apply(event)
 
-    # --- the clock ------------------------------------------------------------------------------
+    # --- the log in the store --------------------------------------------------------------------
 
-    @property
-    def hour(self) -> float:
-        """Hours since the crisis went public."""
-        return round(24.0 * (self.model.day - self.start_day), 6)
+    def _log(self, kind: str, hour: float, payload: dict[str, Any]) -> Event:
+        if self.store is None or self.team is None:
+            raise ClassroomError("this run replays a log; it does not write one")
+        return self.store.log(self.team, kind, hour, payload, session=self.session)
 
-    @property
-    def horizon_hour(self) -> float:
-        """The scenario's last hour."""
-        return round(24.0 * (self.model.params.days - self.start_day), 6)
+    def _ready(self) -> None:
+        self.receive()
 
-    @property
-    def finished(self) -> bool:
-        """Whether the clock reached the horizon."""
-        return self.hour >= self.horizon_hour - 1e-6
+    def _sync(self) -> None:
+        if self.store is None or self.team is None:
+            raise ClassroomError("this run replays a log; it does not write one")
+        self.sync()
 
-    def _step_to(self, hour: float) -> None:
-        target = self.start_day + hour / 24.0
-        while self.model.day < target - 1e-9 and self.model.day < self.model.params.days - 1e-9:
-            inject = self.timed[self.timed_done] if self.timed_done < len(self.timed) else None
-            self.model.step()
-            if inject is not None and self.hour >= inject.hour - 1e-9:
-                self._pass_timed_injects()
+    def _fresh(self) -> TeamRun:
+        return TeamRun(self.store, self.session, None, events=[])
 
-    def _pass_timed_injects(self) -> None:
-        while self.timed_done < len(self.timed) and self.timed[self.timed_done].hour <= self.hour + 1e-9:
-            inject = self.timed[self.timed_done]
-            self.timed_done += 1
-            self._inject(inject, self.hour)
+    def _moves(self) -> list[Any]:
+        return self.store.events(self.team) if self.store is not None and self.team is not None else []
 
-    def _inject(self, inject: Inject, hour: float) -> None:
-        effect = inject.effect or {}
-        if "escalate" in effect:
-            self.model.escalate(float(effect["escalate"]["severity"]) * escalation_factor(self.model))
-        if "crisis" in effect:
-            self.model.inject(Crisis(**{**effect["crisis"], "start_day": self.model.day}))
-        self.timeline.append(Applied(hour, inject.kind, inject.title, inject.body))
-
-    # --- events ---------------------------------------------------------------------------------
-
-    def _apply(self, event: Event) -> None:
-        if event.kind == "advance":
-            self._step_to(event.hour)
-        elif event.kind == "decision" and "note" in event.payload:  # an observer's note: the model is not touched
-            self.timeline.append(Applied(event.hour, "note", str(event.payload.get("about", "")),
-                                         str(event.payload["note"])))  # fmt: skip
-        elif event.kind == "decision" and "action" in event.payload:  # a CM action beyond the statement
-            self._step_to(event.hour)
-            self.model.act(event.payload["action"])
-            self.actions.append((event.hour, event.payload["action"]))
-            self.timeline.append(Applied(event.hour, "action", t("class.event.action"),
-                                         t(f"class.action.{event.payload['action']}")))  # fmt: skip
-        elif event.kind == "decision":
-            self._step_to(event.hour)
-            payload = event.payload
-            response = Response(
-                strategy=payload["strategy"],
-                moderation_share=payload.get("moderation_share", 0.0),
-                updates_per_day=payload.get("updates_per_day", 0.0),
-            )
-            self.model.respond(response)
-            self.decisions.append((event.hour, payload))
-            details = t(
-                "class.decision_details",
-                strategy=t(f"crisis.strategy.{response.strategy}"),
-                tone=t(f"class.tone.{payload.get('tone', 'factual')}"),
-                moderation=percent(response.moderation_share),
-                updates=number(response.updates_per_day, None),
-            )
-            self.timeline.append(Applied(event.hour, "decision", t("class.event.decision"), details,
-                                         str(payload.get("rationale", ""))))  # fmt: skip
-        elif event.kind == "inject":
-            self._step_to(event.hour)
+    def _apply(self, event: Any) -> None:
+        if event.kind == "inject" and "release" in event.payload:  # an on-demand inject the facilitator released
+            self.step_to(event.hour)
             self.received.add(int(event.payload["release"]))
             inject = self.store.inject(int(event.payload["inject"])) if self.store else None
             if inject is not None:
                 self._inject(inject, event.hour)
-        self.applied_seq = event.seq
+            self.applied_seq = event.seq
+        else:
+            super()._apply(event)
 
     def sync(self) -> None:
         """Apply the log's events this model has not seen (another kernel may have written them)."""
@@ -396,102 +308,16 @@ class TeamRun:
         if status == "paused":
             raise ClassroomError(t("class.error.paused"))
 
-    def receive(self) -> list[Inject]:
+    def receive(self) -> list[Any]:
         """Log and apply the on-demand injects released to this team since the last look."""
         self._writable()
         new = []
         for release_id, inject in self.store.releases_for(self.team):  # type: ignore[union-attr]
             if release_id in self.received:
                 continue
-            event = self.store.log(self.team, "inject", self.hour, {"release": release_id, "inject": inject.id},  # type: ignore[union-attr,arg-type]
-                                   session=self.session)  # fmt: skip
-            self._apply(event)
+            self._apply(self._log("inject", self.hour, {"release": release_id, "inject": inject.id}))
             new.append(inject)
         return new
-
-    def next_inject_hour(self) -> float | None:
-        """The hour of the next timed inject still to come (None: no more)."""
-        later = [i.hour for i in self.timed[self.timed_done :] if i.hour is not None and i.hour > self.hour + 1e-9]
-        return min(later) if later else None
-
-    def advance(self, hours: float, stop_at_inject: bool = False) -> Inject | None:
-        """Move the clock ``hours`` forward (logged first, then stepped; never past the horizon).
-
-        With ``stop_at_inject``, the clock stops at the next timed inject on the way (the team reads
-        it before going on); returns that inject, or None when the clock went the whole way.
-        """
-        if not (isinstance(hours, int | float) and math.isfinite(hours) and hours > 0):
-            raise ClassroomError(t("crisis.error.hours", hours=hours))
-        self.receive()
-        if self.finished:
-            raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
-        target = min(self.hour + hours, self.horizon_hour)
-        stop = self.next_inject_hour() if stop_at_inject else None
-        stopped = stop is not None and stop < target - 1e-9
-        if stopped:
-            target = stop  # type: ignore[assignment]
-        self._apply(self.store.log(self.team, "advance", target, {}, session=self.session))  # type: ignore[union-attr,arg-type]
-        if stopped or (stop is not None and abs(stop - target) < 1e-9):
-            return self.timed[self.timed_done - 1]
-        return None
-
-    def decide(
-        self, strategy: str, tone: str = "factual", moderation_share: float = 0.0, updates_per_day: float = 0.0,
-        rationale: str = "", statement: str = "",
-    ) -> Event:  # fmt: skip
-        """Log a decision (committed before this returns), then make the statement now.
-
-        ``statement``: the words the team wrote; they are logged with what the reader found in them
-        (``read_statement``), and ``strategy`` is the one the team confirmed or corrected.
-        """
-        try:
-            Response(strategy=strategy, moderation_share=moderation_share, updates_per_day=updates_per_day)
-        except ValueError as exc:  # pydantic's ValidationError: name the first field
-            first = exc.errors()[0] if hasattr(exc, "errors") else {"loc": ("decision",), "msg": str(exc)}  # type: ignore[attr-defined]
-            field = ".".join(map(str, first["loc"]))
-            raise ClassroomError(t("class.error.decision", field=field, message=pydantic_message(first))) from None
-        if tone not in TONES:
-            raise ClassroomError(t("class.error.tone", allowed=", ".join(TONES), tone=repr(tone)))
-        if len(str(rationale)) > MAX_TEXT_CHARS:  # it goes into every report: bounded, not a book
-            raise ClassroomError(t("class.error.too_long", where=t("class.rationale"), limit=number(MAX_TEXT_CHARS)))
-        self.receive()
-        if self.finished:
-            raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
-        payload = {"strategy": strategy, "tone": tone, "moderation_share": float(moderation_share),
-                   "updates_per_day": float(updates_per_day), "rationale": str(rationale)}  # fmt: skip
-        if statement.strip():
-            crisis_type = self.model.bad_buzz.current().params.type  # type: ignore[union-attr]
-            payload["statement"] = statement.strip()
-            payload["reading"] = read_statement(statement, language(), crisis_type).as_payload()
-        event = self.store.log(self.team, "decision", self.hour, payload, session=self.session)  # type: ignore[union-attr,arg-type]
-        self._apply(event)
-        return event
-
-    def act(self, action: str) -> Event:
-        """Log a CM action beyond the statement (delete the post, pause the posts...), then take it now."""
-        if action not in CM_ACTIONS:
-            raise ClassroomError(t("class.error.action", allowed=", ".join(CM_ACTIONS), action=repr(action)))
-        self.receive()
-        if self.finished:
-            raise ClassroomError(t("crisis.error.horizon", days=number(self.model.params.days, None)))
-        event = self.store.log(self.team, "decision", self.hour, {"action": action}, session=self.session)  # type: ignore[union-attr,arg-type]
-        self._apply(event)
-        return event
-
-    def note(self, text: str, about: str, hour: float | None = None) -> Event:
-        """An observer's note pinned to an inject (``about``, its title), from the facilitator page.
-
-        Written to the team's log even while the session is paused; the model is not touched.
-        """
-        if self.store is None or self.team is None:
-            raise ClassroomError("this run replays a log; it does not write one")
-        if not text.strip():
-            raise ClassroomError(t("debrief.error.empty_note"))
-        self.sync()
-        event = self.store.log(self.team, "decision", self.hour if hour is None else hour,
-                               {"note": text.strip(), "about": about}, session=self.session)  # fmt: skip
-        self._apply(event)
-        return event
 
     def catch_up(self) -> bool:
         """In a paced session, move the clock to the class clock (logged); False when there is nothing to do."""
@@ -506,31 +332,6 @@ class TeamRun:
         self.advance(min(target, self.horizon_hour) - self.hour)
         return True
 
-    def finish(self) -> None:
-        """Run the clock to the horizon."""
-        if not self.finished:
-            self.advance(self.horizon_hour - self.hour)
-
-    # --- what the team and the facilitator read --------------------------------------------------
-
-    def timeseries(self) -> pd.DataFrame:
-        """The team's time series so far."""
-        return self.model.result().timeseries
-
-    def kpis(self) -> dict[str, float]:
-        """The compared KPIs now, plus the hour and the number of decisions."""
-        ts = self.timeseries()
-        values = {name: kpi_value(ts, name, self.model.day) for name in COMPARED_KPIS}
-        return {"hour": self.hour, "decisions": float(len(self.decisions)), **values}
-
-    def negative_share_6h(self, hour: float) -> float:
-        """The negative share over the 6 hours before ``hour`` (NaN without mentions)."""
-        ts = self.timeseries()
-        day = self.start_day + hour / 24.0
-        rows = ts[(ts["day"] > day - 0.25 + 1e-9) & (ts["day"] <= day + 1e-9)]
-        mentions = float(rows["mentions"].sum())
-        return float(rows["negative_mentions"].sum()) / mentions if mentions else math.nan
-
 
 def replay(store: Store, session: Session, team: Team, keep: str = "all") -> TeamRun:
     """The team's run to the horizon, with its log or a variant of it; same seed, same injects.
@@ -538,61 +339,10 @@ def replay(store: Store, session: Session, team: Team, keep: str = "all") -> Tea
     ``keep``: ``all`` (the log), ``silence`` (without its decisions) or ``best`` (the best matched
     response at hour 1 instead of its decisions).
     """
-    events = store.events(team)
-    if keep != "all":
-        events = [e for e in events if e.kind != "decision"]
-    run = TeamRun(store, session, None, events=[])
-    best = best_response(run.cluster)
-    responded = keep != "best"
-    for event in events:
-        if not responded and event.hour >= BEST_DELAY_HOURS - 1e-9:
-            run._step_to(BEST_DELAY_HOURS)
-            run.model.respond(Response(strategy=best))
-            responded = True
-        run._apply(event)
-    if not responded:
-        run._step_to(BEST_DELAY_HOURS)
-        run.model.respond(Response(strategy=best))
-    run._step_to(run.horizon_hour)
-    return run
+    return TeamRun(store, session, None, events=[]).replay(store.events(team), keep)  # type: ignore[return-value]
 
 
 # --- reports ------------------------------------------------------------------------------------
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-_SHARES = {"negative_share", "negative_share_6h", "peak_negative_share"}
-_HOURS = {"hours", "hours_to_peak", "hours_to_recover", "crisis_response_h"}
-
-
-def missing(value: float | None) -> bool:
-    """Whether a KPI value is missing (None or NaN)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def format_kpi(kpi: str, value: float | None) -> str:
-    """A crisis KPI value for people: shares in %, hours with ``h``, people as whole numbers (catalogue words)."""
-    if missing(value):
-        return t("crisis.value.not_recovered") if kpi == "hours_to_recover" else t("crisis.value.none")
-    value = float(value)  # type: ignore[arg-type]
-    if kpi in _SHARES:
-        return percent(value)
-    if kpi == "members_lost":  # whole people, never below 0 (a few won back are not a negative loss)
-        return number(max(round(value), 0))
-    if kpi in _HOURS:
-        return t("crisis.value.hours", value=number(round(value, 1), None))
-    if kpi in ("sentiment", "mention_sentiment", "mention_sentiment_6h"):
-        return number(value, sign=True)
-    return number(value)
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table class='cs-table'><tr>{head}</tr>{body}</table>"
 
 
 @dataclass
@@ -619,51 +369,21 @@ def outcome(store: Store, session: Session, team: Team) -> TeamOutcome:
 
 
 def team_section_html(result: TeamOutcome) -> str:
-    """One team's part of the report: timeline with effects and rationales, comparison, objectives."""
+    """One team's part of the report: timeline with effects and rationales, comparison, objectives and why."""
     run = result.run
-    rows = []
-    for entry in run.timeline:
-        effect = ""
-        if entry.kind == "decision":
-            before = run.negative_share_6h(entry.hour)
-            after = run.negative_share_6h(min(entry.hour + EFFECT_HOURS, run.horizon_hour))
-            effect = t(
-                "class.effect",
-                before=format_kpi("negative_share", before),
-                after=format_kpi("negative_share", after),
-                hours=number(EFFECT_HOURS, None),
-            )
-        rows.append([_e(number(entry.hour, None)), _e(entry.title), _e(entry.details), _e(effect), _e(entry.rationale)])
-    timeline = _table([_e(t(k)) for k in ("crisis.timeline.hour", "crisis.timeline.event", "crisis.timeline.details",
-                                          "class.report.effect", "class.report.rationale")], rows)  # fmt: skip
-    best = best_response(run.cluster)
-    runs = [
-        (t("crisis.report.learner"), result.run),
-        (t("crisis.report.silence"), result.silence),
-        (
-            t("crisis.report.best", strategy=t(f"crisis.strategy.{best}"), hours=number(BEST_DELAY_HOURS, None)),
-            result.best,
-        ),
-    ]
-    compared = _table(
-        [_e(t("crisis.report.run")), *(_e(t(f"crisis.kpi.{k}")) for k in COMPARED_KPIS)],
-        [[_e(label), *(_e(format_kpi(k, r.kpis()[k])) for k in COMPARED_KPIS)] for label, r in runs],
-    )
-    card_rows = [
-        [_e(t(f"crisis.kpi.{row['kpi']}")), _e(("≥ " if row["direction"] == "at_least" else "≤ ")
-         + format_kpi(row["kpi"], row["target"])), _e(format_kpi(row["kpi"], row["achieved"])),
-         _e(t("common.passed") if row["passed"] else t("common.failed"))]
-        for _, row in result.scorecard.iterrows()
+    effects = [
+        t("class.effect", before=format_kpi("negative_share", run.negative_share_6h(entry.hour)),
+          after=format_kpi("negative_share", run.negative_share_6h(min(entry.hour + EFFECT_HOURS, run.horizon_hour))),
+          hours=number(EFFECT_HOURS, None))
+        if entry.kind == "decision" else ""
+        for entry in run.timeline
     ]  # fmt: skip
-    card = _table([_e(t(k)) for k in ("common.objective", "common.target", "common.achieved", "crisis.report.result")],
-                  card_rows)  # fmt: skip
-    from communitysim.classroom.debrief import debrief_html  # the debrief builds on this module
-
+    compared = {"learner": result.run.kpis(), "silence": result.silence.kpis(), "best": result.best.kpis()}
     return (
-        f"<h2>{_e(t('class.report.team', team=result.team.name))}</h2>"
-        f"<h3>{_e(t('crisis.report.timeline'))}</h3>{timeline}"
-        f"<h3>{_e(t('crisis.report.comparison'))}</h3>{compared}"
-        f"<h3>{_e(t('crisis.report.objectives'))}</h3>{card}"
+        f"<h2>{e(t('class.report.team', team=result.team.name))}</h2>"
+        f"<h3>{e(t('crisis.report.timeline'))}</h3>{timeline_html(run.timeline, effects, rationales=True)}"
+        f"<h3>{e(t('crisis.report.comparison'))}</h3>{comparison_html(run.best_strategy, compared)}"
+        f"<h3>{e(t('crisis.report.objectives'))}</h3>{objectives_html(result.scorecard, run.cluster)}"
         f"{debrief_html(run)}"
     )
 
@@ -672,107 +392,38 @@ def class_summary_html(outcomes: list[TeamOutcome]) -> str:
     """The class summary: teams ranked on objectives passed, then on the peak negative share."""
     ranked = sorted(outcomes, key=lambda o: (-o.passed, o.run.kpis()["peak_negative_share"], o.team.name))
     rows = [
-        [_e(rank), _e(o.team.name), _e(f"{o.passed} / {len(o.scorecard)}"),
-         *(_e(format_kpi(k, o.run.kpis()[k])) for k in COMPARED_KPIS)]
+        [e(rank), e(o.team.name), e(f"{o.passed} / {len(o.scorecard)}"),
+         *(e(format_kpi(k, o.run.kpis()[k])) for k in COMPARED_KPIS)]
         for rank, o in enumerate(ranked, start=1)
     ]  # fmt: skip
     headers = [t("class.report.rank"), t("class.report.team_column"), t("class.report.passed"),
                *(t(f"crisis.kpi.{k}") for k in COMPARED_KPIS)]  # fmt: skip
-    return f"<h2>{_e(t('class.report.summary'))}</h2>" + _table([_e(h) for h in headers], rows)
-
-
-def _document(title: str, body: str) -> str:
-    style = (
-        "body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}"
-        "table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;"
-        "vertical-align:top}footer{margin-top:2em;color:#777;font-size:small}"
-    )
-    footer = t("crisis.report.generated", version=cs.__version__)
-    return (
-        f"<!DOCTYPE html>\n<html lang='{_e(language())}'>\n<head>\n<meta charset='utf-8'>\n<title>{_e(title)}</title>\n"
-        f"<style>{style}</style>\n</head>\n<body>\n<h1>{_e(title)}</h1>\n{body}\n<footer>{_e(footer)}</footer>\n"
-        "</body>\n</html>\n"
-    )
+    return f"<h2>{e(t('class.report.summary'))}</h2>" + table(headers, rows)
 
 
 def team_report_html(store: Store, session: Session, team: Team) -> str:
     """One team's after-action report (standalone HTML, every text escaped)."""
     title = t("class.report.title", session=session.name, scenario=session.scenario_name)
-    return _document(title, team_section_html(outcome(store, session, team)))
+    return document(title, team_section_html(outcome(store, session, team)))
 
 
 def class_report_html(store: Store, session: Session) -> str:
     """The session's after-action report: the class summary, then every team (standalone HTML)."""
     outcomes = [outcome(store, session, team) for team in store.teams(session)]
-    objectives = "".join(f"<li>{_e(text)}</li>" for text in session.objectives)
-    intro = f"<p>{_e(t('crisis.report.seed', seed=session.seed))}</p><ul>{objectives}</ul>"
-    from communitysim.classroom.debrief import rubric_html
-
+    objectives = "".join(f"<li>{e(text)}</li>" for text in session.objectives)
+    intro = f"<p>{e(t('crisis.report.seed', seed=session.seed))}</p><ul>{objectives}</ul>"
     crisis = outcomes[0].run.model.params.crises[0] if outcomes else None
     key = rubric_html(crisis.type, crisis.history) if crisis is not None else ""  # the trainer's answer key
     body = intro + class_summary_html(outcomes) + "".join(team_section_html(o) for o in outcomes) + key
-    return _document(t("class.report.title", session=session.name, scenario=session.scenario_name), body)
+    return document(t("class.report.title", session=session.name, scenario=session.scenario_name), body)
 
 
-#: Characters of each name kept in a report's file name (the hash keeps long names apart).
-NAME_CHARS = 40
-
-
-def report_path(folder: str | Path, kind: str, *names: str, suffix: str = ".html", now: datetime | None = None) -> Path:
-    """A new report file in ``folder``, named from ``names`` and the time, that no other names can share.
-
-    Each name is shortened to letters and digits (``NAME_CHARS`` at most, for readability) and a
-    hash of the exact names is appended, so "Red 1" and "Red-1" never write the same file, and a
-    300-character name still fits a file name; a second export at the same second gets ``-2``.
-
-    Example:
-        >>> a = report_path("out", "report", "S", "Red 1", now=datetime(2026, 1, 2, 3, 4, 5))
-        >>> b = report_path("out", "report", "S", "Red-1", now=datetime(2026, 1, 2, 3, 4, 5))
-        >>> a.name.startswith("report_S_Red_1_20260102-030405_"), a != b
-        (True, True)
-    """
-    readable = "_".join(
-        "".join(c if c.isalnum() else "_" for c in name)[:NAME_CHARS].strip("_") or "x" for name in names
+def debrief_document(store: Store, session: Session, team: Team) -> str:
+    """A team's one-page printable debrief (standalone HTML; ``exercise.report.export`` writes it as PDF)."""
+    run = replay(store, session, team, "all")
+    crisis = run.model.params.crises[0]
+    body = f"<h2>{e(t('class.report.team', team=team.name))}</h2>{debrief_html(run)}" + rubric_html(
+        crisis.type, crisis.history
     )
-    digest = hashlib.sha256(json.dumps(list(names)).encode("utf-8")).hexdigest()[:8]
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    base = Path(folder) / f"{kind}_{readable}_{stamp}_{digest}"
-    path, copy = base.with_name(base.name + suffix), 1
-    while path.exists():
-        copy += 1
-        path = base.with_name(f"{base.name}-{copy}{suffix}")
-    return path
-
-
-def export(document: str, path: str | Path) -> Path:
-    """Write a report atomically: HTML, or PDF when ``path`` ends in ``.pdf``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = report_pdf(document) if path.suffix.lower() == ".pdf" else document.encode("utf-8")
-    atomic_write_bytes(path, data)
-    return path
-
-
-#: A font with the symbols the reports use (Debian's fonts-dejavu-core, installed with chromium).
-PDF_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-
-
-def report_pdf(document: str) -> bytes:
-    """A report's HTML as PDF bytes (xhtml2pdf: pure Python; tables and text, no images needed)."""
-    import io
-    import logging
-
-    from xhtml2pdf import pisa
-
-    if PDF_FONT.is_file():
-        face = f"@font-face{{font-family:DejaVu;src:url('{PDF_FONT}')}}body,td,th{{font-family:DejaVu}}"
-        document = document.replace("<style>", f"<style>{face}", 1)
-    else:  # the PDF's built-in fonts lack these symbols
-        for symbol, plain in (("≤", "<="), ("≥", ">="), ("–", "-"), ("—", "-")):
-            document = document.replace(symbol, html.escape(plain))
-    buffer = io.BytesIO()
-    logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)  # CSS it ignores (border-collapse) is fine
-    status = pisa.CreatePDF(document, dest=buffer, encoding="utf-8")
-    if status.err:
-        raise ClassroomError(t("class.error.pdf", count=status.err))
-    return buffer.getvalue()
+    written = document(t("debrief.title", team=team.name, session=session.name), body)
+    return written.replace("</style>", ONE_PAGE + "</style>", 1)

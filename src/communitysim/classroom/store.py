@@ -35,8 +35,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from communitysim.exercise.session import ExerciseError
 from communitysim.files import clean_text
-from communitysim.ui.messages import t
+from communitysim.messages import t
 
 __all__ = ["ClassroomError", "Event", "Inject", "Session", "Store", "Team", "SCHEMA_VERSION", "default_path"]
 
@@ -103,8 +104,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_MS = 30_000
 
 
-class ClassroomError(ValueError):
-    """A classroom mistake (unknown session or team, a paused exercise, a bad database): one line."""
+#: A classroom mistake (unknown session or team, a paused exercise, a bad database): one line; the
+#: exercise's own error, so that the pages catch a mistake wherever the engine finds it.
+ClassroomError = ExerciseError
 
 
 def default_path() -> Path:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from communitysim.plugins import Registry
 from communitysim.scenario import LaunchParams
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -131,26 +132,27 @@ def no_one(model: CommunityModel, size: int, rng: np.random.Generator) -> Invita
     return Invitation(np.array([], dtype=np.int64))
 
 
-#: Seeding strategies by name; YAML and ``--set seeding.strategy=`` name them.
-STRATEGIES: dict[str, SeedingStrategy] = {
-    "close_circle": close_circle,
-    "influencers": influencers,
-    "random": random_people,
-    "none": no_one,
-}
+#: Seeding strategies by name; YAML and ``--set seeding.strategy=`` name them (or give an import path
+#: ``package.module:function``, which every sweep worker imports too).
+STRATEGIES: Registry = Registry(
+    "seeding.strategy",
+    {"close_circle": close_circle, "influencers": influencers, "random": random_people, "none": no_one},
+)
 
 
-def register_strategy(name: str, strategy: SeedingStrategy) -> None:
+def register_strategy(name: str, strategy: SeedingStrategy | str) -> None:
     """Add a seeding strategy under ``name`` (then usable as ``seeding.strategy: name``).
+
+    ``strategy`` is a callable or its import path (``"mypkg.module:function"``); either way a sweep's
+    worker processes and Dask workers get it, as long as it can be imported there (a function in a
+    module, not a lambda or a notebook's function).
 
     Example:
         >>> register_strategy("nobody_at_all", no_one)
         >>> "nobody_at_all" in STRATEGIES
         True
     """
-    if not callable(strategy):
-        raise TypeError("a seeding strategy must be callable: (model, size, rng) -> Invitation")
-    STRATEGIES[name] = strategy
+    STRATEGIES.register(name, strategy)
 
 
 def answers(

@@ -25,22 +25,16 @@ import ipywidgets as w
 import pandas as pd
 
 import communitysim as cs
-from communitysim import cli
+from communitysim import files
 from communitysim.classroom import ClassroomError, Store, TeamRun, class_report_html, create_session, default_path
 from communitysim.classroom.events_file import load_events
-from communitysim.classroom.exercise import (
-    COMPARED_KPIS,
-    default_injects,
-    export,
-    format_kpi,
-    injects_yaml,
-    parse_injects_yaml,
-    report_path,
-)
+from communitysim.classroom.exercise import default_injects, injects_yaml, parse_injects_yaml
+from communitysim.exercise.report import body_of, export, format_kpi, report_path
+from communitysim.exercise.session import COMPARED_KPIS, INTENSITIES
+from communitysim.messages import number, t
 from communitysim.ui import fitted_button, labelled
 from communitysim.ui.classroom_page import ClassroomPage, download_links
 from communitysim.ui.crisis_exercise import crisis_scenarios
-from communitysim.ui.messages import number, t
 
 __all__ = ["FacilitatorApp", "facilitator"]
 
@@ -94,6 +88,9 @@ class FacilitatorApp(ClassroomPage):
         self.note_inject = w.Dropdown(**look)
         self.note = w.Textarea(placeholder=t("class.note_help"), **look)
         self.note_button = fitted_button(t("class.pin_note"), self.pin_note, icon="thumb-tack")
+        levels = [(t(f"class.intensity.{k}"), k) for k in INTENSITIES]
+        self.intensity = w.Dropdown(options=levels, value="normal", **look)
+        self.intensity_button = fitted_button(t("class.set_intensity"), self.set_intensity, icon="sliders")
         self.status = w.HTML()
         self.dashboard = w.HTML()
         self.timeline = w.HTML()
@@ -112,7 +109,10 @@ class FacilitatorApp(ClassroomPage):
                       w.HBox([self.open_button, self.refresh_button]), w.HBox([self.auto, auto_label]),
                       w.HBox([self.pause_button, self.resume_button]),
                       labelled(self.inject, t("class.inject")), labelled(self.target, t("class.target")),
-                      self.release_button, self.report_button],
+                      self.release_button,
+                      labelled(self.intensity, t("class.intensity"), t("class.intensity_help")), self.intensity_button,
+                      labelled(self.note_inject, t("class.note_inject")),
+                      labelled(self.note, t("class.note")), self.note_button, self.report_button],
                      layout=w.Layout(width="48%", min_width="300px"))  # fmt: skip
         self.widget = w.VBox([labelled(self.path, t("class.db")), glossary,
                               w.HBox([create, run], layout=w.Layout(flex_flow="row wrap")), self.status,
@@ -132,7 +132,7 @@ class FacilitatorApp(ClassroomPage):
     def _crisis_type(self) -> str | None:
         if not self.scenario.value:
             return None
-        crises = cs.load_scenario(cli.scenario_dir() / self.scenario.value).crises
+        crises = cs.load_scenario(files.scenario_dir() / self.scenario.value).crises
         return crises[0].type if crises else None
 
     def _match_events(self) -> None:
@@ -248,6 +248,18 @@ class FacilitatorApp(ClassroomPage):
             self._say(t("class.released", inject=store.inject(self.inject.value).title,
                         target=team.name if team else t("class.all_teams")))  # fmt: skip
 
+    def set_intensity(self, level: str | None = None) -> None:
+        """Set the storm's intensity (``INTENSITIES``) for the chosen team, or all, from their hour now."""
+        if self.store is None or self.session_name is None:
+            self._say(t("class.error.no_session"), error=True)
+            return
+        level = level or self.intensity.value
+        runs = [self.runs[self.target.value]] if self.target.value else list(self.runs.values())
+        if self._guard(lambda: [run.set_intensity(level) for run in runs]):
+            target = self.target.value or t("class.all_teams")
+            self._say(t("class.intensity_set", level=t(f"class.intensity.{level}"), target=target))
+            self.refresh()
+
     def pin_note(self) -> None:
         """Pin an observer note to the chosen inject, for the chosen team or all (in their logs and debriefs)."""
         if self.store is None or self.session_name is None or self.note_inject.value is None:
@@ -268,7 +280,7 @@ class FacilitatorApp(ClassroomPage):
         path = export(document, report_path(Path("out"), "class_report", session.name, session.scenario_name))
         pdf = export(document, path.with_suffix(".pdf"))
         self.download.value = download_links(path, pdf)
-        self.report.value = f"<div class='cs-report'>{document.split('<body>', 1)[1].split('</body>', 1)[0]}</div>"
+        self.report.value = f"<div class='cs-report'>{body_of(document)}</div>"
         self._say(t("class.report_written", path=path))
 
 

@@ -25,12 +25,13 @@ from typing import Any
 import ipywidgets as w
 
 from communitysim.classroom import ClassroomError, Store, TeamRun, default_path, team_report_html
-from communitysim.classroom.exercise import COMPARED_KPIS, TONES, export, format_kpi, report_path
 from communitysim.crisis_feed.render import living_feed_html
+from communitysim.exercise.report import body_of, export, format_kpi, report_path
+from communitysim.exercise.session import COMPARED_KPIS, STRATEGIES, TONES
+from communitysim.messages import number, scenario_description, t
 from communitysim.ui import fitted_button, labelled
 from communitysim.ui.classroom_page import ClassroomPage, download_links
-from communitysim.ui.crisis_exercise import CLOCK, STRATEGIES
-from communitysim.ui.messages import number, scenario_description, t
+from communitysim.ui.crisis_exercise import CLOCK
 from communitysim.ui.statement_box import StatementBox
 
 __all__ = ["TeamApp", "team"]
@@ -199,8 +200,7 @@ class TeamApp(ClassroomPage):
         )
         pdf = export(document, self.report_path.with_suffix(".pdf"))
         self.download.value = download_links(self.report_path, pdf)
-        body = document.split("<body>", 1)[1].split("</body>", 1)[0]
-        self.report.value = f"<div class='cs-report'>{body}</div>"
+        self.report.value = f"<div class='cs-report'>{body_of(document)}</div>"
         self._say(t("class.finished", path=self.report_path))
 
     # --- views ----------------------------------------------------------------------------------

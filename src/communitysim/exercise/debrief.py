@@ -1,6 +1,6 @@
 """The debrief that teaches: response times from each inject, every statement with what was read, SCCT advice.
 
-For a team (``debrief_html``, in its report and in the class report):
+For a learner or a team (``debrief_html``, in the solo report, the team's and the class report):
 
 - the **response time from each inject**: hours from the inject to the team's next move (a
   statement or a CM action), or none;
@@ -9,8 +9,8 @@ For a team (``debrief_html``, in its report and in the class report):
   verdict on it for the crisis's cluster (Coombs 2007), with why;
 - the **observer notes** pinned to injects from the facilitator page;
 - for the trainer, a **rubric** (``rubric_html``): the matched strategies, acceptable ones, ones
-  to avoid, the time to beat, the CM actions expected, with points; and a one-page printable
-  debrief (``debrief_document``, PDF through ``exercise.export``).
+  to avoid, the time to beat, the CM actions expected, with points (a team's one-page printable
+  debrief is ``classroom.exercise.debrief_document``).
 
 Example:
     >>> scct_verdict("preventable", "deny", 2.0).startswith("Your response, Deny")
@@ -19,35 +19,19 @@ Example:
 
 from __future__ import annotations
 
-import html
-from typing import TYPE_CHECKING
-
-from communitysim.classroom.exercise import BEST_DELAY_HOURS, _document, replay
+from communitysim.exercise.report import e, table
+from communitysim.exercise.session import BEST_DELAY_HOURS, CrisisSession
 from communitysim.mechanisms.crisis import RESPONSE_FIT, best_response, cluster_of
-from communitysim.ui.messages import number, t
+from communitysim.messages import number, t
 
-if TYPE_CHECKING:  # pragma: no cover
-    from communitysim.classroom.exercise import TeamRun
-    from communitysim.classroom.store import Session, Store, Team
+__all__ = ["ONE_PAGE", "debrief_html", "response_times", "rubric_html", "scct_verdict"]
 
-__all__ = ["debrief_document", "debrief_html", "response_times", "rubric_html", "scct_verdict"]
-
-#: Timeline entries that are the team's own moves (the rest are injects, notes aside).
+#: Timeline entries that are the learner's own moves (the rest are injects, notes, storm settings and the end aside).
 MOVES = ("decision", "action")
 #: A compact page: the debrief prints on one A4 page.
 ONE_PAGE = (
     "@page{size:a4;margin:1.2cm}body{font-size:9px;max-width:none;margin:0}h1{font-size:14px}h2,h3{font-size:11px}"
 )
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table class='cs-table'><tr>{head}</tr>{body}</table>"
 
 
 def scct_verdict(cluster: str, strategy: str | None, first_hour: float | None) -> str:
@@ -69,24 +53,24 @@ def scct_verdict(cluster: str, strategy: str | None, first_hour: float | None) -
     return text
 
 
-def response_times(run: TeamRun) -> list[tuple[float, str, float | None]]:
+def response_times(run: CrisisSession) -> list[tuple[float, str, float | None]]:
     """Each inject the team received: (its hour, its title, hours to the team's next move or None)."""
     moves = sorted(entry.hour for entry in run.timeline if entry.kind in MOVES)
     rows = []
     for entry in run.timeline:
-        if entry.kind in (*MOVES, "note"):
+        if entry.kind in (*MOVES, "note", "intensity", "finish"):
             continue
         after = next((hour for hour in moves if hour >= entry.hour - 1e-9), None)
         rows.append((entry.hour, entry.title, None if after is None else round(after - entry.hour, 6)))
     return rows
 
 
-def debrief_html(run: TeamRun) -> str:
+def debrief_html(run: CrisisSession) -> str:
     """A team's debrief: response times, statements with their reading and SCCT's verdict, observer notes."""
-    times = _table(
+    times = table(
         [t("debrief.inject"), t("debrief.hour"), t("debrief.response_time")],
-        [[_e(title), _e(number(hour, None)),
-          _e(t("debrief.hours", hours=number(delay, None)) if delay is not None else t("debrief.no_response"))]
+        [[e(title), e(number(hour, None)),
+          e(t("debrief.hours", hours=number(delay, None)) if delay is not None else t("debrief.no_response"))]
          for hour, title, delay in response_times(run)],
     )  # fmt: skip
     statements = []
@@ -105,18 +89,18 @@ def debrief_html(run: TeamRun) -> str:
             (t("debrief.facts_yes") if facts else t("debrief.facts_no")) if facts is not None else "",
         ]
         statements.append([
-            _e(number(hour, None)), _e(payload.get("statement") or t("crisis.statement." + payload["strategy"])),
-            "<br>".join(_e(d) for d in details if d), _e(confirmed),
-            _e(scct_verdict(run.cluster, payload["strategy"], first)),
+            e(number(hour, None)), e(payload.get("statement") or t("crisis.statement." + payload["strategy"])),
+            "<br>".join(e(d) for d in details if d), e(confirmed),
+            e(scct_verdict(run.cluster, payload["strategy"], first)),
         ])  # fmt: skip
-    said = _table([t("debrief.hour"), t("debrief.words"), t("debrief.what_was_read"), t("debrief.strategy"),
+    said = table([t("debrief.hour"), t("debrief.words"), t("debrief.what_was_read"), t("debrief.strategy"),
                    t("crisis.report.why")], statements) if statements else (
-        f"<p>{_e(scct_verdict(run.cluster, None, None))}</p>")  # fmt: skip
+        f"<p>{e(scct_verdict(run.cluster, None, None))}</p>")  # fmt: skip
     notes = [entry for entry in run.timeline if entry.kind == "note"]
-    rows = [[_e(number(n.hour, None)), _e(n.title), _e(n.details)] for n in notes]
-    pinned = _table([t("debrief.hour"), t("debrief.inject"), t("debrief.note")], rows) if notes else ""
-    return f"<h3>{_e(t('debrief.times_title'))}</h3>{times}<h3>{_e(t('debrief.statements_title'))}</h3>{said}" + (
-        f"<h3>{_e(t('debrief.notes_title'))}</h3>{pinned}" if pinned else ""
+    rows = [[e(number(n.hour, None)), e(n.title), e(n.details)] for n in notes]
+    pinned = table([t("debrief.hour"), t("debrief.inject"), t("debrief.note")], rows) if notes else ""
+    return f"<h3>{e(t('debrief.times_title'))}</h3>{times}<h3>{e(t('debrief.statements_title'))}</h3>{said}" + (
+        f"<h3>{e(t('debrief.notes_title'))}</h3>{pinned}" if pinned else ""
     )
 
 
@@ -132,26 +116,15 @@ def rubric_html(crisis_type: str, history: bool = False) -> str:
     if crisis_type in ("offensive_post", "employee_misconduct"):
         actions.insert(0, "delete_post")
     rows = [
-        [_e(t("debrief.rubric.best")), _e(names([best])), "4"],
-        [_e(t("debrief.rubric.good")), _e(names(good)), "2"],
-        [_e(t("debrief.rubric.avoid")), _e(names(avoid)), "0"],
-        [_e(t("debrief.rubric.time")), _e(t("debrief.hours", hours=number(BEST_DELAY_HOURS, None))), "2"],
-        [_e(t("debrief.rubric.actions")), _e(", ".join(t(f"class.action.{a}") for a in actions)), "1 / 1"],
-        [_e(t("debrief.rubric.words")), _e(t("debrief.rubric.words_detail")), "2"],
+        [e(t("debrief.rubric.best")), e(names([best])), "4"],
+        [e(t("debrief.rubric.good")), e(names(good)), "2"],
+        [e(t("debrief.rubric.avoid")), e(names(avoid)), "0"],
+        [e(t("debrief.rubric.time")), e(t("debrief.hours", hours=number(BEST_DELAY_HOURS, None))), "2"],
+        [e(t("debrief.rubric.actions")), e(", ".join(t(f"class.action.{a}") for a in actions)), "1 / 1"],
+        [e(t("debrief.rubric.words")), e(t("debrief.rubric.words_detail")), "2"],
     ]
     return (
-        f"<h3>{_e(t('debrief.rubric.title', cluster=t(f'crisis.cluster.{cluster}')))}</h3>"
-        + _table([t("debrief.rubric.criterion"), t("debrief.rubric.expected"), t("debrief.rubric.points")], rows)
-        + f"<p>{_e(t(f'crisis.scct.{cluster}'))}</p>"
+        f"<h3>{e(t('debrief.rubric.title', cluster=t(f'crisis.cluster.{cluster}')))}</h3>"
+        + table([t("debrief.rubric.criterion"), t("debrief.rubric.expected"), t("debrief.rubric.points")], rows)
+        + f"<p>{e(t(f'crisis.scct.{cluster}'))}</p>"
     )
-
-
-def debrief_document(store: Store, session: Session, team: Team) -> str:
-    """A team's one-page printable debrief (standalone HTML; ``exercise.export`` writes it as PDF)."""
-    run = replay(store, session, team, "all")
-    crisis = run.model.params.crises[0]
-    body = f"<h2>{_e(t('class.report.team', team=team.name))}</h2>{debrief_html(run)}" + rubric_html(
-        crisis.type, crisis.history
-    )
-    document = _document(t("debrief.title", team=team.name, session=session.name), body)
-    return document.replace("</style>", ONE_PAGE + "</style>", 1)
