@@ -193,3 +193,22 @@ def test_the_dashed_previous_run_is_only_a_run_of_the_same_scenario():
     assert lab.previous is None and all(len(axes.lines) == 1 for axes in lab.figure.axes)
     lab.run()
     assert lab.previous is not None and all(len(axes.lines) == 2 for axes in lab.figure.axes)
+
+
+def test_first_members_compares_two_choices_on_three_seeds_in_words():
+    """01's lab, like 02's: a changed choice is run on two more seeds, and the words follow the paired runs."""
+    app = FirstMembers(overrides={"audience.size": 600, "days": 60})
+    app.strategy.value = "random"
+    app.run()
+    assert "cs-spread" not in app.scorecard.value  # nothing to compare yet
+    app.strategy.value = "close_circle"
+    app.run()
+    members = [(b["members"], n["members"]) for b, n in zip(app.spread["before"], app.spread["now"], strict=True)]
+    assert len(members) == 3 and "on 3 seeds" in app.scorecard.value
+    assert members[0] == (app.previous.kpis["members"], app.result.kpis["members"])  # the learner's own seed
+    if all(n > b for b, n in members):
+        assert "higher on every seed" in app.scorecard.value
+    elif all(n < b for b, n in members):
+        assert "lower on every seed" in app.scorecard.value
+    else:
+        assert "within the noise" in app.scorecard.value

@@ -763,6 +763,32 @@ class CrisisDynamicsParams(_Params):
         ge=0,
         le=1,
     )
+    damage_half_life_days: float = _field(
+        14.0,
+        "half-life of the affinity lost on hearing the story, down to its lasting share (short-term drops fade "
+        "within weeks; assumption)",
+        "days",
+        "DOMAIN.md s.11 (Hansen, Kupfer and Hennig-Thurau 2018: 58% short-term, 40% long-term drops)",
+        gt=0,
+        le=3650,
+    )
+    lasting_load_days: float = _field(
+        0.5,
+        "outrage load (outraged person-days per person of the audience) at which a crisis leaves its cluster's "
+        "full lasting share of the damage (the share grows in proportion below it; assumption)",
+        "days",
+        "DOMAIN.md s.11 (Hansen et al. 2018: large volumes and long storms last)",
+        gt=0,
+        le=1000,
+    )
+    lasting_response_effect: float = _field(
+        1.5,
+        "a response of fit f multiplies the lasting share by exp(-effect x f) (a mismatch, f < 0, makes it last)",
+        "dimensionless",
+        "Coombs 2007; assumption",
+        ge=0,
+        le=10,
+    )
     update_effect: float = _field(
         0.25,
         "each follow-up update per day strengthens the response's fit by this share (up to 4 a day)",

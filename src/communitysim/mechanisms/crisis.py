@@ -28,9 +28,20 @@ preventable ones; mismatches are worse than silence) sets ``m = exp(-spread_effe
 ``r = exp(calm_effect x fit)``, and shifts by ``response_affinity_shift x fit`` the affinity of
 those who hear the story with the response, but only ``response_heard_before_share`` of it for
 those who heard before (their opinion is formed): the later the response, the more people heard
-without it, so late responses are worse. Follow-up updates strengthen the fit. Moderation hides a share
+without it, so late responses are worse; a fitting response softens a loss but never turns it into
+a gain (a mismatch adds to it). Follow-up updates strengthen the fit. Moderation hides a share
 of the negative comments on the page; beyond a threshold it backfires (the spread rises).
 Disclosing first (stealing thunder) lowers the severity and counts as an immediate response.
+
+**Lasting damage heals, or not.** The affinity a person lost on hearing the story (their *scar*)
+heals with half-life ``damage_half_life_days`` down to a lasting share of it,
+
+    lasting = LASTING_BY_CLUSTER[cluster] x min(1, load / lasting_load_days) x exp(-lasting_response_effect x fit)
+
+(capped at 1), where ``load`` is the storm's outraged person-days per person of the audience (its
+volume times its length) and ``fit`` the response made (0 without one): short, small storms and
+matched responses heal; long, loud ones, product and social failures and mismatched responses
+leave a lasting scar (Hansen, Kupfer and Hennig-Thurau 2018; DOMAIN.md s.11).
 
 Example:
     >>> cluster_of("false_rumour"), cluster_of("data_leak", history=True)
@@ -54,9 +65,24 @@ from communitysim.scenario import CrisisDynamicsParams, CrisisParams, ResponsePa
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.network import Network
 
-__all__ = ["CRISIS_TYPES", "RESPONSE_FIT", "CLUSTERS", "Crisis", "Response", "cluster_of", "BadBuzz", "CrisisTally"]
+__all__ = [
+    "CRISIS_TYPES",
+    "RESPONSE_FIT",
+    "CLUSTERS",
+    "LASTING_BY_CLUSTER",
+    "Crisis",
+    "Response",
+    "cluster_of",
+    "BadBuzz",
+    "CrisisTally",
+]
 
 CLUSTERS = ("victim", "accidental", "preventable")
+
+#: Share of the damage a crisis of each cluster leaves for good at full load, without a response
+#: (assumption; ranked as Hansen et al. 2018 found: product or service failures and social failures
+#: last, a rumour the brand is the victim of less).
+LASTING_BY_CLUSTER: dict[str, float] = {"victim": 0.2, "accidental": 0.6, "preventable": 0.8}
 
 #: Each crisis type: its SCCT cluster and where its bad buzz usually starts (Coombs 2007).
 CRISIS_TYPES: dict[str, tuple[str, str]] = {
@@ -158,6 +184,9 @@ class BadBuzz:
         self.pressure = WordOfMouth(self.network)
         self.last = CrisisTally()
         self.response_shift = 0.0  # affinity change of those who hear with the latest response
+        self.scar = np.zeros(n)  # affinity each person lost to the story and has not recovered
+        self.loss = np.zeros(n)  # affinity each person lost on hearing (the scar's start)
+        self.load = 0.0  # outraged person-days per person of the audience, over every crisis so far
 
     @property
     def active(self) -> bool:
@@ -240,8 +269,45 @@ class BadBuzz:
     def _hear(self, ids: np.ndarray, affinity: np.ndarray, severity: float) -> None:
         new = ids[~self.heard[ids]]
         self.heard[new] = True
-        change = self.response_shift - self.dynamics.heard_affinity_loss * severity  # with the response, if made
-        affinity[new] = np.clip(affinity[new] + change, 0.0, 1.0)
+        # with the response, if made: a fitting one softens the loss (never into a gain), a mismatch adds to it
+        self._shift(new, min(0.0, self.response_shift - self.dynamics.heard_affinity_loss * severity), affinity)
+
+    def _shift(self, ids: np.ndarray, change: float, affinity: np.ndarray) -> None:
+        """Move the affinity of ``ids`` by ``change``: a loss is a scar; a gain mends scars, never more.
+
+        So more people hearing the story is never good news for the brand, whatever its response:
+        a larger storm (a moderation backlash, a new wave) costs affinity in every crisis.
+        """
+        before = affinity[ids]
+        if change >= 0:
+            gain = np.minimum(change, self.scar[ids])
+            affinity[ids] = np.minimum(before + gain, 1.0)
+            self.scar[ids] -= gain
+            return
+        after = np.maximum(before + change, 0.0)
+        affinity[ids] = after
+        self.scar[ids] += before - after
+        self.loss[ids] += before - after
+
+    def lasting_share(self) -> float:
+        """Share of each person's loss that stays for good, given the storm so far (module docstring)."""
+        crisis = self.current()
+        if crisis is None:
+            return 0.0
+        d = self.dynamics
+        fit = self.fit(crisis, math.inf) if crisis.responded else 0.0
+        share = LASTING_BY_CLUSTER[crisis.cluster] * min(1.0, self.load / d.lasting_load_days)
+        return min(1.0, share * math.exp(-d.lasting_response_effect * fit))
+
+    def heal(self, dt: float, affinity: np.ndarray) -> None:
+        """Scars fade by one step towards their lasting share; the affinity comes back with them."""
+        floor = self.lasting_share() * self.loss
+        healing = np.maximum(self.scar - floor, 0.0) * -math.expm1(
+            -math.log(2.0) * dt / self.dynamics.damage_half_life_days
+        )
+        hurt = np.flatnonzero(healing > 0)
+        self.scar[hurt] -= healing[hurt]
+        affinity[hurt] = np.minimum(affinity[hurt] + healing[hurt], 1.0)
 
     def moderation(self, day: float) -> float:
         """Share of negative page comments hidden now (from the CM's first action on the latest crisis)."""
@@ -267,8 +333,8 @@ class BadBuzz:
             crisis.responded = True
             if self.effects_on:  # those who heard already take less of it: late responses are worse
                 self.response_shift = self.dynamics.response_affinity_shift * self.fit(crisis, day_start)
-                shift = self.response_shift * self.dynamics.response_heard_before_share
-                affinity[self.heard] = np.clip(affinity[self.heard] + shift, 0.0, 1.0)
+                self._shift(np.flatnonzero(self.heard), self.response_shift * self.dynamics.response_heard_before_share,
+                            affinity)  # fmt: skip
         tally.responses = sum(c.responded for c in self.crises)
         if crisis is None or not self.effects_on:
             return tally
@@ -294,6 +360,8 @@ class BadBuzz:
         self.pressure.remove(calming)
         tally.outraged = int(self.outraged.sum())
         tally.heard_total = int(self.heard.sum())
+        self.load += tally.outraged * dt / max(self.network.n, 1)
+        self.heal(dt, affinity)
         on_page = int(np.count_nonzero(self.outraged & is_member)) * d.mentions_per_day * dt
         elsewhere = (tally.outraged * d.mentions_per_day * dt) - on_page
         tally.on_page = on_page

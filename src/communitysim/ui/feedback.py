@@ -21,13 +21,18 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+import communitysim as cs
 from communitysim.messages import number, percent, t, tn
 from communitysim.ui.display import kpi_name, kpi_text, scorecard_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.result import Result
 
-__all__ = ["LEVERS", "changed_levers", "objective_feedback", "rhythm_reach", "scorecard_html", "spread_line"]
+__all__ = ["LEVERS", "SPREAD_SEEDS", "changed_levers", "compare_over_seeds", "objective_feedback", "rhythm_reach",
+           "scorecard_html", "spread_line"]  # fmt: skip
+
+#: The seeds, beside the learner's own, on which a lab compares this run with the previous one.
+SPREAD_SEEDS = (101, 202)
 
 #: Levers a learner moves in the notebooks (field paths of the scenario).
 LEVERS = (
@@ -227,3 +232,22 @@ def scorecard_html(result: Result, previous: Result | None = None, reach: dict |
         for k in ("common.objective", "common.target", "common.by_day", "common.achieved", "lab.result", "lab.why")
     )
     return f"<table class='cs-scorecard'><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def compare_over_seeds(
+    scenario: Any,
+    runs: tuple[Result, Result],
+    overrides: tuple[dict[str, Any], dict[str, Any]],
+    kpis: tuple[str, ...],
+) -> tuple[dict[str, list[dict]], str]:
+    """The previous run and this one (``runs``, with their ``overrides``), repeated on ``SPREAD_SEEDS``.
+
+    Returns the KPIs of each arm per seed (``before``, ``now``) and a list, one line per KPI of
+    ``kpis``: better on every seed, worse on every seed, or within the noise (``spread_line``).
+    """
+    spread = {
+        arm: [run.kpis] + [cs.run(scenario, seed=s, overrides=levers).kpis for s in SPREAD_SEEDS]
+        for arm, run, levers in zip(("before", "now"), runs, overrides, strict=True)
+    }
+    lines = [spread_line(key, spread["before"], spread["now"], 1 + len(SPREAD_SEEDS)) for key in kpis]
+    return spread, "<ul class='cs-spread'>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"

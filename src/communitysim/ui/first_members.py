@@ -21,6 +21,7 @@ from communitysim.mechanisms.seeding import STRATEGIES
 from communitysim.messages import number, percent, t, tn
 from communitysim.scenario import Objective
 from communitysim.ui import ScenarioRuns, app_box, display_app, redraw, slider_look
+from communitysim.ui.feedback import compare_over_seeds
 
 __all__ = ["FirstMembers", "challenge_objective", "first_members"]
 
@@ -41,6 +42,7 @@ class FirstMembers(ScenarioRuns):
 
     def __init__(self, scenario: str = "bakery_launch.yaml", overrides: dict[str, Any] | None = None, seed: int = 7):
         super().__init__(scenario, overrides, seed)
+        self._chosen: dict[str, Any] | None = None  # the choices of the last run
         look = slider_look("230px")  # a track of at least 200 px; long labels wrap (tested in the browser)
         self.strategy = w.Dropdown(
             options=[
@@ -89,8 +91,14 @@ class FirstMembers(ScenarioRuns):
         }
         if self.run_scenario(chosen) is None:
             return
+        before, self._chosen = self._chosen, chosen
         self.challenge.value = self.challenge_html()
         self.draw()
+        # after the plot: the same two choices on more seeds, so that chance is not read as a lesson
+        if before is not None and before != chosen:
+            levers = ({**self.fixed, **before}, {**self.fixed, **chosen})
+            self.spread, text = compare_over_seeds(self.path, (self.previous, self.result), levers, ("members",))
+            self.scorecard.value += text
 
     def challenge_html(self) -> str:
         """The challenge's feedback: pass or fail, with the reasons this run's choices explain ("" without one)."""

@@ -28,16 +28,14 @@ from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
 from communitysim.messages import t
 from communitysim.ui import app_box, display_app, error_html, redraw, schema_slider, slider_look
 from communitysim.ui.display import kpi_name, kpi_text
-from communitysim.ui.feedback import REACH_RHYTHMS, rhythm_reach, scorecard_html, spread_line
+from communitysim.ui.feedback import REACH_RHYTHMS, compare_over_seeds, rhythm_reach, scorecard_html
 
 __all__ = ["PostingLab", "posting_lab", "lab_scenarios"]
 
 #: The lab's default scenario: the bakery launch sized for a class (fast enough for live sliders).
 DEFAULT_SCENARIO = "classroom_bakery.yaml"
 
-#: Seeds run besides the lab's own when the strategy changed, to tell a lever's effect from chance.
-SPREAD_SEEDS = (101, 202)
-#: KPIs compared over those seeds.
+#: KPIs compared over the seeds of ``feedback.SPREAD_SEEDS`` when the strategy changed.
 SPREAD_KPIS = ("members", "engagements")
 #: KPIs shown under the plots, in this order.
 SUMMARY_KPIS = ("members", "engagements", "engagements_per_post", "engagement_rate_followers", "active_ratio", "leads")
@@ -210,14 +208,8 @@ class PostingLab:
 
     def spread_html(self, scenario: cs.Scenario, before: dict[str, Any], now: dict[str, Any]) -> str:
         """This run against the previous one on ``SPREAD_SEEDS`` more seeds: is the difference within the noise?"""
-        seeds = (self.seed, *SPREAD_SEEDS)
-        runs = {
-            "before": [self.previous] + [cs.run(scenario, seed=s, overrides=before) for s in SPREAD_SEEDS],
-            "now": [self.result] + [cs.run(scenario, seed=s, overrides=now) for s in SPREAD_SEEDS],
-        }
-        self.spread = {k: [r.kpis for r in v] for k, v in runs.items()}
-        lines = [spread_line(key, self.spread["before"], self.spread["now"], len(seeds)) for key in SPREAD_KPIS]
-        return "<ul class='cs-spread'>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
+        self.spread, text = compare_over_seeds(scenario, (self.previous, self.result), (before, now), SPREAD_KPIS)
+        return text
 
     def reach(self, scenario: cs.Scenario) -> dict[int, dict[str, Any]]:
         """For each missed objective, whether any posting rhythm reaches it with the learner's other levers.
