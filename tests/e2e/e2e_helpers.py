@@ -227,8 +227,16 @@ def restart_and_run_all(page, panel, ready, name: str = "notebook") -> None:
     expect(ready).to_be_visible(timeout=5_000)
 
 
+#: A statement the learner writes in the crisis exercise, per language.
+STATEMENTS = {
+    "en": "We are deeply sorry for this post. We removed it and will review how it was approved.",
+    "fr": "Nous sommes sincèrement désolés pour ce post. Nous l'avons retiré et allons revoir comment il a été validé.",
+}
+
+
 def play_crisis(page, lang: str, start) -> None:
-    """Play the crisis exercise to its report: Start, +6 h, respond with rebuild, Finish."""
+    """Play the crisis exercise to its report: Start, +6 h, write and read a statement, respond with rebuild
+    (confirmed or corrected), Finish; the report's debrief carries the words."""
     from playwright.sync_api import expect
 
     from communitysim.ui.messages import t
@@ -239,6 +247,10 @@ def play_crisis(page, lang: str, start) -> None:
     six_hours.click()
     hour_six = t("crisis.clock", lang=lang, day="X", time="X", hour="6").split("·")[-1].strip()
     expect(page.get_by_text(hour_six)).to_be_visible(timeout=60_000)
+    page.get_by_placeholder(t("cm.statement_help", lang=lang)).fill(STATEMENTS[lang])
+    page.wait_for_timeout(500)  # let the words reach the kernel
+    page.locator("button.widget-button", has_text=t("cm.read", lang=lang)).click()
+    expect(page.locator(".cs-reading")).to_contain_text(t(f"cm.reading.scale.{lang}", lang=lang), timeout=30_000)
     rebuild = t("crisis.strategy.rebuild", lang=lang)
     page.locator("select").filter(has=page.locator("option", has_text=rebuild)).select_option(label=rebuild)
     page.locator("button.widget-button", has_text=t("crisis.respond", lang=lang)).click()
@@ -247,3 +259,5 @@ def play_crisis(page, lang: str, start) -> None:
     page.locator("button.widget-button", has_text=t("crisis.finish", lang=lang)).click()
     comparison = page.locator(".widget-html h3", has_text=t("crisis.report.comparison", lang=lang))
     expect(comparison).to_have_count(1, timeout=180_000)  # the report, under the exercise
+    debrief = page.locator(".widget-html", has=page.locator("h3", has_text=t("debrief.statements_title", lang=lang)))
+    expect(debrief.last).to_contain_text(STATEMENTS[lang])  # the words, with what was read in them
