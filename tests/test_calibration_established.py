@@ -164,3 +164,31 @@ def test_bass_1969_yearly_series_give_back_the_estimates_of_bass_s_regression():
         assert fit.market == pytest.approx(m, rel=0.09), name
         assert fit.q * per_year == pytest.approx(q, rel=0.06), name
         assert fit.p * per_year < p, name
+
+
+def test_bass_1969_quoted_estimates_differ_from_the_shipped_series_mostly_in_p_which_hangs_on_the_first_years():
+    """What the shipped series give against the estimates quoted from Bass (1969), Table 2.
+
+    The paper's own yearly table could not be read here (examples/bass1969/README.md, "What is
+    reproduced"), so the test pins the comparison the README states rather than a claimed match.
+    Quoted: room air conditioners p 0.0104, q 0.4186, m 16,895 (fitted on 1946-1961 in the usual
+    citations); clothes dryers p 0.017, q 0.36 (two digits, as usually quoted). On the 1949-1961
+    series, Bass's estimator gives q within 4% and m (air conditioners) within 1.5% of them, but p 60%
+    (air conditioners) and 15% (dryers) higher. p is the estimate that depends on where a series
+    starts: counting 1946-1948 as three years without sales gives the quoted p to its printed
+    precision (0.0104), q 0.438 and m 16,685, so the difference is consistent with the paper's
+    regression starting in 1946 on small early sales that the circulated series leave out.
+    Deterministic (no randomness); tolerances are the printed precision or the stated percentages.
+    """
+    sales = {}
+    for name in ("room_air_conditioners", "clothes_dryers"):
+        export = read_export(EXAMPLES / f"{name}.csv", {"followers": "Cumulative sales (thousands)"})
+        sales[name] = np.diff(export.data["followers"].to_numpy())
+    p, q, m = bass_regression(sales["room_air_conditioners"])
+    assert q == pytest.approx(0.4186, rel=0.04) and m == pytest.approx(16_895, rel=0.015)
+    assert p > 1.5 * 0.0104  # not the quoted p
+    p, q, m = bass_regression(sales["clothes_dryers"])
+    assert q == pytest.approx(0.36, rel=0.04) and p > 0.0175  # p rounds to 0.020, not 0.017
+    p, q, m = bass_regression(np.concatenate([np.zeros(3), sales["room_air_conditioners"]]))  # from 1946
+    assert round(p, 4) == 0.0104
+    assert q == pytest.approx(0.4375, abs=0.0005) and m == pytest.approx(16_685, abs=1)

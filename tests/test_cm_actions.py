@@ -10,8 +10,8 @@ from communitysim.classroom import Store, TeamRun, create_session
 from communitysim.exercise.session import LEARNER_START
 from communitysim.mechanisms import cm_actions
 from communitysim.mechanisms.crisis import Response
+from communitysim.messages import set_language, t
 from communitysim.ui.classroom_team import TeamApp
-from communitysim.ui.messages import set_language, t
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 #: The scenario's page (5,000 people) with a severe post, so that one action's effect shows above the seed noise.

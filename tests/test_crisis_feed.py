@@ -19,7 +19,7 @@ from communitysim.crisis_feed.feed import (
 from communitysim.crisis_feed.render import brand_actions, living_feed_html
 from communitysim.exercise.session import LEARNER_START
 from communitysim.mechanisms.crisis import Response
-from communitysim.ui.messages import catalogue, set_language
+from communitysim.messages import catalogue, set_language
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIO = str(SCENARIO_DIR / "crisis_offensive_post.yaml")

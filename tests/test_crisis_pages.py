@@ -18,10 +18,10 @@ from communitysim.classroom import Store, TeamRun, create_session
 from communitysim.classroom.exercise import default_injects, injects_yaml, parse_injects_yaml, validate_injects
 from communitysim.exercise.report import format_kpi, report_path
 from communitysim.kpis import kpi_value, mention_sentiment_between
+from communitysim.messages import set_language, t
 from communitysim.ui.classroom_facilitator import FacilitatorApp
 from communitysim.ui.classroom_team import TeamApp
 from communitysim.ui.crisis_exercise import CrisisExercise
-from communitysim.ui.messages import set_language, t
 
 SMALL = {"audience.size": 600, "seeding.size": 300}
 SEEDS = (7, 8)

@@ -6,8 +6,8 @@ from communitysim.classroom import ClassroomError, Store, TeamRun, create_sessio
 from communitysim.classroom.exercise import class_report_html, debrief_document, team_report_html
 from communitysim.exercise.debrief import response_times, rubric_html, scct_verdict
 from communitysim.exercise.report import report_pdf
+from communitysim.messages import set_language, t
 from communitysim.ui.classroom_facilitator import FacilitatorApp
-from communitysim.ui.messages import set_language, t
 
 SMALL = {"audience.size": 300, "seeding.size": 150}
 

@@ -7,8 +7,8 @@ from communitysim.classroom import ClassroomError, Store, create_session
 from communitysim.classroom.events_file import load_events
 from communitysim.classroom.exercise import ESCALATION_BY_TYPE, default_injects
 from communitysim.mechanisms.crisis import CRISIS_TYPES
+from communitysim.messages import catalogue, set_language, t
 from communitysim.ui.classroom_facilitator import FacilitatorApp
-from communitysim.ui.messages import catalogue, set_language, t
 
 ROWS = [
     ["hour", "kind", "title", "body", "effect"],

@@ -99,3 +99,62 @@ def test_every_kpi_and_column_is_documented():
     doc = (ROOT / "docs" / "KPIS.md").read_text()
     for name in list(KPIS) + [c.name for c in COLUMNS]:
         assert f"`{name}`" in doc, name
+
+
+def test_sentiment_has_one_definition_for_the_column_and_the_kpi():
+    # two steps whose comment mood (+) and mention mood (-) disagree: the KPI follows the column's mentions
+    ts = pd.DataFrame(
+        {
+            "step": [0, 1, 2],
+            "day": [0.0, 1.0, 2.0],
+            "positive_comments": [0.0, 30.0, 10.0],
+            "negative_comments": [0.0, 5.0, 5.0],
+            "comments": [0.0, 50.0, 30.0],
+            "negative_mentions": [0.0, 5.0, 85.0],
+            "mentions": [0.0, 60.0, 120.0],
+        }
+    )
+    ts["sentiment"] = 100 * (ts["positive_comments"] - ts["negative_mentions"]) / ts["mentions"]
+    assert kpi_value(ts, "sentiment", 1.0) == pytest.approx(ts["sentiment"].iloc[1])  # one step: the column itself
+    assert kpi_value(ts, "sentiment", 2.0) == pytest.approx(100 * (40 - 90) / 180)  # sums over the window
+    assert kpi_value(ts, "sentiment", 2.0) < 0 < 100 * (40 - 10) / 80  # not the comments' +37.5
+    column = next(c for c in COLUMNS if c.name == "sentiment")
+    assert "mentions" in column.description and "mentions" in KPIS["sentiment"].formula
+
+
+def test_churn_rate_is_the_share_of_the_window_members_who_left():
+    ts = pd.DataFrame(
+        {
+            "step": [0, 1, 2, 3],
+            "day": [0.0, 10.0, 40.0, 60.0],
+            "members": [0, 100, 110, 100],
+            "new_members": [0, 100, 20, 5],
+            "churned": [0, 0, 10, 15],
+        }
+    )
+    # window (30, 60]: members at day 10 (100) + joiners 25; left 25
+    assert kpi_value(ts, "churn_rate", 60) == pytest.approx(25 / 125)
+    # a launch window starting with no members: joiners only
+    assert kpi_value(ts, "churn_rate", 10) == pytest.approx(0 / 100)
+    assert math.isnan(kpi_value(ts.iloc[:1], "churn_rate", 0))
+
+
+def test_member_to_member_ratio_leaves_the_brands_replies_out_so_neglect_cannot_raise_it():
+    ts = pd.DataFrame(
+        {"step": [0, 1], "day": [0.0, 1.0], "member_interactions": [0, 10], "comments": [0, 40], "replies": [0, 0]}
+    )
+    cared = ts.assign(replies=[0, 30])
+    assert kpi_value(ts, "member_to_member_ratio", 1) == kpi_value(cared, "member_to_member_ratio", 1) == 0.25
+
+
+def test_sentiment_is_defined_without_comments():
+    ts = pd.DataFrame(
+        {
+            "step": [0, 1],
+            "day": [0.0, 1.0],
+            "positive_comments": [0.0, 0.0],
+            "negative_mentions": [0.0, 0.0],
+            "mentions": [0.0, 5.0],  # members' ordinary mentions
+        }
+    )
+    assert kpi_value(ts, "sentiment", 1) == 0.0

@@ -149,6 +149,42 @@ def test_files_are_read_like_networkx(tmp_path: Path):
     assert adjacencies[0].nnz == 2 * graph.number_of_edges()
 
 
+def test_graphml_is_read_from_its_bytes_in_every_common_layout(tmp_path: Path):
+    # the byte-level reader takes one element a line or all on one line, edges with an id first,
+    # integer, signed or text ids, and gives networkx's graph; a comment sends the file to networkx
+    from communitysim.network import _from_networkx, _graphml_ends
+
+    graph = nx.convert_node_labels_to_integers(nx.les_miserables_graph())
+    expected = _from_networkx(graph, graph.number_of_nodes())
+    variants = {
+        "pretty": graph,
+        "one_line": graph,
+        "edge_ids": graph,
+        "signed": nx.relabel_nodes(graph, {i: i - 5 for i in graph}),
+        "text": nx.relabel_nodes(graph, {i: f"p{i:03d}" for i in graph}),
+    }
+    for name, variant in variants.items():
+        path = tmp_path / f"{name}.graphml"
+        nx.write_graphml(
+            variant,
+            path,
+            prettyprint=name != "one_line",
+            edge_id_from_attribute="weight" if name == "edge_ids" else None,
+        )
+        assert _graphml_ends(path) is not None, name
+        net = build(n=graph.number_of_nodes(), kind="file", path=str(path))
+        assert (net.adjacency != expected).nnz == 0, name
+    text = (tmp_path / "edge_ids.graphml").read_text()  # Gephi's order: the id first
+    id_first = re.sub(r'<edge source="(\d+)" target="(\d+)" id="(\d+)"', r'<edge id="\3" source="\1" target="\2"', text)
+    (tmp_path / "id_first.graphml").write_text(id_first)
+    assert id_first != text and _graphml_ends(tmp_path / "id_first.graphml") is not None
+    net = build(n=graph.number_of_nodes(), kind="file", path=str(tmp_path / "id_first.graphml"))
+    assert (net.adjacency != expected).nnz == 0
+    text = (tmp_path / "pretty.graphml").read_text()
+    (tmp_path / "commented.graphml").write_text(text.replace("<edge ", "<!-- no tie -->\n<edge ", 1))
+    assert _graphml_ends(tmp_path / "commented.graphml") is None
+
+
 def _build_cpu_s(params: dict, sizes: tuple[int, ...], tmp_path: Path, repeats: int) -> list[float]:
     """The best CPU time of ``repeats`` builds at each size, the sizes measured in turn (same load for both)."""
     by_size = {}

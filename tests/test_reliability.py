@@ -20,8 +20,8 @@ import yaml
 import communitysim as cs
 from communitysim.cli import main
 from communitysim.files import clean_text, load_yaml, safe_name
+from communitysim.messages import number, percent
 from communitysim.scenario import ScenarioError
-from communitysim.ui.messages import number, percent
 from helpers import ROOT, SCENARIOS, small
 
 #: A 9-level YAML alias bomb (443 bytes): 9^9 values once expanded.

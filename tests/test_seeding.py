@@ -120,3 +120,12 @@ def test_invitations_wait_for_the_posts():
     assert model.invited_day == first
     joined_first = model.population.joined_step[model.population.invited]
     assert (joined_first[joined_first >= 0] >= 10).all()
+
+
+def test_the_running_norm_is_the_members_mean_effective_activity():
+    # the model updates a running sum at each join and leave; after a year of both it still equals the mean
+    model = cs.CommunityModel(BAKERY, seed=3)
+    ts = model.run().timeseries
+    assert ts["new_members"].sum() > 0 and ts["churned"].sum() > 0
+    pop = model.population
+    assert model.activity_norm == pytest.approx(pop.effective_activity[pop.is_member()].mean(), rel=1e-9)

@@ -353,3 +353,36 @@ def test_sweep_tables_that_are_not_ours_are_named(tmp_path):
     with pytest.raises(ScenarioError, match=r"x\.parquet: not a communitysim sweep table"):
         SweepTable.load(path)
     assert Path(path).exists()
+
+
+def test_registered_plugins_reach_process_and_dask_workers():
+    # each worker runs in a fresh process: it imports what was registered, by import path
+    from dask.distributed import LocalCluster
+
+    import plugin_example
+    from communitysim.mechanisms import posting, seeding
+
+    seeding.register_strategy("first_ids_anywhere", plugin_example.first_ids)  # a module's function
+    posting.register_schedule("mondays_anywhere", "plugin_example:mondays")  # an import path
+    grid = {"seeding.strategy": ["first_ids_anywhere", "plugin_example:first_ids", "random"]}
+    options = {"replications": 1, "seed": 1, "progress": False}
+    scenario = {**TINY, "strategy": {"schedule": "mondays_anywhere"}, "seeding": {"size": 30, "invite_after_posts": 0}}
+    serial = sweep(scenario, grid, backend="serial", **options)
+    assert serial.runs["posts"].tolist() == [5, 5, 5]  # days 0, 7, 14, 21, 28: the schedule ran
+    firsts = serial.runs.set_index("point")["members"]
+    assert firsts[0] == firsts[1] != firsts[2]  # the registered name and the path run the same function
+    processes = sweep(scenario, grid, backend="processes", workers=2, **options)
+    pd.testing.assert_frame_equal(serial.runs, processes.runs)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as c:
+        dask = sweep(scenario, grid, backend="dask", scheduler=c.scheduler_address, **options)
+    pd.testing.assert_frame_equal(serial.runs, dask.runs)
+
+
+def test_a_plugin_other_processes_cannot_import_is_refused_before_any_run():
+    from communitysim.mechanisms import seeding
+
+    seeding.register_strategy("inline", lambda model, size, rng: seeding.Invitation(np.arange(size)))
+    grid = {"seeding.strategy": ["inline"]}
+    with pytest.raises(ScenarioError, match=r"^seeding\.strategy: 'inline' was registered as a function other"):
+        sweep(TINY, grid, replications=1, seed=1, backend="processes", progress=False)
+    assert len(sweep(TINY, grid, replications=1, seed=1, backend="serial", progress=False).runs) == 1

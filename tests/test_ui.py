@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from communitysim.messages import LANGUAGES, catalogue, set_language, t, tn
 from communitysim.ui.engagement_lab import EngagementLab
 from communitysim.ui.first_members import FirstMembers
-from communitysim.ui.messages import LANGUAGES, catalogue, set_language, t, tn
 from communitysim.ui.posting_lab import PostingLab, lab_scenarios
 
 SMALL = {"audience.size": 600, "days": 60, "objectives": [{"kpi": "members", "target": 50, "by_day": 60}]}
@@ -136,6 +136,20 @@ def test_the_first_members_challenge_explains_why_a_try_failed_or_passed():
     assert "Nobody was invited" in app.challenge.value
 
 
+def test_the_first_members_challenge_is_the_scenarios_first_members_objective():
+    # the same run passes a lower target and fails a higher one: the target comes from the scenario
+    easy = [{"kpi": "members", "target": 5, "by_day": 30}, {"kpi": "members", "target": 10**6, "by_day": 30}]
+    hard = [{"kpi": "leads", "target": 0, "by_day": 30}, {"kpi": "members", "target": 10**6, "by_day": 30}]
+    shown = []
+    for objectives in (easy, hard, []):
+        app = FirstMembers(overrides={"audience.size": 600, "days": 30, "objectives": objectives})
+        app.run()
+        shown.append((app.widget.children[3].value, app.challenge.value))  # [0] is the shared style
+    assert "reach 5 members by day 30" in shown[0][0] and "#1b7f3b" in shown[0][1]
+    assert "reach 1,000,000 members by day 30" in shown[1][0] and "#b3261e" in shown[1][1]
+    assert shown[2] == ("", "")  # no objective on members: no challenge
+
+
 def test_the_engagement_sweep_finds_a_best_rhythm():
     app = EngagementLab(overrides={"audience.size": 1500, "seeding.size": 400, "days": 45}, frequencies=(1, 7, 42))
     app.sweep()
@@ -168,7 +182,7 @@ def test_the_engagement_challenge_and_contrasts_give_feedback():
 
 
 def test_the_language_comes_from_the_switch_then_the_setting_then_the_locale(monkeypatch):
-    from communitysim.ui.messages import language, set_language
+    from communitysim.messages import language, set_language
 
     for name in ("COMMUNITYSIM_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(name, raising=False)
@@ -224,3 +238,17 @@ def test_every_plural_message_has_its_other_form_in_every_language():
         stems = {k.rsplit(".", 1)[0] for k in keys if k.rsplit(".", 1)[-1] in ("zero", "one", "two", "few", "many")}
         assert stems, lang
         assert all(f"{stem}.other" in keys for stem in stems), lang
+
+
+def test_the_lab_sliders_span_the_schema_and_keep_a_scenarios_value(tmp_path):
+    # a rhythm beyond the old 42 and a delay beyond the old 48 h: shown as they are, never clamped
+    from communitysim.scenario import field_bounds
+
+    (tmp_path / "busy.yaml").write_text(
+        "name: busy\ndays: 10\naudience: {size: 300}\nstrategy: {posts_per_week: 60, reply_delay_hours: 100}\n"
+    )
+    lab = PostingLab(scenario="busy.yaml", folder=tmp_path)
+    for slider, path in ((lab.posts_per_week, "posts_per_week"), (lab.reply_delay_hours, "reply_delay_hours")):
+        assert (slider.min, slider.max) == field_bounds(f"strategy.{path}")
+    assert (lab.posts_per_week.value, lab.reply_delay_hours.value) == (60, 100)
+    assert lab.overrides()["strategy.posts_per_week"] == 60

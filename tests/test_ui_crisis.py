@@ -12,9 +12,9 @@ import yaml
 from communitysim.crisis_feed.render import COLOURS
 from communitysim.exercise.session import Applied
 from communitysim.mechanisms.crisis import CLUSTERS, RESPONSE_FIT, best_response
+from communitysim.messages import catalogue, t
 from communitysim.ui import crisis_exercise as module
 from communitysim.ui.crisis_exercise import CrisisExercise, crisis_exercise, crisis_scenarios
-from communitysim.ui.messages import catalogue, t
 from helpers import ROOT, SCENARIOS
 
 SMALL = {"audience.size": 1000, "seeding.size": 500}

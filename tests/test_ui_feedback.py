@@ -3,10 +3,10 @@
 import pytest
 
 import communitysim as cs
+from communitysim.messages import set_language
 from communitysim.ui import display_app
 from communitysim.ui.display import display_kind, kpi_text
 from communitysim.ui.first_members import FirstMembers
-from communitysim.ui.messages import set_language
 from communitysim.ui.posting_lab import PostingLab
 from communitysim.ui.welcome import WelcomeChallenge
 from helpers import SCENARIOS
@@ -80,32 +80,42 @@ def test_a_begging_only_mix_is_not_blamed_on_promotional_posts():
     assert "Promotional" not in card
 
 
-def test_an_objective_no_rhythm_reaches_is_said_so():
-    """posting_frequency's churn objective: >= 2,000 departures by day 180 at every rhythm from 0 to 42 (seed 7)."""
-    lab = PostingLab(scenario="posting_frequency.yaml")
+def test_an_objective_no_rhythm_reaches_is_said_so(tmp_path):
+    """posting_frequency with a churn rate objective of 2% per 30 days: above it at every rhythm from 0 to 42 (seed 7).
+
+    (The shipped objective, 8%, is reached by a good rhythm since issue 17: tests/test_lessons.py.)
+    """
+    text = (SCENARIOS / "posting_frequency.yaml").read_text(encoding="utf-8")
+    shipped = "{kpi: churn_rate, target: 0.08,"
+    assert shipped in text
+    (tmp_path / "posting_frequency.yaml").write_text(text.replace(shipped, "{kpi: churn_rate, target: 0.02,"))
+    lab = PostingLab(scenario="posting_frequency.yaml", folder=tmp_path)
     lab.run()
-    churn = lab.result.scorecard.set_index("kpi").loc["churned"]
+    churn = lab.result.scorecard.set_index("kpi").loc["churn_rate"]
     assert not churn["passed"]
-    departures = [run.kpis["churned"] for run in lab._reach_runs.values()]
-    assert min(departures) > churn["target"]
+    rates = [run.kpis["churn_rate"] for run in lab._reach_runs.values()]
+    assert min(rates) > churn["target"]
     assert "No posting rhythm reaches this objective" in lab.scorecard.value
 
 
 def test_doubling_the_posts_lowers_the_rate_per_post_and_raises_the_total_as_the_page_says():
-    """Paired over seeds 1-5 on classroom_bakery, 5 then 10 posts a week: the direction holds on every seed.
+    """Paired over seeds 1-8 on classroom_bakery, 5 then 10 posts a week: the total rises on every seed, the
+    rate by followers falls on at least 7 of 8 (the lessons' rule, tests/test_lessons.py).
 
     Engagements per post (no member denominator) goes either way across these seeds (more posts also
-    bring more members), which is why the page asks about the rate by followers.
+    bring more members), which is why the page asks about the rate by followers. Measured: the rate fell on 7
+    of 8; on seed 5 the page at 10 posts grew to 1,057 members instead of 729, and its many newcomers, still
+    keen, lifted the rate by followers (0.0215 -> 0.0259).
     """
     rate, total = [], []
-    for seed in range(1, 6):
+    for seed in range(1, 9):
         runs = [
             cs.run(SCENARIOS / "classroom_bakery.yaml", seed=seed, overrides={"strategy.posts_per_week": n}).kpis
             for n in (5, 10)
         ]
         rate.append(runs[1]["engagement_rate_followers"] < runs[0]["engagement_rate_followers"])
         total.append(runs[1]["engagements"] > runs[0]["engagements"])
-    assert all(rate) and all(total), (rate, total)
+    assert sum(rate) >= 7 and all(total), (rate, total)
 
 
 def test_first_members_that_were_scattered_are_not_told_they_were_linked():
@@ -122,7 +132,8 @@ def test_first_members_that_were_scattered_are_not_told_they_were_linked():
 
 
 def test_the_first_members_plurals_and_the_french_colon(french):
-    app = FirstMembers(overrides={"audience.size": 400, "days": 30, "objectives": []})
+    goal = [{"kpi": "members", "target": 300, "by_day": 30}]
+    app = FirstMembers(overrides={"audience.size": 400, "days": 30, "objectives": goal})
     app.size.value = 1
     app.run()
     text = app.widget.children[3].value  # the challenge line, under the shared style and the controls
@@ -156,7 +167,7 @@ def test_an_app_shown_without_its_kernel_says_run_this_cell_not_its_repr(monkeyp
     ],
 )  # fmt: skip
 def test_the_glossary_explains_the_words_a_learner_meets_and_every_page_links_it(lang, terms):
-    from communitysim.ui.messages import catalogue
+    from communitysim.messages import catalogue
 
     glossary = catalogue(lang)["nb.glossary"]
     assert [term for term in terms if f"**{term}" not in glossary] == []

@@ -121,7 +121,15 @@ def main() -> int:
         venv = here / "venv"
         run([python, "-m", "venv", str(venv)], cwd=here)
         bin_dir = venv / "bin"
-        pip = [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        pip = [
+            str(bin_dir / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+        ]
         run([*pip, f"communitysim[lab] @ {wheel.as_uri()}"], cwd=here)
         done(start)
 

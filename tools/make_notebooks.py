@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from communitysim.ui.messages import LANGUAGES, t
+from communitysim.messages import LANGUAGES, t
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

@@ -47,11 +47,12 @@ import numpy as np
 import pandas as pd
 
 from communitysim.files import InputError, read_bounded
+from communitysim.messages import number, percent, t
 from communitysim.scenario import ScenarioError, frame
-from communitysim.ui.messages import number, percent, t
 
 __all__ = [
     "COLUMN_NAMES",
+    "NEUTRAL_RETENTION",
     "Export",
     "EngagementFit",
     "GrowthFit",
@@ -83,6 +84,11 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 COUNT_COLUMNS = tuple(name for name in COLUMN_NAMES if name != "date")
 #: Largest export read (bytes): ten years of daily rows are under 1 MB.
+#: Retention that leaves the churn rate as given and adds no word-of-mouth of its own: a calibrated
+#: page's churn and q are what its export shows (bass_validation.yaml writes the same).
+NEUTRAL_RETENTION = {"bond_per_reply": 0.0, "bond_per_member_answer": 0.0, "bond_per_view": 0.0, "tie_effect": 0.0,
+                     "conversation_exposure": 0.0}  # fmt: skip
+
 MAX_EXPORT_BYTES = 20_000_000
 #: Largest count a cell may hold: above every platform's whole audience (a typo or an overflow).
 MAX_COUNT = 1e12
@@ -413,8 +419,11 @@ class GrowthFit:
         The audience is the market less those who already unfollowed (former members do not come back
         in the model), so the people still to win are the market less every adopter so far.
 
-        Shares add no word-of-mouth of their own (``engagement.share_exposure`` 0): the fitted q
-        already holds all of it. With ``engagement``, the engagement level and mix matched to the export.
+        Shares and member conversations add no word-of-mouth of their own (``engagement.share_exposure``
+        and ``retention.conversation_exposure`` 0): the fitted q already holds all of it. Likewise the
+        fitted churn is the page's observed churn, which already holds whatever keeps its members:
+        retention does not divide it again (``NEUTRAL_RETENTION``). With ``engagement``, the engagement
+        level and mix matched to the export.
         """
         from communitysim.mechanisms.feed import visibility_factor
         from communitysim.scenario import MAX_AUDIENCE, Scenario
@@ -446,6 +455,7 @@ class GrowthFit:
             "launch": {"posts_ready": 0, "unready_conversion_share": 1.0},
             "strategy": {"posts_per_week": float(rhythm)},
             "engagement": {"share_exposure": 0.0, **(engagement.fields()["engagement"] if engagement else {})},
+            "retention": dict(NEUTRAL_RETENTION),
             **({"feed": feed} if feed else {}),
         }  # fmt: skip
 
@@ -720,9 +730,19 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
     if bootstrap > 0:
         rng = np.random.default_rng(seed)
         rows, shapes = [], []
+        riccati = factor is None  # dn/dt = a + b n + c n²: each day's joins follow from the count reached
+        if riccati:  # one-step-ahead residuals, from the observed count of the day before
+            a, b, c = coefficients[0]
+            gaps = np.diff(days)
+            step = _riccati_step(adopters[:-1], gaps, a, b, c) - adopters[:-1]
+            ahead = (np.diff(adopters) - step) / np.sqrt(np.maximum(step, 1e-9))
+            ahead = ahead - ahead.mean()
         for _ in range(bootstrap):
-            resampled = increments_fit + rng.choice(pearson, size=pearson.size, replace=True) * scale
-            curve = n0 + np.concatenate([[0.0], np.cumsum(resampled)])
+            if riccati:
+                curve = _markov_path(n0, gaps, (a, b, c), rng.choice(ahead, size=ahead.size, replace=True))
+            else:
+                resampled = increments_fit + rng.choice(pearson, size=pearson.size, replace=True) * scale
+                curve = n0 + np.concatenate([[0.0], np.cumsum(resampled)])
             if established:
                 found = _fit_established(days, curve, near=shape)
                 shapes.append(found)
@@ -762,6 +782,34 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
     result.dispersion = dispersion
     result.market_floor = floor
     return result
+
+
+def _riccati_step(start: np.ndarray, gaps: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
+    """:func:`riccati_path` after ``gaps`` days from each ``start`` (elementwise)."""
+    start = np.asarray(start, dtype=float)
+    slope = a + b * start + c * start * start
+    lam = b + 2.0 * c * start
+    k = np.sqrt(np.maximum(lam * lam - 4.0 * c * slope, 0.0))
+    kt = k * gaps
+    phi = np.where(k > 0, -np.expm1(-kt) / np.where(k > 0, k, 1.0), gaps)
+    return start + slope * phi / ((k - lam) * phi / 2.0 + np.exp(-kt))
+
+
+def _markov_path(n0: float, gaps: np.ndarray, abc: tuple[float, float, float], shocks: np.ndarray) -> np.ndarray:
+    """A bootstrap path: each period's joins expected from the count the path has reached, plus a resampled shock.
+
+    The joins of a growing community feed its word-of-mouth, so an early surplus moves the whole
+    curve; resampling shocks around the fitted curve (as if each day were independent of the days
+    before) leaves that out and gives intervals for ``p`` that are too narrow (a model-based
+    bootstrap for a Markov process: Freedman 1984; Efron and Tibshirani 1993, s.8.5).
+    """
+    path = np.empty(gaps.size + 1)
+    path[0] = n = n0
+    for i, gap in enumerate(gaps):
+        expected = float(_riccati_step(np.array([n]), np.array([gap]), *abc)[0])
+        n = expected + shocks[i] * math.sqrt(max(expected - n, 1e-9))
+        path[i + 1] = n
+    return path
 
 
 def _coefficients(
@@ -807,7 +855,7 @@ def scenario_text(fields: dict[str, Any]) -> str:
 
 def save_scenario(fields: dict[str, Any], path: str | Path) -> Path:
     """Validate scenario fields and write them as YAML, atomically (the file every tool reads)."""
-    from communitysim.result import atomic_write_bytes
+    from communitysim.files import atomic_write_bytes
 
     text = scenario_text(fields)
     path = Path(path)

@@ -25,11 +25,11 @@ from typing import Any, NoReturn
 import yaml
 
 from communitysim import __version__
-from communitysim.files import InputError, find_scenario, load_yaml_file, shipped
+from communitysim.files import InputError, find_scenario, load_yaml_file, scenario_dir
+from communitysim.messages import number, percent, scenario_description, t, t_or, tn
 from communitysim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, frame, load_scenario, parse_set_option
-from communitysim.ui.messages import number, percent, scenario_description, t, t_or, tn
 
-__all__ = ["main", "scenario_dir"]
+__all__ = ["main"]
 
 #: The working folder of ``communitysim lab`` and ``communitysim app`` when none is named.
 WORK_FOLDER = "communitysim-notebooks"
@@ -104,14 +104,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, t("cli.parse_error", prog=self.prog, message=message) + "\n")
-
-
-def scenario_dir() -> Path:
-    """The scenarios: ``./scenarios`` if it exists, else the shipped ones (:func:`communitysim.files.shipped`)."""
-    here = Path.cwd() / "scenarios"
-    if here.is_dir():
-        return here
-    return shipped("scenarios")
 
 
 def _whole(minimum: int, maximum: int | None = None):
@@ -391,11 +383,11 @@ def _calibrate(args: argparse.Namespace) -> int:
     end = ahead.iloc[-1]
     print(t("cal.cli.forecast", days=number(args.forecast, None), median=number(end["median"]),
             low=number(end["low"]), high=number(end["high"])))  # fmt: skip
-    from communitysim.result import atomic_write_bytes
+    from communitysim.files import atomic_write_bytes
 
     picture = None
     if args.plot is not None:
-        from communitysim.ui import figure_png
+        from communitysim.plotting import figure_png
 
         picture = figure_png(plot_fit(fit, ahead, engagement))
     # the outputs, at the end, each atomically: the plot, then the scenario the other tools read
@@ -490,7 +482,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def beyond_line(by_days: Sequence[float], days: float) -> str:
     """One line saying which objectives (their days) fall after a shorter run's horizon."""
-    days_of = ", ".join(number(v, None) for v in sorted(set(by_days)))
+    late = sorted(set(by_days))
+    days_of = tn("cli.beyond_days", len(late), late=", ".join(number(v, None) for v in late))
     return tn("cli.beyond_note", len(by_days), days=number(days, None), late=days_of)
 
 

@@ -33,10 +33,12 @@ from typing import Any
 
 import yaml
 
-from communitysim.ui.messages import number, t
+from communitysim.messages import number, t
 
 __all__ = [
     "KINDS",
+    "atomic_write_bytes",
+    "scenario_dir",
     "find_scenario",
     "scenario_names",
     "scenario_path",
@@ -225,6 +227,28 @@ def safe_name(name: str, limit: int = MAX_NAME_CHARS) -> str:
     return text[:limit].rstrip("._") or "unnamed"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that it is either wholly there or not changed (temp file + rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600: give the file the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_files_together(folder: str | Path, files: dict[str, bytes]) -> list[Path]:
     """Write ``files`` (name -> bytes) into ``folder``: all of them, or none.
 
@@ -305,3 +329,11 @@ def find_scenario(given: str | Path) -> Path:
         if candidate.is_file():
             return candidate
     return path
+
+
+def scenario_dir() -> Path:
+    """The scenarios: ``./scenarios`` if it exists, else the shipped ones (:func:`shipped`)."""
+    here = Path.cwd() / "scenarios"
+    if here.is_dir():
+        return here
+    return shipped("scenarios")

@@ -318,6 +318,21 @@ def _share_of_members(column: str) -> Callable[[pd.DataFrame, float], float]:
     return value
 
 
+def _churn_rate(window_days: float = 30.0) -> Callable[[pd.DataFrame, float], float]:
+    """Members who left in the window / everyone who was a member in it (members at its start + joiners)."""
+
+    def value(ts: pd.DataFrame, day: float) -> float:
+        rows = _rows_until(ts, day)
+        if not len(rows):
+            return float("nan")
+        inside = rows["day"] > day - window_days + 1e-9
+        before = rows.loc[~inside, "members"]
+        present = (float(before.iloc[-1]) if len(before) else 0.0) + float(rows.loc[inside, "new_members"].sum())
+        return float(rows.loc[inside, "churned"].sum()) / present if present else float("nan")
+
+    return value
+
+
 #: Recovery: the negative share back within this (absolute share) of its pre-crisis mean.
 RECOVERY_MARGIN = 0.05
 #: The crisis curve (peak, time to peak, recovery) follows the negative share over this many hours.
@@ -419,6 +434,13 @@ KPIS: dict[str, KPI] = {
         ),
         KPI("churned", "people", "members who left from day 0 to that day", _cumulative("churned")),
         KPI(
+            "churn_rate",
+            "share 0..1 per 30 days",
+            "members who left in the last 30 days / (members 30 days before + people who joined since): the share "
+            "of the members of the last 30 days who left",
+            _churn_rate(),
+        ),
+        KPI(
             "growth_rate",
             "share per day",
             "mean over the 7 days before that day of the step growth rate "
@@ -467,8 +489,9 @@ KPIS: dict[str, KPI] = {
         KPI(
             "member_to_member_ratio",
             "share 0..1",
-            "member_interactions / (member_interactions + replies), over the last 30 days",
-            _window_ratio("member_interactions", lambda r: r["member_interactions"] + r["replies"]),
+            "member_interactions / comments, over the last 30 days: the share of members' comments that answer "
+            "another member (the brand's replies are in neither term, so neglect cannot raise it)",
+            _window_ratio("member_interactions", "comments"),
         ),
         KPI(
             "response_rate",
@@ -485,8 +508,10 @@ KPIS: dict[str, KPI] = {
         KPI(
             "sentiment",
             "-100..100",
-            "100 x (positive - negative comments) / comments, over the last 30 days",
-            _window_ratio(lambda r: r["positive_comments"] - r["negative_comments"], "comments", scale=100.0),
+            "net sentiment of brand mentions (the column's definition): 100 x (positive_comments - negative_mentions)"
+            " / mentions, over the last 30 days (mentions include members' ordinary mentions, so it is defined"
+            " without comments; NaN only without members)",
+            _window_ratio(lambda r: r["positive_comments"] - r["negative_mentions"], "mentions", scale=100.0),
         ),
         KPI("leads", "people", "qualified leads from day 0", _cumulative("leads")),
         KPI(
@@ -543,6 +568,7 @@ KPIS: dict[str, KPI] = {
 LOWER_IS_BETTER = frozenset(
     {
         "churned",
+        "churn_rate",
         "response_time_h",
         "negative_share",
         "peak_negative_share",

@@ -19,7 +19,10 @@ arrays and records the initial state; ``run()`` steps to the horizon and returns
 
 Randomness: one seed goes to Mesa's own generator (``rng=``); one root entropy drawn from it
 feeds a separate stream per mechanism (``STREAMS``), keyed by name, so that changing one
-mechanism's policy does not reshuffle the others.
+mechanism's policy does not reshuffle the others. Joining, leaving and answering an invitation
+draw on each person's own randomness, drawn once at construction (``sampling.EventClocks``: a
+fixed exponential threshold against the integrated hazard), so two runs on one seed differ only
+where a lever changed someone's hazard (common random numbers, as in Starsim).
 
 Example:
     >>> from communitysim import CommunityModel
@@ -52,11 +55,13 @@ from communitysim.mechanisms import (
     norm,
     posting,
     replies,
+    retention,
     seeding,
 )
 from communitysim.network import Network, build_network
 from communitysim.population import MemberState, Population
 from communitysim.result import Result
+from communitysim.sampling import EventClocks
 from communitysim.scenario import Scenario, check_seed, load_scenario
 
 __all__ = ["CommunityModel", "CommunityManager", "MemberView", "StepTally", "STREAMS", "PARTICIPATION_DAYS"]
@@ -229,6 +234,10 @@ class CommunityModel(mesa.Model):
 
         self.network: Network = build_network(params.audience.network, params.audience.size, self.streams["network"])
         self.population = Population.draw(params.audience, self.streams["population"], segment=self.network.segment)
+        # each person's own draws for joining, leaving and answering an invitation (common random numbers)
+        self.join_clocks = EventClocks(params.audience.size, self.streams["growth"])
+        self.leave_clocks = EventClocks(params.audience.size, self.streams["churn"])
+        self._acceptance_draws = self.streams["seeding"].random(params.audience.size)
         self.word_of_mouth = growth.WordOfMouth(self.network)
         self.bad_buzz = crisis.BadBuzz(self.network, params.crisis_dynamics, effects_on=crisis_effects)
         self._crises_due = sorted(params.crises, key=lambda c: c.start_day)
@@ -251,6 +260,7 @@ class CommunityModel(mesa.Model):
         self._churn_activity_factor = np.ones(params.audience.size)
         self._fatigue_ceiling = 0.0  # fatigue of a member present since day 0: 0 means nobody is tired
         self._engagement_moved = False  # no engagement state has left its baseline yet
+        self._bond_moved = False  # no member has any attachment yet
         self._members_in_step = np.zeros(0, dtype=np.int64)
         self._members: np.ndarray | None = None  # current members' ids, recomputed when membership changes
         self._non_members: np.ndarray | None = None  # likewise for people who never joined
@@ -298,7 +308,8 @@ class CommunityModel(mesa.Model):
             }
         )
 
-    def _admit(self, ids: np.ndarray, activity_factor: float = 1.0) -> None:
+    def _admit(self, ids: np.ndarray, activity_factor: float = 1.0, base: bool = False) -> None:
+        """Make ``ids`` members now (``base``: an established page's members at day 0, who did not act in the run)."""
         if ids.size == 0:
             return
         pop = self.population
@@ -310,7 +321,7 @@ class CommunityModel(mesa.Model):
         pop.effective_activity[ids] = effective
         self._view_propensity[ids] = feed.view_propensity(effective, self.params.feed.organic_reach_share)
         self._churn_activity_factor[ids] = churn.activity_factor(effective, self.params.growth.churn_activity_exponent)
-        self._mark_actions(ids)  # joining is an action
+        self._mark_actions(ids, step=0 if base else None)  # joining is an action (the base's: before day 0)
         self._members = self._non_members = None
         self.word_of_mouth.add(ids, effective)
         self._effective_activity_sum += float(effective.sum())
@@ -344,15 +355,16 @@ class CommunityModel(mesa.Model):
             self._members = np.flatnonzero(self.population.state == MemberState.MEMBER)
         return self._members
 
-    def _mark_actions(self, ids: np.ndarray) -> None:
-        """Members ``ids`` act now: move them in the histogram of last actions."""
+    def _mark_actions(self, ids: np.ndarray, step: int | None = None) -> None:
+        """Members ``ids`` act now (or at ``step``): move them in the histogram of last actions."""
+        step = self.steps if step is None else step
         last = self.population.last_action_step
         known = last[ids]
         known = known[known >= 0]
         if known.size:
             self._last_action_count -= np.bincount(known, minlength=self._last_action_count.size)
-        last[ids] = self.steps
-        self._last_action_count[self.steps] += ids.size
+        last[ids] = step
+        self._last_action_count[step] += ids.size
 
     def participation(self, members: np.ndarray | None = None) -> dict[str, int]:
         """Members by comments over the last 30 days: lurkers (0), contributors, creators (threshold)."""
@@ -362,8 +374,12 @@ class CommunityModel(mesa.Model):
         return {"lurkers": lurkers, "contributors": comments.size - lurkers - creators, "creators": creators}
 
     def active_members(self) -> int:
-        """Members with an action (joining included) in the last ``engagement.inactive_days``."""
-        first = self._first_active_step()
+        """Members with an action (joining included) during the run, in the last ``engagement.inactive_days``.
+
+        An established page's first members (invited before any post) joined before day 0: their
+        joining counts for the churn rule's inactivity (step 0) but not as an action in the run.
+        """
+        first = max(1, self._first_active_step())
         return int(self._last_action_count[first : self.steps + 1].sum())
 
     def _first_active_step(self) -> int:
@@ -433,12 +449,14 @@ class CommunityModel(mesa.Model):
             self.invited_day = self.day
             rng = self.streams["seeding"]
             invitation = seeding.STRATEGIES[p.seeding.strategy](self, p.seeding.size, rng)
-            accepted, declined = seeding.answers(invitation, p.seeding.acceptance_share, self.readiness, rng)
+            accepted, declined = seeding.answers(
+                invitation, p.seeding.acceptance_share, self.readiness, rng, self._acceptance_draws
+            )
             pop.invited[invitation.ids] = True
             if invitation.affinity is not None:
                 pop.affinity[accepted] = invitation.affinity
             pop.affinity[declined] *= p.launch.declined_affinity_factor
-            self._admit(accepted, invitation.activity_factor)
+            self._admit(accepted, invitation.activity_factor, base=p.seeding.invite_after_posts == 0)
         # 5. bad buzz: outrage spreads and calms; the CM's crisis response takes effect
         if self.bad_buzz.active:
             self.bad_buzz.step(
@@ -455,7 +473,7 @@ class CommunityModel(mesa.Model):
         candidates = self.non_members_now()
         exposure = self.word_of_mouth.exposure(candidates)
         if share_sums is not None:
-            exposure = exposure + p.engagement.share_exposure * share_sums[candidates]
+            exposure = exposure + share_sums[candidates]
         visibility = feed.visibility_factor(
             self.community_manager.posts_per_day_recent,
             p.feed.reference_posts_per_week,
@@ -473,7 +491,7 @@ class CommunityModel(mesa.Model):
             hazard = hazard + self.last.join_pull_per_day * self.readiness
         if self.bad_buzz.active:  # the outraged do not join
             hazard[self.bad_buzz.outraged[candidates]] = 0.0
-        joiners = growth.draw_joiners(candidates, hazard, dt, self.streams["growth"])
+        joiners = growth.draw_joiners(candidates, hazard, dt, self.join_clocks)
         leavers = candidates[:0]
         if (
             p.growth.churn_rate_per_day
@@ -491,9 +509,14 @@ class CommunityModel(mesa.Model):
                 fatigue=pop.fatigue[members],
                 fatigue_rate_per_day=p.feed.fatigue_unfollow_rate_per_day,
             )
+            r = p.retention
+            if self._bond_moved or r.tie_effect:
+                bond = pop.bond[members] if self._bond_moved else np.zeros(members.size)
+                ties = self.word_of_mouth.exposure(members) if r.tie_effect else 0.0
+                leave_hazard *= retention.retention_factor(bond, ties, r.tie_effect)
             if self.bad_buzz.active:
                 leave_hazard[self.bad_buzz.outraged[members]] *= p.crisis_dynamics.outraged_churn_factor
-            leavers = churn.draw_leavers(members, leave_hazard, dt, self.streams["churn"])
+            leavers = churn.draw_leavers(members, leave_hazard, dt, self.leave_clocks)
         # 9. apply
         self._admit(joiners)
         self._remove(leavers)
@@ -501,7 +524,10 @@ class CommunityModel(mesa.Model):
         self._collect()
 
     def _feed_and_engagement(self) -> np.ndarray | None:
-        """Step 4: members see the live posts and engage; the CM replies. Returns shares per contact sums."""
+        """Step 4: members see the live posts and engage; the CM replies.
+
+        Returns the word-of-mouth exposure from shares and member talk (None: none this step).
+        """
         p = self.params
         dt = self.dt
         pop = self.population
@@ -514,6 +540,8 @@ class CommunityModel(mesa.Model):
         rate = cm.posts_per_day_recent
         if self._engagement_moved:
             engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
+        if self._bond_moved:
+            retention.decay_bond(pop.bond, dt, p.retention.bond_half_life_days)
         if self._fatigue_ceiling > 0 or rate > p.feed.appetite_posts_per_day:
             for fatigue in (pop.fatigue, ceiling := np.array([self._fatigue_ceiling])):
                 feed.fatigue_step(
@@ -545,6 +573,22 @@ class CommunityModel(mesa.Model):
             else None,
         )
         tally.reach, tally.impressions = acts.reach, acts.views_total
+        member_share = conversation.member_reply_share(
+            p.conversation.member_reply_share,
+            live.member_talk,
+            p.conversation.reply_culture_boost,
+            p.strategy.reply_share,
+        )
+        speed = retention.reply_speed(
+            replies.speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours),
+            p.retention.reply_speed_share,
+        )
+        if p.retention.bond_per_view and viewers.size:  # value from what they saw: content and care
+            r = p.retention
+            value = retention.view_value(p.strategy.quality, p.strategy.reply_share * speed, member_share, r.seen_care)
+            worth = r.bond_per_view * value * feed.attention(rate, p.feed.appetite_posts_per_day)
+            pop.bond[viewers] += worth * views / (1.0 + pop.fatigue[viewers])
+            self._bond_moved = True
         if live.affinity_per_view and viewers.size:  # begging annoys those who see it
             pop.affinity[viewers] = np.clip(pop.affinity[viewers] + live.affinity_per_view * views, 0.0, 1.0)
         ids = acts.ids
@@ -571,15 +615,12 @@ class CommunityModel(mesa.Model):
         # member-to-member talk
         commented = acts.comments > 0
         commenters, comments = ids[commented], acts.comments[commented]
-        share = conversation.member_reply_share(
-            p.conversation.member_reply_share,
-            live.member_talk,
-            p.conversation.reply_culture_boost,
-            p.strategy.reply_share,
-        )
-        to_members, answered = conversation.answers(commenters, comments, share, self.streams["conversation"])
+        to_members, answered = conversation.answers(commenters, comments, member_share, self.streams["conversation"])
         tally.member_interactions = int(to_members.sum())
         np.add.at(pop.engagement, answered, p.engagement.gain_per_reply_received)
+        if p.retention.bond_per_member_answer and answered.size:  # receiving communication
+            np.add.at(pop.bond, answered, p.retention.bond_per_member_answer)
+            self._bond_moved = True
         # the CM's replies to comments addressed to the brand
         to_brand = comments - to_members
         replied, delay = replies.reply(
@@ -596,6 +637,11 @@ class CommunityModel(mesa.Model):
         )
         pop.engagement[commenters] += p.replies.engagement_gain * worth * replied
         np.minimum(pop.engagement, p.engagement.max_engagement, out=pop.engagement)
+        if p.retention.bond_per_reply and tally.replies:  # a reply keeps people (Joyce and Kraut 2006)
+            pop.bond[commenters] += p.retention.bond_per_reply * speed * replied
+            self._bond_moved = True
+        if self._bond_moved:
+            np.minimum(pop.bond, p.retention.max_bond, out=pop.bond)
         # leads
         open_ids = ~pop.is_lead[ids]
         candidates = ids[open_ids]
@@ -609,11 +655,14 @@ class CommunityModel(mesa.Model):
         new_leads = candidates[self.streams["leads"].random(candidates.size) < chance]
         pop.is_lead[new_leads] = True
         tally.leads = int(new_leads.size)
-        # shares expose the sharers' contacts (word-of-mouth for this step only)
-        sharing = acts.shares > 0
-        if not sharing.any() or p.engagement.share_exposure == 0:
+        # shares and conversations between members expose the authors' contacts (word-of-mouth for this step)
+        spread = p.engagement.share_exposure * acts.shares.astype(float)
+        if p.retention.conversation_exposure and commenters.size:
+            spread[commented] += p.retention.conversation_exposure * to_members
+        talking = spread > 0
+        if not talking.any():
             return None
-        return self.word_of_mouth.neighbour_share(ids[sharing], acts.shares[sharing].astype(float))
+        return self.word_of_mouth.neighbour_share(ids[talking], spread[talking])
 
     def run(self) -> Result:
         """Step to the horizon and return the Result (a model runs once).
@@ -627,7 +676,7 @@ class CommunityModel(mesa.Model):
         if self.progress:
             from tqdm.auto import tqdm
 
-            from communitysim.ui.messages import t
+            from communitysim.messages import t
 
             progress = tqdm(total=float(self.params.days), desc=self.params.name, unit=t("plot.day"), leave=False)
         while self.day < self.params.days - 1e-9:

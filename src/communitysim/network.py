@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from communitysim.messages import t
 from communitysim.scenario import NetworkParams, ScenarioError
-from communitysim.ui.messages import t
 
 __all__ = [
     "Network",
@@ -333,75 +333,145 @@ def _edge_list_ends(file: Path, delimiter: str | None) -> tuple[np.ndarray, np.n
     return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
 
 
-def _count_in_file(file: Path, words: tuple[bytes, ...], block: int = 1 << 26) -> dict[bytes, int]:
-    """How many times each word occurs in a file, read in blocks."""
-    counts = dict.fromkeys(words, 0)
-    overlap = max(len(w) for w in words) - 1
-    tail = b""
-    with file.open("rb") as handle:
-        while chunk := handle.read(block):
-            data = tail + chunk
-            for word in words:  # occurrences inside the overlap were counted with the previous block
-                counts[word] += data.count(word) - tail.count(word)
-            tail = data[-overlap:] if overlap else b""
-    return counts
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[9, 10, 13, 32]] = True  # XML whitespace
+_NAME_END = _SPACE.copy()
+_NAME_END[[47, 62]] = True  # "/" and ">" end a tag name too
+_GRAPHML_IDS = ("source", "target", "node")
+_WINDOW = 24  # bytes looked at after a "<" or at an id: tag names, attribute names, integer ids
+
+
+class _TextIds(Exception):
+    """A GraphML file whose ids are not all unsigned integers."""
+
+
+def _columns(data: np.ndarray, at: np.ndarray, width: int) -> np.ndarray:
+    """The ``width`` bytes of ``data`` from each position ``at``: row k holds the bytes at ``at + k``."""
+    return np.stack([data[at + k] for k in range(width)]) if width else np.zeros((0, at.size), np.uint8)
+
+
+def _starts_with(columns: np.ndarray, word: bytes) -> np.ndarray:
+    """Which of the byte sequences (:func:`_columns`) start with ``word``."""
+    hit = columns[0] == word[0]
+    for k in range(1, len(word)):
+        hit &= columns[k] == word[k]
+    return hit
+
+
+def _tag_is(after: np.ndarray, name: bytes) -> np.ndarray:
+    """Which tags, given by the bytes after each ``<`` (:func:`_columns`), are named ``name``."""
+    return _starts_with(after, name) & _NAME_END[after[len(name)]]
+
+
+def _attribute_spans(quotes: np.ndarray, data: np.ndarray, starts: np.ndarray, ends: np.ndarray, names):
+    """Where the values of attributes ``names`` lie in the elements ``[starts, ends)`` of ``data``.
+
+    ``quotes``: where ``data`` holds a ``"``. The attributes must be the element's first ones, in
+    that order, possibly after one other (an edge's ``id``), each written `` name="value"``. A list
+    of (first byte, end) arrays, one per name, or None if any element is written otherwise.
+    """
+    first = np.searchsorted(quotes, starts)
+    for skip in (0, 1):  # the names first, or after one other attribute
+        spans = []
+        for k, name in enumerate(names):
+            pair = first + 2 * (skip + k)
+            if pair.size and pair.max() + 1 >= quotes.size:
+                break
+            opening, closing = quotes[pair], quotes[pair + 1]
+            before = _columns(data, np.maximum(opening - len(name) - 2, 0), len(name) + 2)
+            ok = (closing < ends) & _SPACE[before[0]] & _starts_with(before[1:], name + b"=")
+            if not ok.all():  # (no "<" stands in a value: a value ends inside its element)
+                break
+            spans.append((opening + 1, closing))
+        else:
+            return spans
+    return None
+
+
+def _digits(data: np.ndarray, first: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The unsigned integers written in bytes ``[first, end)`` of ``data``; else :class:`_TextIds`."""
+    width = end - first
+    if not width.size:
+        return np.zeros(0, dtype=np.int64)
+    if width.min() < 1 or width.max() > 18:
+        raise _TextIds
+    value = np.zeros(first.size, dtype=np.int64)
+    for k, byte in enumerate(_columns(data, first, int(width.max()))):
+        inside = k < width
+        digit = byte - np.uint8(48)  # a digit: 0-9; anything else wraps above 9
+        if np.any(inside & (digit > 9)):
+            raise _TextIds
+        value = np.where(inside, value * 10 + digit, value)
+    return value.astype(np.int32) if value.max() < 2**31 else value  # half the memory when they fit
+
+
+def _graphml_scan(data: np.ndarray, as_text: bool, block: int = 1 << 22) -> dict[str, list] | None:
+    """The ids of :func:`_graphml_ends` by kind, as integer arrays (or lists of text), block by block."""
+    ids: dict[str, list] = {key: [] for key in _GRAPHML_IDS}
+    elements = ((b"edge", (b"source", b"target"), ("source", "target")), (b"node", (b"id",), ("node",)))
+    graphs = closing = lo = 0
+    while lo < data.size:
+        hi = min(lo + block, data.size)
+        opens = np.flatnonzero(data[lo:hi] == 60)
+        if hi < data.size and opens.size > 1:  # cut before the block's last "<": every element stays whole
+            hi, opens = lo + int(opens[-1]), opens[:-1]
+        part = data[lo : hi + _WINDOW]  # with room for the windows at the end
+        if part.size < hi - lo + _WINDOW:
+            part = np.concatenate([part, np.zeros(hi - lo + _WINDOW - part.size, np.uint8)])
+        padded, part = part, part[: hi - lo]
+        ends = np.append(opens[1:], part.size)
+        after = _columns(padded, opens + 1, 11)  # enough for every tag name asked below
+        if np.any(part == 38) or np.any((after[0] == 33) & ~_tag_is(after, b"!DOCTYPE")):
+            return None  # "&" (entities) or "<!" other than a doctype (comments, CDATA)
+        if _tag_is(after, b"hyperedge").any() or _tag_is(after, b"port").any():
+            return None
+        graphs += int(_tag_is(after, b"graph").sum())
+        closing += int(_tag_is(after, b"/graphml").sum())
+        quotes = np.flatnonzero(part == 34)
+        for tag, names, keys in elements:
+            which = _tag_is(after, tag)
+            spans = _attribute_spans(quotes, padded, opens[which], ends[which], names)
+            if spans is None:
+                return None
+            for key, (first, end) in zip(keys, spans, strict=True):
+                ids[key].append(
+                    [part[a:b].tobytes().decode() for a, b in zip(first, end, strict=True)]
+                    if as_text
+                    else _digits(padded, first, end)
+                )
+        lo = hi
+    return ids if graphs == 1 and closing else None
 
 
 def _graphml_ends(file: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Ties and declared people of a GraphML file written one element a line, streamed; None otherwise.
+    """Ties and declared people of a GraphML file, read from its bytes; None for an unusual file.
 
-    The layout every common writer uses (networkx, igraph, Gephi): ``<node id="..."`` and
-    ``<edge [id="..."] source="..." target="..."`` each on its own line. Anything else (several
-    elements a line, hyperedges, nested graphs, ports, entities, comments, CDATA, no end tag)
-    returns None and the file goes to networkx's full XML reader.
+    Every ``<edge`` whose first attributes (possibly after an ``id``) are ``source="..."`` and
+    ``target="..."``, and every ``<node`` whose first attribute is ``id="..."``, wherever they stand
+    on the lines (as every common writer puts them: networkx, igraph, Gephi). Anything else
+    (hyperedges, nested graphs, ports, entities, comments, CDATA, other quoting or spacing, no end
+    tag) returns None and the file goes to networkx's full XML reader, which gives the same graph
+    or the error. Unsigned integer ids come back as integers (read with numpy), others as pyarrow
+    reads them: integers if they all are, else text.
     """
+    if file.stat().st_size == 0:
+        return None
+    data = np.memmap(file, dtype=np.uint8, mode="r")
+    try:
+        ids = _graphml_scan(data, as_text=False)
+        return None if ids is None else tuple(np.concatenate([np.zeros(0, np.int32), *ids[k]]) for k in _GRAPHML_IDS)
+    except _TextIds:
+        ids = _graphml_scan(data, as_text=True)
+    if ids is None:
+        return None
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pcsv
 
-    unusual = (b"<hyperedge", b"<port", b"&", b"<!--", b"<![CDATA[")
-    count = _count_in_file(file, (b"<node", b"<edge", b"<graph", b"<graphml", b"</graphml>", *unusual))
-    if count[b"<graph"] - count[b"<graphml"] != 1 or not count[b"</graphml>"] or any(count[w] for w in unusual):
-        return None
-    reader = pcsv.open_csv(
-        file,
-        read_options=pcsv.ReadOptions(column_names=["line"], block_size=1 << 24),
-        parse_options=pcsv.ParseOptions(delimiter="\x01", quote_char=False, newlines_in_values=False),
-        convert_options=pcsv.ConvertOptions(column_types={"line": pa.string()}, strings_can_be_null=False),
-    )
-    elements = (("<node", ("id=",), ("node",)), ("<edge", ("source=", "target="), ("source", "target")))
-    found: dict[str, list[pa.Array]] = {"node": [], "source": [], "target": []}
-    rows_found = dict.fromkeys((tag for tag, _, _ in elements), 0)
-    for batch in reader:
-        lines = batch.column(0)
-        for tag, names, keys in elements:
-            rows = pc.filter(lines, pc.greater_equal(pc.find_substring(lines, tag), 0))
-            rows_found[tag] += len(rows)
-            if not len(rows):
-                continue
-            parts = pc.split_pattern(rows, '"')
-            starts = parts.offsets.to_numpy()[:-1]
-            flat = parts.flatten()
-            if pc.min(pc.list_value_length(parts)).as_py() < 2 * len(names) + 1:
-                return None
-            for first in (0, 2):  # attributes in the usual order, possibly after an id
-                name_at = [pa.array(starts + first + 2 * k) for k in range(len(names))]
-                if all(
-                    pc.all(pc.ends_with(pc.take(flat, at), name)).as_py()
-                    for at, name in zip(name_at, names, strict=True)
-                ):
-                    for at, key in zip(name_at, keys, strict=True):
-                        found[key].append(pc.take(flat, pa.array(at.to_numpy() + 1)))
-                    break
-            else:
-                return None
-    if any(rows_found[tag] != count[tag.encode()] for tag in rows_found):
-        return None  # some line holds several elements
-    ends = [pa.chunked_array(found[key], type=pa.string()) for key in ("source", "target", "node")]
-    try:
-        return tuple(pc.cast(values, pa.int64()).to_numpy() for values in ends)
+    texts = [pa.array(list(itertools.chain.from_iterable(ids[key])), pa.string()) for key in _GRAPHML_IDS]
+    try:  # ids that all read as integers (with a sign, say): as numbers
+        return tuple(pc.cast(values, pa.int64()).to_numpy() for values in texts)
     except pa.ArrowInvalid:  # ids that are not all integers
-        return tuple(values.to_numpy(zero_copy_only=False).astype(object) for values in ends)
+        return tuple(values.to_numpy(zero_copy_only=False).astype(object) for values in texts)
 
 
 def _integer_or_text(ids: np.ndarray) -> np.ndarray:
@@ -414,17 +484,24 @@ def _integer_or_text(ids: np.ndarray) -> np.ndarray:
 
 def _number_people(sources: np.ndarray, targets: np.ndarray, nodes: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """Person ids for file ids: integer ids in increasing order, text ids in alphabetical order."""
+    parts = [a for a in (sources, targets, nodes) if a.size]
+    size = sum(a.size for a in parts)
+    if parts and all(a.dtype != object for a in parts):  # small integer ids: count them, no sort
+        low, high = min(int(a.min()) for a in parts), max(int(a.max()) for a in parts)
+        if 0 <= low and high < 4 * size + 1000:
+            present = np.zeros(high + 1, dtype=bool)
+            for a in parts:
+                present[a] = True
+            people = int(np.count_nonzero(present))
+            if people == high + 1:  # ids 0 to n - 1, every one used: the ids are the people
+                return people, sources, targets
+            rank = np.cumsum(present) - 1
+            return people, rank[sources], rank[targets]
     ends = np.concatenate([sources, targets, nodes])
-    if ends.dtype != object and ends.size and 0 <= ends.min() and ends.max() < 4 * ends.size + 1000:
-        present = np.zeros(int(ends.max()) + 1, dtype=bool)  # small integer ids: count them, no sort
-        present[ends] = True
-        rank = np.cumsum(present) - 1
-        ids, people = rank[ends], int(present.sum())
-    else:
-        codes, uniques = pd.factorize(ends)
-        rank = np.empty(uniques.size, dtype=np.int64)
-        rank[np.argsort(uniques, kind="stable")] = np.arange(uniques.size)
-        ids, people = rank[codes], uniques.size
+    codes, uniques = pd.factorize(ends)
+    rank = np.empty(uniques.size, dtype=np.int64)
+    rank[np.argsort(uniques, kind="stable")] = np.arange(uniques.size)
+    ids, people = rank[codes], uniques.size
     return people, ids[: sources.size], ids[sources.size : sources.size + targets.size]
 
 

@@ -65,6 +65,7 @@ class Population:
         fatigue: fatigue from over-posting, 0 when rested (feed module).
         last_action_step: step of the person's last action on the brand's posts (-1: never).
         is_lead: True once the person has become a qualified lead.
+        bond: attachment built by what the member received, 0 when rested (retention module).
     """
 
     affinity: np.ndarray
@@ -79,6 +80,7 @@ class Population:
     fatigue: np.ndarray
     last_action_step: np.ndarray
     is_lead: np.ndarray
+    bond: np.ndarray
 
     @property
     def n(self) -> int:
@@ -104,6 +106,7 @@ class Population:
             fatigue=np.zeros(n),
             last_action_step=np.full(n, -1, dtype=np.int32),
             is_lead=np.zeros(n, dtype=bool),
+            bond=np.zeros(n),
         )
 
     def is_member(self) -> np.ndarray:

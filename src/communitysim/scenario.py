@@ -2,7 +2,7 @@
 
 Every field has a default, a unit and a description (and, where one exists, a source in
 ``../shared/DOMAIN.md`` terms); the same metadata drives ``docs/MODEL.md``'s parameter table,
-the CLI's ``--set`` and, later, the notebook sliders.
+the CLI's ``--set`` and the notebook sliders' ranges (:func:`field_bounds`).
 
 Example:
     >>> from communitysim.scenario import load_scenario
@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from communitysim.files import InputError, clean_text, load_yaml, load_yaml_file
-from communitysim.ui.messages import number, t, t_or
+from communitysim.messages import number, t, t_or
 
 __all__ = [
     "CONTENT_TYPES",
@@ -40,6 +40,7 @@ __all__ = [
     "SeedingParams",
     "LaunchParams",
     "StrategyParams",
+    "RetentionParams",
     "Objective",
     "CrisisParams",
     "ResponseParams",
@@ -51,6 +52,7 @@ __all__ = [
     "pydantic_message",
     "frame",
     "parameter_table",
+    "field_bounds",
 ]
 
 #: The content types a posting strategy mixes (read by the content mechanism).
@@ -531,6 +533,75 @@ class RepliesParams(_Params):
     )
 
 
+class RetentionParams(_Params):
+    """What keeps members: attachment built by what they receive, and ties to other members (DOMAIN.md s.11)."""
+
+    bond_per_reply: float = _field(
+        0.4,
+        "attachment a member gains from one instant reply by the CM (times the reply's speed worth)",
+        "attachment units",
+        "DOMAIN.md s.11 (Joyce and Kraut 2006: a reply, 44% -> 56% come back)",
+        ge=0,
+        le=10,
+    )
+    bond_per_member_answer: float = _field(
+        0.4,
+        "attachment a member gains from one answer by another member (as a reply: Joyce and Kraut's replies "
+        "came from members)",
+        "attachment units",
+        "DOMAIN.md s.11 (Yang and Kraut 2017; Ren et al. 2012)",
+        ge=0,
+        le=10,
+    )
+    bond_per_view: float = _field(
+        0.08,
+        "attachment a member gains from seeing one post of quality 1 (times quality and attention, over 1 + "
+        "fatigue; assumption)",
+        "attachment units",
+        "seed 000 (quality content 'attire et fidélise')",
+        ge=0,
+        le=10,
+    )
+    seen_care: float = _field(
+        0.5,
+        "weight of the care a viewer sees on the page (the brand's replies, members answering each other) beside "
+        "quality in the value of a post seen (assumption)",
+        "x quality",
+        "seed 000 (écouter, répondre); DOMAIN.md s.11",
+        ge=0,
+        le=10,
+    )
+    reply_speed_share: float = _field(
+        0.7,
+        "share of a reply's attachment that depends on its speed (the rest comes with any reply)",
+        "share 0..1",
+        "DOMAIN.md s.7 and s.11 (any reply counts; fast ones more)",
+        ge=0,
+        le=1,
+    )
+    bond_half_life_days: float = _field(
+        60.0, "half-life of a member's attachment without new care or value (assumption)", "days", gt=0, le=3650
+    )
+    max_bond: float = _field(5.0, "ceiling of a member's attachment", "attachment units", ge=0, le=100)
+    tie_effect: float = _field(
+        1.0,
+        "attachment from ties: a member all of whose contacts are members (of mean activity) counts this much "
+        "attachment (assumption)",
+        "attachment units",
+        "DOMAIN.md s.11 (Ren et al. 2012: bonds between members)",
+        ge=0,
+        le=10,
+    )
+    conversation_exposure: float = _field(
+        0.5,
+        "word-of-mouth exposure of a non-member per comment a contact wrote to another member, relative to a "
+        "member contact (for the step; assumption)",
+        "x member contact",
+        ge=0,
+        le=100,
+    )
+
+
 class LeadParams(_Params):
     """Qualified leads from engaged members (seed 003)."""
 
@@ -680,7 +751,20 @@ class CrisisDynamicsParams(_Params):
         le=10,
     )
     response_affinity_shift: float = _field(
-        0.1, "affinity change of people who heard, per unit of response fit", "share 0..1", ge=0, le=1
+        0.1,
+        "affinity change, per unit of response fit, of people who hear the story with the brand's response",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    response_heard_before_share: float = _field(
+        0.3,
+        "share of that change reaching the people who heard before the response (their opinion is formed: late "
+        "responses are worse; assumption)",
+        "share 0..1",
+        "DOMAIN.md s.7 (respond within the first hours)",
+        ge=0,
+        le=1,
     )
     update_effect: float = _field(
         0.25,
@@ -774,6 +858,7 @@ class Scenario(_Params):
     engagement: EngagementParams = EngagementParams()
     conversation: ConversationParams = ConversationParams()
     replies: RepliesParams = RepliesParams()
+    retention: RetentionParams = RetentionParams()
     leads: LeadParams = LeadParams()
     crises: list[CrisisParams] = Field(
         default_factory=list,
@@ -1111,3 +1196,25 @@ def parameter_table() -> list[dict[str, str]]:
 
     walk(Scenario, "")
     return rows
+
+
+def field_bounds(path: str) -> tuple[float, float]:
+    """The range a numeric field accepts (``ge``/``gt`` to ``le``/``lt``): a slider's range, never a silent clamp.
+
+    Raises:
+        ValueError: a field without both bounds.
+
+    Example:
+        >>> field_bounds("strategy.posts_per_week")
+        (0, 500)
+    """
+    model: type[BaseModel] = Scenario
+    *sections, name = path.split(".")
+    for section in sections:
+        model = model.model_fields[section].annotation  # type: ignore[assignment]
+    bounds = {key: getattr(m, key) for m in model.model_fields[name].metadata for key in ("ge", "gt", "le", "lt")
+              if getattr(m, key, None) is not None}  # fmt: skip
+    low, high = bounds.get("ge", bounds.get("gt")), bounds.get("le", bounds.get("lt"))
+    if low is None or high is None:
+        raise ValueError(f"{path}: no range in the schema")
+    return low, high

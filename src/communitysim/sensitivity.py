@@ -36,12 +36,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from communitysim.files import safe_name
+from communitysim.files import atomic_write_bytes, safe_name
 from communitysim.kpis import KPIS
-from communitysim.result import atomic_write_bytes
+from communitysim.messages import number, t, t_or
 from communitysim.scenario import ScenarioError, frame, load_scenario
 from communitysim.sweeps import SweepTable, run_points
-from communitysim.ui.messages import number, t, t_or
 
 __all__ = ["DEFAULT_LEVERS", "METHODS", "SensitivityResult", "sensitivity"]
 

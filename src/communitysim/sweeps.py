@@ -37,17 +37,20 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from communitysim.files import InputError, read_bounded, safe_name
+from communitysim import plugins as plugin_registry
+from communitysim.files import InputError, atomic_write_bytes, read_bounded, safe_name
 from communitysim.kpis import KPIS, LOWER_IS_BETTER
-from communitysim.result import Result, atomic_write_bytes
+from communitysim.messages import number, percent, t, t_or, tn
+from communitysim.model import CommunityModel
+from communitysim.result import Result
 from communitysim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, check_seed, frame, load_scenario
-from communitysim.ui.messages import number, percent, t, t_or, tn
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -109,14 +112,21 @@ def grid_points(grid: dict[str, Sequence[Any]], source: str = "grid") -> list[di
 # --- one run ------------------------------------------------------------------------------------
 
 
-def run_one(given: dict[str, Any], overrides: dict[str, Any], seed: int, series: tuple[str, ...]) -> dict[str, Any]:
+def run_one(
+    given: dict[str, Any],
+    overrides: dict[str, Any],
+    seed: int,
+    series: tuple[str, ...],
+    plugins: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
     """Run one scenario (its fields as given) with overrides and a seed; the final KPIs as a row.
 
-    A plain top-level function of plain data, so that any process or Dask worker can run it.
+    A plain top-level function of plain data, so that any process or Dask worker can run it;
+    ``plugins`` are the strategies and schedules registered in the calling process, by import path
+    (:func:`communitysim.plugins.exported`), registered here first.
     """
-    from communitysim import run
-
-    result = run(given, seed=seed, overrides=overrides)
+    plugin_registry.install(plugins or {})
+    result = CommunityModel(given, seed=seed, overrides=overrides).run()
     row: dict[str, Any] = {key: float(value) for key, value in result.kpis.items()}
     for column in series:
         row[SERIES_PREFIX + column] = [float(v) for v in result.timeseries[column].to_numpy()]
@@ -333,8 +343,6 @@ def run_points(
     The points are validated first (an unknown field or a wrong value is one ``ScenarioError``
     naming the point), so that nothing runs on a grid that would fail half-way.
     """
-    from communitysim import __version__
-
     if backend not in BACKENDS:
         raise ScenarioError(f"backend: expected one of {', '.join(BACKENDS)}, got {backend!r}")
     if not isinstance(replications, int) or isinstance(replications, bool) or not 1 <= replications <= MAX_REPLICATIONS:
@@ -347,11 +355,17 @@ def run_points(
     seed = check_seed(seed)
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise ScenarioError(f"workers: expected a whole number >= 1, got {workers!r}")
+    local = plugin_registry.local_names()
     for point in points:
         where = ", ".join(f"{k}={v!r}" for k, v in point.items())
-        load_scenario(
+        loaded = load_scenario(
             scenario, point, overrides_source=t("sweep.error.point", kind=t_or(f"sweep.kind.{kind}", kind), where=where)
         )
+        for field, names in local.items() if backend != "serial" else ():
+            section, _, name = field.partition(".")
+            if getattr(getattr(loaded, section), name) in names:
+                message = t("sweep.error.local_plugin", name=repr(getattr(getattr(loaded, section), name)))
+                raise ScenarioError(frame(field, message))
     columns = _series_columns(scenario, series)
     seeds = replication_seeds(seed, replications)
     given = scenario._given if scenario._given is not None else scenario.model_dump(exclude_unset=True)
@@ -361,7 +375,7 @@ def run_points(
         "scenario_name": scenario.name,
         "scenario": given,
         "scenario_hash": scenario_hash(scenario),
-        "version": __version__,
+        "version": version("communitysim"),
         "master_seed": seed,
         "seeds": seeds,
         "replications": replications,
@@ -394,8 +408,10 @@ def run_points(
         _Task(p, r, seeds[r], points[p]) for p in range(len(points)) for r in range(replications) if (p, r) not in done
     ]
 
+    plugins = plugin_registry.exported()
+
     def call(task: _Task) -> tuple:
-        return (given, task.overrides, task.seed, columns)
+        return (given, task.overrides, task.seed, columns, plugins)
 
     if backend == "serial":
         results: Iterable[tuple[_Task, dict]] = ((task, run_one(*call(task))) for task in tasks)
@@ -735,12 +751,12 @@ class SweepTable:
 
     def reproduce(self, point: int, replication: int) -> Result:
         """Run one of the table's runs again, exactly (its scenario, overrides and seed)."""
-        from communitysim import run
-
         match = self.runs[(self.runs["point"] == point) & (self.runs["replication"] == replication)]
         if match.empty:
             raise ScenarioError(f"reproduce: no run at point {point}, replication {replication}")
-        return run(self.meta["scenario"], seed=int(match["seed"].iloc[0]), overrides=self.points[point])
+        return CommunityModel(
+            self.meta["scenario"], seed=int(match["seed"].iloc[0]), overrides=self.points[point]
+        ).run()
 
     # --- Parquet --------------------------------------------------------------------------------
 

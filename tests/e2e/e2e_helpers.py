@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from communitysim.ui.messages import LANGUAGES, catalogue
+from communitysim.messages import LANGUAGES, catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -70,31 +70,12 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-def wait_for_change(page, selector: str, old_text: str, timeout: float = 60.0) -> None:
-    """Wait until the element's visible text differs from ``old_text`` (inner text, compared exactly)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if page.locator(selector).inner_text() != old_text:
-            return
-        page.wait_for_timeout(250)
-    raise AssertionError(f"{selector} did not change within {timeout:g} s")
-
-
 def open_page(browser, url: str):
     """A new page on ``url``, offline (the CDN font CSS is refused at once)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), lambda route: route.abort())
     page.goto(url, wait_until="domcontentloaded")
     return page
-
-
-def set_slider(page, slider, value: int) -> None:
-    """Type an exact value into an ipywidgets 8 slider's readout."""
-    readout = slider.locator(".widget-readout")
-    readout.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(str(value))
-    page.keyboard.press("Enter")  # Enter in a widget does not execute the cell
 
 
 def screenshot(page, name: str) -> Path:
@@ -227,37 +208,14 @@ def restart_and_run_all(page, panel, ready, name: str = "notebook") -> None:
     expect(ready).to_be_visible(timeout=5_000)
 
 
-#: A statement the learner writes in the crisis exercise, per language.
-STATEMENTS = {
-    "en": "We are deeply sorry for this post. We removed it and will review how it was approved.",
-    "fr": "Nous sommes sincèrement désolés pour ce post. Nous l'avons retiré et allons revoir comment il a été validé.",
-}
-
-
-def play_crisis(page, lang: str, start) -> None:
-    """Play the crisis exercise to its report: Start, +6 h, write and read a statement, respond with rebuild
-    (confirmed or corrected), Finish; the report's debrief carries the words."""
-    from playwright.sync_api import expect
-
-    from communitysim.ui.messages import t
-
-    start.click()
-    six_hours = page.locator("button.widget-button", has_text=t("crisis.advance.6h", lang=lang))
-    expect(six_hours).to_be_enabled(timeout=60_000)
-    six_hours.click()
-    hour_six = t("crisis.clock", lang=lang, day="X", time="X", hour="6").split("·")[-1].strip()
-    expect(page.get_by_text(hour_six)).to_be_visible(timeout=60_000)
-    page.get_by_placeholder(t("cm.statement_help", lang=lang)).fill(STATEMENTS[lang])
-    page.wait_for_timeout(500)  # let the words reach the kernel
-    page.locator("button.widget-button", has_text=t("cm.read", lang=lang)).click()
-    expect(page.locator(".cs-reading")).to_contain_text(t(f"cm.reading.scale.{lang}", lang=lang), timeout=30_000)
-    rebuild = t("crisis.strategy.rebuild", lang=lang)
-    page.locator("select").filter(has=page.locator("option", has_text=rebuild)).select_option(label=rebuild)
-    page.locator("button.widget-button", has_text=t("crisis.respond", lang=lang)).click()
-    said = t("crisis.responded", lang=lang, hour="6", strategy=rebuild)
-    expect(page.get_by_text(said)).to_be_visible(timeout=30_000)
-    page.locator("button.widget-button", has_text=t("crisis.finish", lang=lang)).click()
-    comparison = page.locator(".widget-html h3", has_text=t("crisis.report.comparison", lang=lang))
-    expect(comparison).to_have_count(1, timeout=180_000)  # the report, under the exercise
-    debrief = page.locator(".widget-html", has=page.locator("h3", has_text=t("debrief.statements_title", lang=lang)))
-    expect(debrief.last).to_contain_text(STATEMENTS[lang])  # the words, with what was read in them
+def visible_text(page) -> str:
+    """The page's visible text without the code cells' source (code is not a sentence)."""
+    return page.evaluate(
+        """() => {
+            const editors = [...document.querySelectorAll('.jp-InputArea-editor, .jp-InputPrompt, .jp-OutputPrompt')];
+            editors.forEach(e => e.style.visibility = 'hidden');
+            const text = document.body.innerText;
+            editors.forEach(e => e.style.visibility = '');
+            return text;
+        }"""
+    )

@@ -37,8 +37,8 @@ from widget_client import WidgetPage
 
 from communitysim.classroom import Store, create_session
 from communitysim.classroom.serve import _address
+from communitysim.messages import t
 from communitysim.ui.crisis_exercise import CLOCK
-from communitysim.ui.messages import t
 
 TEAMS = int(os.environ.get("COMMUNITYSIM_LOAD_TEAMS", "30"))
 BROWSERS = min(3, TEAMS)

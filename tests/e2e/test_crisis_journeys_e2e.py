@@ -42,7 +42,7 @@ from playwright.sync_api import expect
 from communitysim.classroom import Store, TeamRun
 from communitysim.exercise.report import format_kpi
 from communitysim.exercise.session import COMPARED_KPIS
-from communitysim.ui.messages import LANGUAGES, set_language, t
+from communitysim.messages import LANGUAGES, set_language, t
 
 #: The viewports every page must read well at.
 VIEWPORTS = ({"width": 1280, "height": 800}, {"width": 1920, "height": 1080})
@@ -268,6 +268,22 @@ def test_the_crisis_exercise_in_jupyterlab(servers, browser, lang):
     finally:
         set_language(None)
     assert live_numbers(shown) == live_numbers(expected), (shown, expected)
+
+    # to the end: finish, the report under the exercise, exported under a new name with a link in the page
+    reports = servers["root"] / "out"
+    before = set(reports.glob("after_action_report_*.html"))
+    button(page, "crisis.finish", lang).click()
+    comparison = page.locator(".widget-html h3", has_text=t("crisis.report.comparison", lang=lang))
+    expect(comparison).to_have_count(1, timeout=180_000)
+    export = button(page, "crisis.export", lang)
+    expect(export).to_be_enabled(timeout=30_000)
+    export.click()
+    expect(page.locator("a.cs-download").first).to_be_visible(timeout=60_000)
+    (report,) = set(reports.glob("after_action_report_*.html")) - before
+    document = report.read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<style.*?</style>|<[^>]+>", "\n", document, flags=re.DOTALL))
+    assert f"lang='{lang}'" in document and t("crisis.report.title", lang=lang) in text
+    assert not foreign(text, lang), foreign(text, lang)  # the report in the page's language only
     check_page(page, watch, lang, servers["logs"][:1])
     screenshot(page, f"crisis_lab_{lang}.png")
     page.close()
@@ -384,6 +400,9 @@ def test_the_crisis_pages_in_voila(servers, browser, lang):
     click_and_wait(page, one_hour, t("crisis.clock", lang=lang, day="X", time="X", hour="1").split("·")[-1].strip(),
                    "04 voila +1 h")  # fmt: skip
     drag(page, page.locator(".widget-slider:visible").filter(has=page.locator(".noUi-handle")).first, 0.5)
+    button(page, "crisis.finish", lang).click()  # make app: played to its report
+    comparison = page.locator(".widget-html h3", has_text=t("crisis.report.comparison", lang=lang))
+    expect(comparison).to_have_count(1, timeout=180_000)
     check_page(page, watch, lang, servers["logs"][1:])
     page.close()
 
@@ -409,5 +428,20 @@ def test_the_crisis_pages_in_voila(servers, browser, lang):
     click_and_wait(page, join, t("class.joined", lang=lang, team=team, hour="0"), "08 voila join")
     click_and_wait(page, button(page, "crisis.advance.1h", lang), t("class.clock", lang=lang, team=team, hour="1"),
                    "08 voila +1 h")  # fmt: skip
+    # a decision with its rationale (markup stays text), saved before the page says so; then the report
+    rebuild = t("crisis.strategy.rebuild", lang=lang)
+    choose(page, rebuild)
+    rationale = f"{team}: <b>now</b>"
+    page.locator("textarea:visible").last.fill(rationale)  # the rationale, below the statement box
+    page.wait_for_timeout(500)  # let the text reach the kernel
+    click_and_wait(page, button(page, "class.decide", lang), t("class.decided", lang=lang, hour="1",
+                   strategy=rebuild), "08 voila decision")  # fmt: skip
+    with Store(servers["db"]) as store:
+        events = store.events(store.team(store.session(session), team))
+    (decision,) = [e for e in events if e.kind == "decision"]
+    assert decision.payload["strategy"] == "rebuild" and decision.payload["rationale"] == rationale
+    button(page, "crisis.finish", lang).click()
+    expect(page.locator("a.cs-download").first).to_be_visible(timeout=180_000)  # the report is written, linked
+    expect(page.get_by_text(rationale).first).to_be_visible(timeout=60_000)  # text, not markup
     check_page(page, watch, lang, servers["logs"][1:])
     page.close()

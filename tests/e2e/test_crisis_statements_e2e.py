@@ -20,7 +20,7 @@ from e2e_helpers import NOTEBOOKS, kernels_settled, open_page, running_lab, scre
 from playwright.sync_api import expect
 
 from communitysim.classroom import Store, create_session
-from communitysim.ui.messages import t
+from communitysim.messages import t
 
 STATEMENT = "We are deeply sorry for this post. We removed it and will review how it was approved."
 

@@ -37,18 +37,21 @@ from e2e_helpers import (
     running_lab,
     screenshot,
     stop,
+    visible_text,
     wait_http,
 )
 from playwright.sync_api import expect
-from test_journey_e2e import visible_text  # the page's text without code cells
 
 import communitysim as cs
-from communitysim.cli import scenario_dir
+from communitysim.files import scenario_dir
+from communitysim.messages import LANGUAGES, number, set_language, t, tn
 from communitysim.ui.display import kpi_text
-from communitysim.ui.messages import LANGUAGES, number, set_language, t, tn
+from communitysim.ui.launch import welcome_notebook
 
 #: What a kernel writes to the server's log when a widget callback raises (Jupyter's own 500s are not the app's).
 KERNEL_ERRORS = re.compile(r"Exception in comm_msg.*|\[IPKernelApp\] ERROR.*")
+#: Lab's menu bar, as its language pack says it (the English words must be gone in French).
+MENUS = {"en": ("File", "Edit", "Help"), "fr": ("Fichier", "Édition", "Aide")}
 APP_MS = 180_000  # a notebook's app on a busy 2-core machine (06 fits and forecasts on opening)
 LATENCIES: dict[str, list[float]] = {}
 
@@ -311,8 +314,18 @@ def test_the_learning_notebooks_in_jupyterlab(browser, tmp_path, lang):
     (tmp_path / "scenarios").symlink_to(NOTEBOOKS.parent / "scenarios")  # the welcome page reads ../scenarios
     settings = f"--LabApp.app_settings_dir={tmp_path / 'app-settings'}"
     with running_lab("communitysim.ui.launch", root, tmp_path, settings, env={"COMMUNITYSIM_LANG": lang}) as base:
-        page = open_page(browser, base)
+        page = open_page(browser, base)  # what make lab opens: the language's welcome notebook, Lab's menus in it
         page.set_viewport_size({"width": 1280, "height": 800})
+        expect(page.locator(".lm-TabBar-tab.lm-mod-current", has_text=welcome_notebook(lang))).to_be_visible(
+            timeout=APP_MS
+        )
+        menus = page.locator(".lm-MenuBar-itemLabel")
+        expect(menus.first).to_be_visible(timeout=30_000)
+        labels = set(menus.all_inner_texts())
+        assert set(MENUS[lang]) <= labels and not set(MENUS["en" if lang != "en" else "fr"]) & labels, labels
+        # an empty workspace of the same Lab: no notebook left open whose frontend would restart its kernel
+        page.goto(f"{base}/lab/workspaces/empty", wait_until="domcontentloaded", timeout=APP_MS)
+        expect(page.locator(".lm-MenuBar-itemLabel").first).to_be_visible(timeout=APP_MS)
         log = tmp_path / "lab.log"
         for name in PLAYS:
             file = notebook(name, lang)

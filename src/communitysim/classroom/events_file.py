@@ -26,7 +26,7 @@ import yaml
 
 from communitysim.classroom.exercise import validate_injects
 from communitysim.classroom.store import ClassroomError
-from communitysim.ui.messages import t
+from communitysim.messages import t
 
 __all__ = ["COLUMNS", "load_events"]
 

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 import communitysim as cs
-from communitysim import cli
+from communitysim import files
 from communitysim.classroom.store import ClassroomError, Event, Session, Store, Team
 from communitysim.exercise.debrief import ONE_PAGE, debrief_html, rubric_html
 from communitysim.exercise.report import (
@@ -48,7 +48,7 @@ from communitysim.exercise.session import (
     CrisisSession,
 )
 from communitysim.mechanisms.crisis import Crisis
-from communitysim.ui.messages import number, t
+from communitysim.messages import number, t
 
 __all__ = [
     "TeamRun",
@@ -194,7 +194,7 @@ def parse_injects_yaml(text: str) -> list[dict[str, Any]]:
     import yaml
 
     from communitysim.files import load_yaml
-    from communitysim.ui.messages import LANGUAGES
+    from communitysim.messages import LANGUAGES
 
     try:
         items = load_yaml(text, "events")  # guarded: an alias bomb is one line
@@ -226,7 +226,7 @@ def create_session(
     """
     path = Path(scenario)
     if not path.is_file():
-        path = cli.scenario_dir() / scenario
+        path = files.scenario_dir() / scenario
     loaded = cs.load_scenario(path, {**(overrides or {}), **LEARNER_START}) if _has_crisis(path) else None
     if loaded is None:
         raise ClassroomError(t("class.error.not_crisis", path=path))

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from communitysim.classroom.store import default_path
-from communitysim.ui.messages import language, t
+from communitysim.messages import language, t
 
 __all__ = ["Access", "access", "add_class_parser", "kernel_spec", "serve", "server_commands"]
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from communitysim.exercise.session import ExerciseError
 from communitysim.files import clean_text
-from communitysim.ui.messages import t
+from communitysim.messages import t
 
 __all__ = ["ClassroomError", "Event", "Inject", "Session", "Store", "Team", "SCHEMA_VERSION", "default_path"]
 

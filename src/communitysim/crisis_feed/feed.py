@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from communitysim.ui.messages import catalogue, language, number, t, tn
+from communitysim.messages import catalogue, language, number, t, tn
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -19,7 +19,7 @@ import html
 from typing import TYPE_CHECKING
 
 from communitysim.crisis_feed.feed import STATEMENTS, BrandAction, build_feed, hour_figures
-from communitysim.ui.messages import number, t, tn
+from communitysim.messages import number, t, tn
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -22,7 +22,7 @@ from __future__ import annotations
 from communitysim.exercise.report import e, table
 from communitysim.exercise.session import BEST_DELAY_HOURS, CrisisSession
 from communitysim.mechanisms.crisis import RESPONSE_FIT, best_response, cluster_of
-from communitysim.ui.messages import number, t
+from communitysim.messages import number, t
 
 __all__ = ["ONE_PAGE", "debrief_html", "response_times", "rubric_html", "scct_verdict"]
 

@@ -24,8 +24,8 @@ import pandas as pd
 
 import communitysim as cs
 from communitysim.exercise.session import BEST_DELAY_HOURS, COMPARED_KPIS, Applied, ExerciseError
-from communitysim.result import atomic_write_bytes
-from communitysim.ui.messages import catalogue, language, number, percent, t
+from communitysim.files import atomic_write_bytes
+from communitysim.messages import catalogue, language, number, percent, t
 
 __all__ = [
     "body_of",

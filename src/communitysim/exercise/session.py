@@ -36,8 +36,8 @@ from communitysim.crisis_feed.statements import read_statement
 from communitysim.kpis import PEAK_WINDOW_HOURS, kpi_value, mention_sentiment_between, negative_share_between
 from communitysim.mechanisms.cm_actions import CM_ACTIONS, escalation_factor
 from communitysim.mechanisms.crisis import Crisis, Response, best_response, cluster_of
+from communitysim.messages import language, number, percent, t
 from communitysim.scenario import ResponseStrategy, pydantic_message
-from communitysim.ui.messages import language, number, percent, t
 
 __all__ = [
     "BEST_DELAY_HOURS",

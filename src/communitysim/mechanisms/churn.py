@@ -4,7 +4,8 @@
                x effective_activity_i ^ -g x (inactive_churn_factor if inactive)
                + feed.fatigue_unfollow_rate_per_day x fatigue_i
 
-with ``g = growth.churn_activity_exponent``; a member is inactive after
+with ``g = growth.churn_activity_exponent``, divided in the model by the retention factor
+``1 + attachment + ties`` (retention module); a member is inactive after
 ``engagement.inactive_days`` without any action (lurkers may churn). A member of mean affinity and
 activity, active and not tired, leaves at ``growth.churn_rate_per_day``. Former members do not
 come back.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from communitysim.sampling import who_has_an_event
+from communitysim.sampling import EventClocks
 
 __all__ = ["activity_factor", "churn_hazard_per_day", "draw_leavers"]
 
@@ -51,6 +52,6 @@ def churn_hazard_per_day(
     return hazard
 
 
-def draw_leavers(members: np.ndarray, hazard: np.ndarray, dt_days: float, rng: np.random.Generator) -> np.ndarray:
-    """The ``members`` (with their ``hazard``) who leave during a step of ``dt_days``."""
-    return who_has_an_event(members, hazard, dt_days, rng)
+def draw_leavers(members: np.ndarray, hazard: np.ndarray, dt_days: float, clocks: EventClocks) -> np.ndarray:
+    """The ``members`` (with their ``hazard``) who leave during a step of ``dt_days``, on their own clocks."""
+    return clocks.advance(members, hazard, dt_days)

@@ -25,8 +25,10 @@ peaks within hours and fades over days (DOMAIN.md s.7).
 **Responses** take effect at ``start + delay_hours``. A strategy's *fit* to the cluster
 (``RESPONSE_FIT``, from SCCT's guidelines: deny fits rumours, diminish accidental crises, rebuild
 preventable ones; mismatches are worse than silence) sets ``m = exp(-spread_effect x fit)`` and
-``r = exp(calm_effect x fit)``, and shifts the affinity of those who heard by
-``response_affinity_shift x fit``. Follow-up updates strengthen the fit. Moderation hides a share
+``r = exp(calm_effect x fit)``, and shifts by ``response_affinity_shift x fit`` the affinity of
+those who hear the story with the response, but only ``response_heard_before_share`` of it for
+those who heard before (their opinion is formed): the later the response, the more people heard
+without it, so late responses are worse. Follow-up updates strengthen the fit. Moderation hides a share
 of the negative comments on the page; beyond a threshold it backfires (the spread rises).
 Disclosing first (stealing thunder) lowers the severity and counts as an immediate response.
 
@@ -155,6 +157,7 @@ class BadBuzz:
         self.amplification = (np.maximum(degree, 1.0) / max(mean, 1e-12)) ** self.dynamics.amplification_exponent
         self.pressure = WordOfMouth(self.network)
         self.last = CrisisTally()
+        self.response_shift = 0.0  # affinity change of those who hear with the latest response
 
     @property
     def active(self) -> bool:
@@ -176,6 +179,7 @@ class BadBuzz:
         response_day = day if response.disclose_first else day + response.delay_hours / 24.0
         active = ActiveCrisis(crisis, cluster_of(crisis.type, crisis.history), severity, response, response_day)
         self.crises.append(active)
+        self.response_shift = 0.0  # nobody hears this crisis with a response yet
         self._wave(crisis, severity, state, affinity, rng)
 
     def escalate(self, severity: float, state: np.ndarray, affinity: np.ndarray, rng: np.random.Generator) -> None:
@@ -236,7 +240,8 @@ class BadBuzz:
     def _hear(self, ids: np.ndarray, affinity: np.ndarray, severity: float) -> None:
         new = ids[~self.heard[ids]]
         self.heard[new] = True
-        affinity[new] = np.clip(affinity[new] - self.dynamics.heard_affinity_loss * severity, 0.0, 1.0)
+        change = self.response_shift - self.dynamics.heard_affinity_loss * severity  # with the response, if made
+        affinity[new] = np.clip(affinity[new] + change, 0.0, 1.0)
 
     def moderation(self, day: float) -> float:
         """Share of negative page comments hidden now (from the CM's first action on the latest crisis)."""
@@ -260,8 +265,9 @@ class BadBuzz:
         acting = crisis is not None and day_start + 1e-9 >= crisis.response_day
         if acting and not crisis.responded and crisis.response.strategy != "silence":
             crisis.responded = True
-            if self.effects_on:
-                shift = self.dynamics.response_affinity_shift * self.fit(crisis, day_start)
+            if self.effects_on:  # those who heard already take less of it: late responses are worse
+                self.response_shift = self.dynamics.response_affinity_shift * self.fit(crisis, day_start)
+                shift = self.response_shift * self.dynamics.response_heard_before_share
                 affinity[self.heard] = np.clip(affinity[self.heard] + shift, 0.0, 1.0)
         tally.responses = sum(c.responded for c in self.crises)
         if crisis is None or not self.effects_on:

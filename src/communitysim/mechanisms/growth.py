@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from communitysim.network import Network
-from communitysim.sampling import who_has_an_event
+from communitysim.sampling import EventClocks
 
 __all__ = ["add_to_contacts", "WordOfMouth", "join_hazard_per_day", "draw_joiners"]
 
@@ -128,8 +128,6 @@ def join_hazard_per_day(
     return (external_rate_per_day + word_of_mouth_rate_per_day * exposure) * (readiness / mean_affinity) * affinity
 
 
-def draw_joiners(
-    candidates: np.ndarray, hazard_per_day: np.ndarray, dt_days: float, rng: np.random.Generator
-) -> np.ndarray:
-    """The ``candidates`` who join this step, each with probability ``1 - exp(-hazard x dt)``."""
-    return who_has_an_event(candidates, hazard_per_day, dt_days, rng)
+def draw_joiners(candidates: np.ndarray, hazard_per_day: np.ndarray, dt_days: float, clocks: EventClocks) -> np.ndarray:
+    """The ``candidates`` who join this step (each with probability ``1 - exp(-hazard x dt)``, on their own clock)."""
+    return clocks.advance(candidates, hazard_per_day, dt_days)

@@ -5,7 +5,9 @@ which feeds word-of-mouth (weighted by activity) long after day one.
 
 ``newcomer_activity = (1 - c) x own_activity + c x norm``, with ``c =
 community.norm_conformity_share`` and ``norm`` the members' mean effective activity at the start
-of the step (a newcomer to an empty community keeps their own activity).
+of the step (a newcomer to an empty community keeps their own activity). The model keeps that mean
+as a running sum updated at each join and leave (``CommunityModel.activity_norm``), so that reading
+it does not cost a pass over everyone.
 
 Example:
     >>> import numpy as np
@@ -17,15 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["activity_norm", "newcomer_activity"]
-
-
-def activity_norm(effective_activity: np.ndarray, is_member: np.ndarray) -> float:
-    """Members' mean effective activity, or NaN when there are no members."""
-    n = int(is_member.sum())
-    if n == 0:
-        return float("nan")
-    return float(effective_activity[is_member].sum() / n)
+__all__ = ["newcomer_activity"]
 
 
 def newcomer_activity(own_activity: np.ndarray, norm: float, conformity_share: float) -> np.ndarray:

@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from communitysim.plugins import Registry
+
 if TYPE_CHECKING:  # pragma: no cover - scenario.py validates schedule names against this module
     from communitysim.scenario import StrategyParams
 
@@ -169,21 +171,23 @@ def calendar(
     return list(zip(due, _draw_types(strategy, len(due), rng), strict=True))
 
 
-#: Posting schedules by name; ``strategy.schedule`` names one.
-SCHEDULES: dict[str, Schedule] = {"steady": steady, "weekdays": weekdays, "calendar": calendar}
+#: Posting schedules by name; ``strategy.schedule`` names one (or gives an import path
+#: ``package.module:function``, which every sweep worker imports too).
+SCHEDULES: Registry = Registry("strategy.schedule", {"steady": steady, "weekdays": weekdays, "calendar": calendar})
 
 
-def register_schedule(name: str, schedule: Schedule) -> None:
+def register_schedule(name: str, schedule: Schedule | str) -> None:
     """Add a posting schedule under ``name`` (then usable as ``strategy.schedule: name``).
+
+    ``schedule`` is a callable or its import path (``"mypkg.module:function"``): see
+    :func:`communitysim.mechanisms.seeding.register_strategy` for what reaches a sweep's workers.
 
     Example:
         >>> register_schedule("silent", lambda strategy, start, end, rng: [])
         >>> "silent" in SCHEDULES
         True
     """
-    if not callable(schedule):
-        raise TypeError("a posting schedule must be callable: (strategy, day_start, day_end, rng) -> [(day, type)]")
-    SCHEDULES[name] = schedule
+    SCHEDULES.register(name, schedule)
 
 
 class Novelty:

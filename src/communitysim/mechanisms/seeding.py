@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from communitysim.plugins import Registry
 from communitysim.scenario import LaunchParams
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -131,31 +132,41 @@ def no_one(model: CommunityModel, size: int, rng: np.random.Generator) -> Invita
     return Invitation(np.array([], dtype=np.int64))
 
 
-#: Seeding strategies by name; YAML and ``--set seeding.strategy=`` name them.
-STRATEGIES: dict[str, SeedingStrategy] = {
-    "close_circle": close_circle,
-    "influencers": influencers,
-    "random": random_people,
-    "none": no_one,
-}
+#: Seeding strategies by name; YAML and ``--set seeding.strategy=`` name them (or give an import path
+#: ``package.module:function``, which every sweep worker imports too).
+STRATEGIES: Registry = Registry(
+    "seeding.strategy",
+    {"close_circle": close_circle, "influencers": influencers, "random": random_people, "none": no_one},
+)
 
 
-def register_strategy(name: str, strategy: SeedingStrategy) -> None:
+def register_strategy(name: str, strategy: SeedingStrategy | str) -> None:
     """Add a seeding strategy under ``name`` (then usable as ``seeding.strategy: name``).
+
+    ``strategy`` is a callable or its import path (``"mypkg.module:function"``); either way a sweep's
+    worker processes and Dask workers get it, as long as it can be imported there (a function in a
+    module, not a lambda or a notebook's function).
 
     Example:
         >>> register_strategy("nobody_at_all", no_one)
         >>> "nobody_at_all" in STRATEGIES
         True
     """
-    if not callable(strategy):
-        raise TypeError("a seeding strategy must be callable: (model, size, rng) -> Invitation")
-    STRATEGIES[name] = strategy
+    STRATEGIES.register(name, strategy)
 
 
 def answers(
-    invitation: Invitation, acceptance_share: float, page_readiness: float, rng: np.random.Generator
+    invitation: Invitation,
+    acceptance_share: float,
+    page_readiness: float,
+    rng: np.random.Generator,
+    uniforms: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The invited people who accept, and those who decline (each accepts with ``share x readiness``)."""
-    accept = rng.random(invitation.ids.size) < acceptance_share * page_readiness
+    """The invited people who accept, and those who decline (each accepts with ``share x readiness``).
+
+    ``uniforms``: each person's own uniform draw, indexed by id (common random numbers: a person
+    invited by two strategies answers alike); without it, fresh draws from ``rng``.
+    """
+    draws = rng.random(invitation.ids.size) if uniforms is None else uniforms[invitation.ids]
+    accept = draws < acceptance_share * page_readiness
     return invitation.ids[accept], invitation.ids[~accept]

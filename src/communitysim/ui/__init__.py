@@ -1,21 +1,25 @@
 """Widget applications for the notebooks: plain Python, unit-tested, built from the model's API.
 
 Each notebook is a few cells that build one of these apps; every text goes through
-``communitysim.ui.messages.t``.
+``communitysim.messages.t``.
 """
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, Any
 
-from communitysim.ui.messages import t
+from communitysim.files import scenario_dir
+from communitysim.messages import t
+from communitysim.plotting import figure_png
 
-if TYPE_CHECKING:  # matplotlib only when a figure is drawn: the core imports the messages from here
+if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
+
+    from communitysim.result import Result
 
 __all__ = [
     "APP_CSS",
+    "ScenarioRuns",
     "app_box",
     "display_app",
     "download_link",
@@ -24,6 +28,7 @@ __all__ = [
     "fitted_button",
     "labelled",
     "redraw",
+    "schema_slider",
     "scorecard",
     "show",
     "slider_look",
@@ -31,22 +36,58 @@ __all__ = [
 ]
 
 
-def figure_png(figure: Figure, dpi: int = 100) -> bytes:
-    """A matplotlib figure rendered to PNG bytes (no pyplot, no backend needed).
+class ScenarioRuns:
+    """What an app running one scenario keeps: its file, fixed overrides, seed, this run and the one before.
 
-    Drawn once with Agg and encoded with light compression: about half of ``savefig``'s time,
-    which matters for the 0.3 s slider feedback (``benchmarks/bench_ui.py``).
+    Also its status line and scorecard, which :meth:`run_scenario` fills.
+
+    Args:
+        scenario: file name in the scenarios folder.
+        overrides: fixed overrides for every run.
+        seed: the seed of every run.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
 
-    figure.set_dpi(dpi)
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    def __init__(self, scenario: str, overrides: dict[str, Any] | None, seed: int):
+        import ipywidgets as w
+
+        self.path = scenario_dir() / scenario
+        self.fixed = dict(overrides or {})
+        self.seed = seed
+        self.result: Result | None = None
+        self.previous: Result | None = None
+        self.status = w.HTML()
+        self.scorecard = w.HTML()
+
+    def run_scenario(self, overrides: dict[str, Any]) -> Result | None:
+        """Run with the fixed overrides and ``overrides``; show the scorecard (None and one red line on a mistake)."""
+        from communitysim.model import CommunityModel
+        from communitysim.scenario import ScenarioError
+        from communitysim.ui.feedback import scorecard_html
+
+        try:
+            self.model = CommunityModel(self.path, seed=self.seed, overrides={**self.fixed, **overrides})
+            result = self.model.run()
+        except (ScenarioError, ValueError) as exc:
+            self.status.value = error_html(exc)
+            return None
+        self.previous, self.result = self.result, result
+        self.status.value = ""
+        self.scorecard.value = scorecard_html(result, self.previous)
+        return result
+
+
+def schema_slider(path: str, description: str, step: float = 1, **look: Any) -> Any:
+    """A slider over all the values the scenario's schema allows for ``path`` (whole numbers when ``step`` is).
+
+    A scenario's value outside a narrower slider would be clamped without a word; this one shows it.
+    """
+    import ipywidgets as w
+
+    from communitysim.scenario import field_bounds
+
+    low, high = field_bounds(path)
+    kind = w.IntSlider if isinstance(step, int) else w.FloatSlider
+    return kind(value=low, min=low, max=high, step=step, description=description, **look)
 
 
 def show(figure: Figure) -> None:
@@ -82,7 +123,7 @@ def scorecard(result: object) -> object:
     """A run's objectives as a table with pass/fail and why, for a notebook cell (an ``IPython.display.HTML``)."""
     from IPython.display import HTML
 
-    from communitysim.ui.posting_lab import scorecard_html
+    from communitysim.ui.feedback import scorecard_html
 
     return HTML(scorecard_html(result))  # type: ignore[arg-type]
 

@@ -25,16 +25,16 @@ import ipywidgets as w
 import pandas as pd
 
 import communitysim as cs
-from communitysim import cli
+from communitysim import files
 from communitysim.classroom import ClassroomError, Store, TeamRun, class_report_html, create_session, default_path
 from communitysim.classroom.events_file import load_events
 from communitysim.classroom.exercise import default_injects, injects_yaml, parse_injects_yaml
 from communitysim.exercise.report import body_of, export, format_kpi, report_path
 from communitysim.exercise.session import COMPARED_KPIS, INTENSITIES
+from communitysim.messages import number, t
 from communitysim.ui import fitted_button, labelled
 from communitysim.ui.classroom_page import ClassroomPage, download_links
 from communitysim.ui.crisis_exercise import crisis_scenarios
-from communitysim.ui.messages import number, t
 
 __all__ = ["FacilitatorApp", "facilitator"]
 
@@ -132,7 +132,7 @@ class FacilitatorApp(ClassroomPage):
     def _crisis_type(self) -> str | None:
         if not self.scenario.value:
             return None
-        crises = cs.load_scenario(cli.scenario_dir() / self.scenario.value).crises
+        crises = cs.load_scenario(files.scenario_dir() / self.scenario.value).crises
         return crises[0].type if crises else None
 
     def _match_events(self) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import ipywidgets as w
 
 from communitysim.classroom import ClassroomError, Store, default_path
+from communitysim.messages import t
 from communitysim.ui import display_app, download_link
-from communitysim.ui.messages import t
 
 __all__ = ["ClassroomPage", "download_links"]
 

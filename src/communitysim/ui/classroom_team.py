@@ -28,10 +28,10 @@ from communitysim.classroom import ClassroomError, Store, TeamRun, default_path,
 from communitysim.crisis_feed.render import living_feed_html
 from communitysim.exercise.report import body_of, export, format_kpi, report_path
 from communitysim.exercise.session import COMPARED_KPIS, STRATEGIES, TONES
+from communitysim.messages import number, scenario_description, t
 from communitysim.ui import fitted_button, labelled
 from communitysim.ui.classroom_page import ClassroomPage, download_links
 from communitysim.ui.crisis_exercise import CLOCK
-from communitysim.ui.messages import number, scenario_description, t
 from communitysim.ui.statement_box import StatementBox
 
 __all__ = ["TeamApp", "team"]

@@ -39,15 +39,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import communitysim as cs
-from communitysim import cli
 from communitysim.crisis_feed.render import COLOURS, living_feed_html
 from communitysim.exercise import report
 from communitysim.exercise.debrief import debrief_html, scct_verdict
 from communitysim.exercise.report import GREEN, RED, e, format_kpi, table
 from communitysim.exercise.session import LIVE_KPIS, STRATEGIES, TONES, Applied, CrisisSession
+from communitysim.files import scenario_dir as default_scenario_dir
 from communitysim.kpis import mention_sentiment_between, negative_share_window
+from communitysim.messages import number, scenario_description, t
 from communitysim.ui import display_app, download_link, fitted_button, labelled
-from communitysim.ui.messages import number, scenario_description, t
 from communitysim.ui.statement_box import StatementBox
 
 __all__ = [
@@ -81,7 +81,7 @@ DEFAULT_SCENARIO = "crisis_offensive_post.yaml"
 
 def crisis_scenarios(folder: str | Path | None = None) -> list[Path]:
     """The crisis scenario files (``crisis_*.yaml``) of a folder (default: the shipped scenarios)."""
-    folder = Path(folder) if folder is not None else cli.scenario_dir()
+    folder = Path(folder) if folder is not None else default_scenario_dir()
     return sorted(folder.glob("crisis_*.yaml"))
 
 
@@ -158,7 +158,7 @@ class CrisisExercise:
         seed: int = 7,
         scenario: str | None = None,
     ):
-        self.folder = Path(scenario_dir) if scenario_dir is not None else cli.scenario_dir()
+        self.folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir()
         self.fixed = dict(overrides or {})
         self.session: CrisisSession | None = None
         self.path: Path | None = None

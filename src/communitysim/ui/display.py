@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from communitysim.kpis import KPIS
-from communitysim.ui.messages import number, percent, t, t_or, tn
+from communitysim.messages import number, percent, t, t_or, tn
 
 __all__ = ["display_kind", "kpi_name", "kpi_text", "scorecard_table"]
 

@@ -17,9 +17,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import communitysim as cs
-from communitysim.cli import scenario_dir
+from communitysim.files import scenario_dir
+from communitysim.messages import number, t, tn
 from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
-from communitysim.ui.messages import number, t, tn
 
 __all__ = ["EngagementLab", "engagement_lab"]
 

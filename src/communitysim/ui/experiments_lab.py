@@ -24,12 +24,12 @@ import numpy as np
 from IPython import get_ipython
 
 import communitysim as cs
-from communitysim.cli import scenario_dir
+from communitysim.files import scenario_dir
 from communitysim.kpis import LOWER_IS_BETTER
+from communitysim.messages import number, t
 from communitysim.sensitivity import DEFAULT_LEVERS
 from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
 from communitysim.ui.display import kpi_text
-from communitysim.ui.messages import number, t
 from communitysim.ui.posting_lab import DEFAULT_SCENARIO, lab_scenarios
 
 __all__ = ["ExperimentsLab", "experiments_lab", "lever_values"]

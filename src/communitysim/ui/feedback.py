@@ -16,14 +16,18 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+import html
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from communitysim.ui.display import kpi_name, kpi_text
-from communitysim.ui.messages import number, percent, t, tn
+from communitysim.messages import number, percent, t, tn
+from communitysim.ui.display import kpi_name, kpi_text, scorecard_table
 
-__all__ = ["LEVERS", "changed_levers", "objective_feedback", "rhythm_reach", "spread_line"]
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.result import Result
+
+__all__ = ["LEVERS", "changed_levers", "objective_feedback", "rhythm_reach", "scorecard_html", "spread_line"]
 
 #: Levers a learner moves in the notebooks (field paths of the scenario).
 LEVERS = (
@@ -192,3 +196,34 @@ def spread_line(kpi: str, before: list[dict], now: list[dict], seeds: int) -> st
     if all(n < b for b, n in pairs):
         return t("feedback.spread.lower", **values)
     return t("feedback.spread.noise", **values)
+
+
+def scorecard_html(result: Result, previous: Result | None = None, reach: dict | None = None) -> str:
+    """The objectives as an HTML table: the KPI's name, target and value as a learner reads them, and feedback.
+
+    The feedback is computed from the runs the learner saw (:func:`objective_feedback`): this run's
+    numbers, what changed since ``previous``, and for ``reach`` (objective index -> ``rhythm_reach``)
+    whether any posting rhythm reaches the objective.
+    """
+    card = result.scorecard
+    if card.empty:
+        return f"<p>{html.escape(t('common.no_objectives'))}</p>"
+    rows = []
+    for (index, row), shown in zip(card.iterrows(), scorecard_table(card), strict=True):
+        colour = "#1b7f3b" if shown["passed"] else "#b3261e"
+        why = " ".join(objective_feedback(result, row, previous, (reach or {}).get(index)))
+        status = shown["status"]
+        if row.get("beyond", False):  # the objective's day lies after the run's last day
+            status, colour, why = t("common.beyond"), "#5f6368", t("common.beyond_why")
+        rows.append(
+            "<tr>"
+            + "".join(f"<td>{html.escape(shown[k])}</td>" for k in ("objective", "target", "by_day", "achieved"))
+            + f"<td style='color:{colour};font-weight:bold'>{html.escape(status)}</td>"
+            f"<td>{html.escape(why)}</td>"
+            "</tr>"
+        )
+    head = "".join(
+        f"<th>{html.escape(t(k))}</th>"
+        for k in ("common.objective", "common.target", "common.by_day", "common.achieved", "lab.result", "lab.why")
+    )
+    return f"<table class='cs-scorecard'><tr>{head}</tr>{''.join(rows)}</table>"

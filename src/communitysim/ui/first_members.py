@@ -17,20 +17,20 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import communitysim as cs
-from communitysim.cli import scenario_dir
 from communitysim.mechanisms.seeding import STRATEGIES
-from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
-from communitysim.ui.messages import number, percent, t, tn
-from communitysim.ui.posting_lab import scorecard_html
+from communitysim.messages import number, percent, t, tn
+from communitysim.scenario import Objective
+from communitysim.ui import ScenarioRuns, app_box, display_app, redraw, slider_look
 
-__all__ = ["FirstMembers", "first_members", "CHALLENGE_MEMBERS", "CHALLENGE_DAY"]
-
-#: The challenge: this many members by this day (the bakery's first objective).
-CHALLENGE_MEMBERS = 300
-CHALLENGE_DAY = 90
+__all__ = ["FirstMembers", "challenge_objective", "first_members"]
 
 
-class FirstMembers:
+def challenge_objective(scenario: cs.Scenario) -> Objective | None:
+    """The challenge: the scenario's first objective on members (None: the scenario has none)."""
+    return next((objective for objective in scenario.objectives if objective.kpi == "members"), None)
+
+
+class FirstMembers(ScenarioRuns):
     """The first-members app (``app.widget`` is the widget tree).
 
     Args:
@@ -40,11 +40,7 @@ class FirstMembers:
     """
 
     def __init__(self, scenario: str = "bakery_launch.yaml", overrides: dict[str, Any] | None = None, seed: int = 7):
-        self.path = scenario_dir() / scenario
-        self.fixed = dict(overrides or {})
-        self.seed = seed
-        self.result: cs.Result | None = None
-        self.previous: cs.Result | None = None
+        super().__init__(scenario, overrides, seed)
         look = slider_look("230px")  # a track of at least 200 px; long labels wrap (tested in the browser)
         self.strategy = w.Dropdown(
             options=[
@@ -60,22 +56,23 @@ class FirstMembers:
         self.invite_after_posts = w.IntSlider(
             value=6, min=0, max=20, description=t("first.invite_after_posts"), **slider_look("230px")
         )
-        days = cs.load_scenario(self.path, self.fixed).days
+        loaded = cs.load_scenario(self.path, self.fixed)
+        days = loaded.days
+        self.goal = challenge_objective(loaded)
         self.day = w.IntSlider(
             value=min(90, int(days)), min=0, max=int(days), description=t("first.show_day"), **slider_look("230px")
         )
         self.run_button = w.Button(description=t("common.run"), button_style="primary", icon="play")
         self.run_button.on_click(lambda _: self.run())
         self.day.observe(lambda change: self.draw(), names="value")
-        self.status = w.HTML()
-        self.scorecard = w.HTML()
         self.challenge = w.HTML()
         self.plots = w.Output()
         controls = w.VBox([self.strategy, self.size, self.invite_after_posts, self.day, self.run_button, self.status])
-        challenge = w.HTML(
-            f"<b>{html.escape(t('common.label', label=t('first.challenge')))}</b> "
-            + html.escape(t("first.challenge_goal", target=CHALLENGE_MEMBERS, day=CHALLENGE_DAY))
-        )
+        challenge = w.HTML()
+        if self.goal is not None:
+            challenge.value = f"<b>{html.escape(t('common.label', label=t('first.challenge')))}</b> " + html.escape(
+                t("first.challenge_goal", target=number(self.goal.target), day=number(self.goal.by_day, None))
+            )
         for control in (self.strategy, self.size, self.invite_after_posts, self.day):
             control.tooltip = control.description  # the whole label on hover
         self.widget = app_box([controls, self.plots, challenge, self.challenge, self.scorecard])
@@ -85,29 +82,23 @@ class FirstMembers:
 
     def run(self) -> None:
         """Run with the chosen first members; keep the last run dashed."""
-        overrides = {
-            **self.fixed,
+        chosen = {
             "seeding.strategy": self.strategy.value,
             "seeding.size": self.size.value,
             "seeding.invite_after_posts": self.invite_after_posts.value,
         }
-        try:
-            self.model = cs.CommunityModel(self.path, seed=self.seed, overrides=overrides)
-            result = self.model.run()
-        except (cs.ScenarioError, ValueError) as exc:
-            self.status.value = error_html(exc)
+        if self.run_scenario(chosen) is None:
             return
-        self.previous, self.result = self.result, result
-        self.status.value = ""
-        self.scorecard.value = scorecard_html(result, self.previous)
         self.challenge.value = self.challenge_html()
         self.draw()
 
     def challenge_html(self) -> str:
-        """The challenge's feedback: pass or fail, with the reasons this run's choices explain."""
+        """The challenge's feedback: pass or fail, with the reasons this run's choices explain ("" without one)."""
         assert self.result is not None
+        if self.goal is None:
+            return ""
         ts = self.result.timeseries
-        day = min(CHALLENGE_DAY, float(ts["day"].iloc[-1]))
+        day = min(self.goal.by_day, float(ts["day"].iloc[-1]))
         members = int(ts.loc[ts["day"] <= day, "members"].iloc[-1])
         invited = self.model.population.invited
         joined_day = self.model.member_table()["joined_day"].to_numpy()
@@ -122,7 +113,7 @@ class FirstMembers:
                 invited=number(int(invited.sum())),
             )
         ]
-        if members >= CHALLENGE_MEMBERS:
+        if members >= self.goal.target if self.goal.direction == "at_least" else members <= self.goal.target:
             colour = "#1b7f3b"
             linked = self.linked_share()
             lines.append(

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from communitysim.files import shipped
-from communitysim.ui.messages import LANGUAGES, language, t, tn
+from communitysim.messages import LANGUAGES, language, t, tn
 
 __all__ = [
     "LAB_LOCALES",

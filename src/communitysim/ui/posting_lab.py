@@ -23,14 +23,14 @@ import ipywidgets as w
 from matplotlib.figure import Figure
 
 import communitysim as cs
-from communitysim.cli import scenario_dir
+from communitysim.files import scenario_dir
 from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
-from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
-from communitysim.ui.display import kpi_name, kpi_text, scorecard_table
-from communitysim.ui.feedback import REACH_RHYTHMS, objective_feedback, rhythm_reach, spread_line
-from communitysim.ui.messages import t
+from communitysim.messages import t
+from communitysim.ui import app_box, display_app, error_html, redraw, schema_slider, slider_look
+from communitysim.ui.display import kpi_name, kpi_text
+from communitysim.ui.feedback import REACH_RHYTHMS, rhythm_reach, scorecard_html, spread_line
 
-__all__ = ["PostingLab", "posting_lab", "lab_scenarios", "scorecard_html"]
+__all__ = ["PostingLab", "posting_lab", "lab_scenarios"]
 
 #: The lab's default scenario: the bakery launch sized for a class (fast enough for live sliders).
 DEFAULT_SCENARIO = "classroom_bakery.yaml"
@@ -48,37 +48,6 @@ def lab_scenarios(folder: Path | None = None) -> list[str]:
     folder = folder or scenario_dir()
     names = sorted(p.name for p in folder.glob("*.yaml"))
     return [n for n in names if not n.startswith(("crisis_", "bass_"))]
-
-
-def scorecard_html(result: cs.Result, previous: cs.Result | None = None, reach: dict | None = None) -> str:
-    """The objectives as an HTML table: the KPI's name, target and value as a learner reads them, and feedback.
-
-    The feedback is computed from the runs the learner saw (``communitysim.ui.feedback``): this run's
-    numbers, what changed since ``previous``, and for ``reach`` (objective index -> ``rhythm_reach``)
-    whether any posting rhythm reaches the objective.
-    """
-    card = result.scorecard
-    if card.empty:
-        return f"<p>{html.escape(t('common.no_objectives'))}</p>"
-    rows = []
-    for (index, row), shown in zip(card.iterrows(), scorecard_table(card), strict=True):
-        colour = "#1b7f3b" if shown["passed"] else "#b3261e"
-        why = " ".join(objective_feedback(result, row, previous, (reach or {}).get(index)))
-        status = shown["status"]
-        if row.get("beyond", False):  # the objective's day lies after the run's last day
-            status, colour, why = t("common.beyond"), "#5f6368", t("common.beyond_why")
-        rows.append(
-            "<tr>"
-            + "".join(f"<td>{html.escape(shown[k])}</td>" for k in ("objective", "target", "by_day", "achieved"))
-            + f"<td style='color:{colour};font-weight:bold'>{html.escape(status)}</td>"
-            f"<td>{html.escape(why)}</td>"
-            "</tr>"
-        )
-    head = "".join(
-        f"<th>{html.escape(t(k))}</th>"
-        for k in ("common.objective", "common.target", "common.by_day", "common.achieved", "lab.result", "lab.why")
-    )
-    return f"<table class='cs-scorecard'><tr>{head}</tr>{''.join(rows)}</table>"
 
 
 class PostingLab:
@@ -111,12 +80,13 @@ class PostingLab:
             **slider_look("190px"),
         )
         look = slider_look("190px")  # a track of at least 200 px; long labels wrap (tested in the browser)
-        self.posts_per_week = w.IntSlider(value=5, min=0, max=42, description=t("lab.posts_per_week"), **look)
-        self.quality = w.FloatSlider(value=0.6, min=0, max=1, step=0.05, description=t("lab.quality"), **look)
-        self.reply_share = w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description=t("lab.reply_share"), **look)
-        self.reply_delay_hours = w.FloatSlider(
-            value=4, min=0, max=48, step=0.5, description=t("lab.reply_delay_hours"), **look
+        # the schema's ranges; the values are the scenario's (load_strategy)
+        self.posts_per_week = schema_slider("strategy.posts_per_week", t("lab.posts_per_week"), **look)
+        self.quality = schema_slider("strategy.quality", t("lab.quality"), 0.05, **look)
+        self.reply_share = schema_slider(
+            "strategy.reply_share", t("lab.reply_share"), 0.05, readout_format=".0%", **look
         )
+        self.reply_delay_hours = schema_slider("strategy.reply_delay_hours", t("lab.reply_delay_hours"), 0.5, **look)
         self.mix = {
             kind: w.IntSlider(value=0, min=0, max=10, description=t(f"lab.type.{kind}"), **look)
             for kind in CONTENT_TYPES_TABLE

@@ -26,8 +26,8 @@ import ipywidgets as w
 
 from communitysim.crisis_feed.statements import Reading, read_statement
 from communitysim.mechanisms.cm_actions import CM_ACTIONS
+from communitysim.messages import language, number, t
 from communitysim.ui import labelled
-from communitysim.ui.messages import language, number, t
 
 __all__ = ["StatementBox", "reading_html"]
 

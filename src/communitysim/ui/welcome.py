@@ -15,16 +15,13 @@ from typing import Any
 
 import ipywidgets as w
 
-import communitysim as cs
-from communitysim.cli import scenario_dir
-from communitysim.ui import app_box, display_app, error_html, slider_look
-from communitysim.ui.messages import t
-from communitysim.ui.posting_lab import scorecard_html
+from communitysim.messages import t
+from communitysim.ui import ScenarioRuns, app_box, display_app, slider_look
 
 __all__ = ["WelcomeChallenge", "welcome_challenge"]
 
 
-class WelcomeChallenge:
+class WelcomeChallenge(ScenarioRuns):
     """A slider for the number of first members, a Run button, and the scorecard (``app.widget``).
 
     Args:
@@ -34,18 +31,12 @@ class WelcomeChallenge:
     """
 
     def __init__(self, scenario: str = "bakery_launch.yaml", overrides: dict[str, Any] | None = None, seed: int = 7):
-        self.path = scenario_dir() / scenario
-        self.fixed = dict(overrides or {})
-        self.seed = seed
-        self.result: cs.Result | None = None
-        self.previous: cs.Result | None = None
+        super().__init__(scenario, overrides, seed)
         self.first_members = w.IntSlider(value=20, min=0, max=200, description=t("welcome.first_members"),
                                          continuous_update=False, **slider_look("200px"))  # fmt: skip
         self.first_members.tooltip = self.first_members.description
         self.run_button = w.Button(description=t("common.run"), button_style="primary", icon="play")
         self.run_button.on_click(lambda _: self.run())
-        self.status = w.HTML()
-        self.scorecard = w.HTML()
         self.widget = app_box([self.first_members, self.run_button, self.status, self.scorecard])
 
     def _ipython_display_(self) -> None:
@@ -54,16 +45,7 @@ class WelcomeChallenge:
     def run(self) -> None:
         """Run the scenario with the slider's number of first members; show its scorecard with feedback."""
         self.status.value = html.escape(t("common.running"))
-        try:
-            result = cs.run(
-                self.path, seed=self.seed, overrides={**self.fixed, "seeding.size": self.first_members.value}
-            )
-        except (cs.ScenarioError, ValueError) as exc:
-            self.status.value = error_html(exc)
-            return
-        self.previous, self.result = self.result, result
-        self.status.value = ""
-        self.scorecard.value = scorecard_html(result, self.previous)
+        self.run_scenario({"seeding.size": self.first_members.value})
 
 
 def welcome_challenge(**kwargs: Any) -> WelcomeChallenge:
