@@ -324,3 +324,23 @@ def test_the_storm_intensity_the_facilitator_sets_per_team_moves_that_team_only(
     assert all(s > n > c for s, n, c in zip(totals["strong"], totals["normal"], totals["calm"], strict=True)), totals
     with pytest.raises(ClassroomError, match="Storm intensity: expected one of calm, normal, strong, extreme"):
         runs["normal"].set_intensity("wild")
+
+
+def test_the_solo_exercise_and_a_classroom_team_play_one_engine():
+    """Same scenario, seed and moves: the same run and the same comparison, solo (notebook 04) or in class."""
+    from communitysim.exercise import CrisisSession
+    from communitysim.files import shipped
+
+    store = Store(":memory:")
+    session = create_session(store, "One", "crisis_offensive_post.yaml", teams=["Red"], seed=3, overrides=SMALL,
+                             injects=[])  # fmt: skip
+    team = TeamRun(store, session, store.team(session, "Red"))
+    solo = CrisisSession(shipped("scenarios") / "crisis_offensive_post.yaml", 3, SMALL)
+    for run in (team, solo):
+        run.advance(2)
+        run.decide("rebuild", "empathetic", statement="We are sorry. We removed the post and will review it.")
+        run.act("reply_comments")
+        run.advance(10)
+    pd.testing.assert_frame_equal(team.timeseries(), solo.timeseries())
+    assert [(a.kind, a.hour, a.details) for a in team.timeline] == [(a.kind, a.hour, a.details) for a in solo.timeline]
+    assert pd.Series(team.comparison("best").kpis()).equals(pd.Series(solo.comparison("best").kpis()))  # NaN = NaN

@@ -174,6 +174,7 @@ def drag(page, slider, fraction: float) -> str:
     """Drag a slider's handle with the mouse to ``fraction`` of its track; its new value (aria-valuenow)."""
     handle, track = slider.locator(".noUi-handle"), slider.locator(".noUi-base")
     handle.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # the page above may still grow (the feed, the plot): take the handle where it rests
     box, line = handle.bounding_box(), track.bounding_box()
     assert line["width"] >= 200, line  # a track a learner can drag
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

@@ -1,11 +1,11 @@
-"""A facilitator and two teams in JupyterLab: written statements read, CM actions, a pause, notes, the debrief.
+"""A facilitator and two teams in JupyterLab: written statements read, CM actions, a pause, notes, a storm, the debrief.
 
 One JupyterLab on copies of ``07_classroom_facilitator.ipynb`` and ``08_classroom_team.ipynb`` (one
 per team, so each has its kernel), all on one classroom database made beforehand. Red writes its
 statement, reads what the reader found, logs it; Blue takes a CM action and logs a decision; the
 facilitator pauses the exercise (Red's clock is refused), resumes it, pins an observer note on the
-journalist's inject; Red finishes and reads its debrief (response times, its words, the note);
-the facilitator's class report carries the trainer's answer key.
+journalist's inject and sets a strong storm for Red; Red finishes and reads its debrief (response
+times, its words, the note); the facilitator's class report carries the trainer's answer key.
 """
 
 from __future__ import annotations
@@ -147,6 +147,11 @@ def test_a_facilitator_and_two_teams_write_act_pause_and_debrief(classroom_lab, 
     facilitator.wait_for_timeout(500)
     _click(facilitator, t("class.pin_note"))
     expect(facilitator.get_by_text(t("class.pinned", target="Red"))).to_be_visible(timeout=60_000)
+    # a stronger storm for Red only, from its hour now
+    _select(facilitator, t("class.intensity"), t("class.intensity.strong"))
+    _click(facilitator, t("class.set_intensity"))
+    said = t("class.intensity_set", level=t("class.intensity.strong"), target="Red")
+    expect(facilitator.get_by_text(said)).to_be_visible(timeout=60_000)
 
     # Red finishes and reads its debrief
     _click(red, t("crisis.finish"))
@@ -162,5 +167,10 @@ def test_a_facilitator_and_two_teams_write_act_pause_and_debrief(classroom_lab, 
         session = store.session("E2E statements")
         (said,) = [e for e in store.events(store.team(session, "Red")) if "statement" in e.payload]
     assert said.payload["reading"]["strategy"] == "rebuild" and said.payload["statement"] == STATEMENT
+    with Store(database) as store:
+        session = store.session("E2E statements")
+        storms = {name: [e.payload for e in store.events(store.team(session, name)) if "intensity" in e.payload]
+                  for name in ("Red", "Blue")}  # fmt: skip
+    assert storms == {"Red": [{"intensity": "strong"}], "Blue": []}
     for page in (red, blue, facilitator):
         page.close()
