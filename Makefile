@@ -47,7 +47,7 @@ class: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) tools/make_notebooks.py --all
-	cd notebooks && for nb in 0*.ipynb; do ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $$nb; done
+	cd notebooks && for nb in 0*.ipynb; do $(CURDIR)/$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $$nb; done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests tools conftest.py $(wildcard benchmarks)

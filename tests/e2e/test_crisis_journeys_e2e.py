@@ -218,6 +218,13 @@ def button(page, key: str, lang: str):
 # --- notebook 04 in JupyterLab, both languages ------------------------------------------------------
 
 
+#: A statement the learner writes in the crisis exercise, per language.
+STATEMENTS = {
+    "en": "We are deeply sorry for this post. We removed it and will review how it was approved.",
+    "fr": "Nous sommes sincèrement désolés pour ce post. Nous l'avons retiré et allons revoir comment il a été validé.",
+}
+
+
 def live_numbers(text: str) -> list[str]:
     return re.findall(r"[-+]?\d[\d  ,.]*", " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split()))
 
@@ -269,12 +276,24 @@ def test_the_crisis_exercise_in_jupyterlab(servers, browser, lang):
         set_language(None)
     assert live_numbers(shown) == live_numbers(expected), (shown, expected)
 
+    # a written statement: read (what the reader found shown), made as the response (it replaces the first)
+    page.get_by_placeholder(t("cm.statement_help", lang=lang)).fill(STATEMENTS[lang])
+    page.wait_for_timeout(500)  # let the words reach the kernel
+    page.locator("button.widget-button:visible", has_text=t("cm.read", lang=lang)).first.click()
+    expect(page.locator(".cs-reading")).to_contain_text(t(f"cm.reading.scale.{lang}", lang=lang), timeout=30_000)
+    choose(page, strategy)  # confirmed after reading (the reader may have suggested another)
+    page.wait_for_timeout(300)
+    click_and_wait(page, button(page, "crisis.respond", lang), t("crisis.responded", lang=lang, hour="7",
+                   strategy=strategy), "04 lab statement")  # fmt: skip
+
     # to the end: finish, the report under the exercise, exported under a new name with a link in the page
     reports = servers["root"] / "out"
     before = set(reports.glob("after_action_report_*.html"))
     button(page, "crisis.finish", lang).click()
     comparison = page.locator(".widget-html h3", has_text=t("crisis.report.comparison", lang=lang))
     expect(comparison).to_have_count(1, timeout=180_000)
+    debrief = page.locator(".widget-html", has=page.locator("h3", has_text=t("debrief.statements_title", lang=lang)))
+    expect(debrief.last).to_contain_text(STATEMENTS[lang])  # the words, with what was read in them
     export = button(page, "crisis.export", lang)
     expect(export).to_be_enabled(timeout=30_000)
     export.click()
