@@ -143,9 +143,15 @@ class GrowthFit:
     base_p: float | None = None
     why: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def span_days(self) -> int:
+        """Days from the first date fitted to the last (yearly data: about 365 a date)."""
+        return round(float(self.days[-1] - self.days[0])) if len(self.days) else 0
+
     def __str__(self) -> str:
         level = percent(self.confidence)
-        lines = [t("cal.fit.growth", days=len(self.days), r2=number(self.r2, 3), rmse=number(self.rmse, 1))]
+        span = number(self.span_days)
+        lines = [t("cal.fit.growth", dates=len(self.days), days=span, r2=number(self.r2, 3), rmse=number(self.rmse, 1))]
         for name, value, unit in (
             ("p", self.p, t("cal.fit.per_day")),
             ("q", self.q, t("cal.fit.per_day")),
