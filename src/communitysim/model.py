@@ -3,19 +3,9 @@
 Build, then run: construction validates the scenario, builds the audience graph and the member
 arrays and records the initial state; ``run()`` steps to the horizon and returns a ``Result``.
 
-**Step order** (written here once, documented in docs/MODEL.md, tested):
-
-1. *crisis events*: crises whose start has come go public (scheduled or injected);
-2. *posting*: the community manager (a Mesa agent) publishes the posts due this step;
-3. *launch readiness*: the page's conversion factor from the posts published so far;
-4. *first members*: once enough posts are up, the seeding strategy's invitations go out (once);
-5. *bad buzz*: the CM's crisis response takes effect; the outrage spreads and calms;
-6. *feed and engagement*: members see the live posts, engage, comment, share, answer each other;
-   the CM replies; engagement and fatigue decay; leads are drawn;
-7. *joins*: non-members join by external visibility, word-of-mouth and shares (on the state after 6);
-8. *churn*: members leave (drawn on the same state as 7);
-9. *apply*: joiners become members (taking on part of the activity norm), leavers leave;
-10. *collect*: one row of ``kpis.COLUMNS``.
+**Step order**: ``STEP``, the tuple of step functions that ``CommunityModel.step`` calls on the
+model after advancing the clock, in order (docs/MODEL.md section 3 lists them, generated from it).
+Joins and leaves are drawn on the same state and applied together.
 
 Randomness: one seed goes to Mesa's own generator (``rng=``); one root entropy drawn from it
 feeds a separate stream per mechanism (``STREAMS``), keyed by name, so that changing one
@@ -64,7 +54,16 @@ from communitysim.result import Result
 from communitysim.sampling import EventClocks
 from communitysim.scenario import Scenario, check_seed, load_scenario
 
-__all__ = ["CommunityModel", "CommunityManager", "MemberView", "StepTally", "STREAMS", "PARTICIPATION_DAYS"]
+__all__ = [
+    "CommunityModel",
+    "CommunityManager",
+    "MemberView",
+    "StepTally",
+    "STEP",
+    "STREAMS",
+    "PARTICIPATION_DAYS",
+    "step_order",
+]
 
 #: The random streams, one per mechanism.
 STREAMS = (
@@ -257,7 +256,8 @@ class CommunityModel(mesa.Model):
         self._fatigue_ceiling = 0.0  # fatigue of a member present since day 0: 0 means nobody is tired
         self._engagement_moved = False  # no engagement state has left its baseline yet
         self._bond_moved = False  # no member has any attachment yet
-        self._members_in_step = np.zeros(0, dtype=np.int64)
+        self.talk_exposure: np.ndarray | None = None  # this step's word-of-mouth exposure from shares and talk
+        self.joiners = self.leavers = _NOBODY  # this step's draws, applied together
         self._members: np.ndarray | None = None  # current members' ids, recomputed when membership changes
         self._non_members: np.ndarray | None = None  # likewise for people who never joined
         capacity = params.n_steps + 2
@@ -419,108 +419,28 @@ class CommunityModel(mesa.Model):
     # --- the step ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one step of ``params.step_hours`` in the documented order."""
+        """Advance the clock one step, then run each function of ``STEP`` in order."""
+        self._advance_clock()
+        for step_function in STEP:
+            step_function(self)
+
+    def _advance_clock(self) -> None:
+        """Start the next step: its length, its start and end days, and the step's fresh counters."""
         if self.day >= self.params.days - 1e-9:
             self.steps -= 1  # Mesa counted this call before we refuse it
             raise RuntimeError(f"the horizon of {self.params.days:g} days is reached; build a new model to go on")
-        p = self.params
-        pop = self.population
-        self.dt = dt = self._next_step_days()
+        self.dt = self._next_step_days()
         self.day_start = self.day
-        self.day = round(self.day_start + dt, 9)  # keeps the clock on its grid (no drift from adding 1/24)
+        self.day = round(self.day_start + self.dt, 9)  # keeps the clock on its grid (no drift from adding 1/24)
         self._grow_buffers()
         self._step_day[self.steps] = self.day
         self.members_before_step = self.counts["members"]
         self.last_joins = self.last_leaves = 0
-
-        # 1. crisis events due
-        self._start_due_crises()
-        # 2. posting
-        self.community_manager.step()
-        posts = self.community_manager.posts_published
-        # 3. launch readiness
-        self.readiness = seeding.readiness(posts, p.launch)
-        # 4. first members, once enough posts are up
-        if self.invited_day is None and posts >= p.seeding.invite_after_posts:
-            self.invited_day = self.day
-            rng = self.streams["seeding"]
-            invitation = seeding.STRATEGIES[p.seeding.strategy](self, p.seeding.size, rng)
-            accepted, declined = seeding.answers(
-                invitation, p.seeding.acceptance_share, self.readiness, rng, self._acceptance_draws
-            )
-            pop.invited[invitation.ids] = True
-            if invitation.affinity is not None:
-                pop.affinity[accepted] = invitation.affinity
-            pop.affinity[declined] *= p.launch.declined_affinity_factor
-            self._admit(accepted, invitation.activity_factor, base=p.seeding.invite_after_posts == 0)
-        # 5. bad buzz: outrage spreads and calms; the CM's crisis response takes effect
-        if self.bad_buzz.active:
-            self.bad_buzz.step(
-                self.day_start,
-                dt,
-                pop.state == MemberState.MEMBER,
-                pop.affinity,
-                p.audience.affinity.mean,
-                self.streams["crisis"],
-            )
-        # 6. feed and engagement
-        share_sums = self._feed_and_engagement()
-        # 7. joins and 8. churn, both drawn on the same state
-        candidates = self.non_members_now()
-        exposure = self.word_of_mouth.exposure(candidates)
-        if share_sums is not None:
-            exposure = exposure + share_sums[candidates]
-        visibility = feed.visibility_factor(
-            self.community_manager.posts_per_day_recent,
-            p.feed.reference_posts_per_week,
-            p.feed.visibility_from_posts_share,
-        )
-        hazard = growth.join_hazard_per_day(
-            exposure,
-            pop.affinity[candidates],
-            p.growth.external_rate_per_day * visibility,
-            p.growth.word_of_mouth_rate_per_day,
-            self.readiness,
-            p.audience.affinity.mean,
-        )
-        if self.last.join_pull_per_day:
-            hazard = hazard + self.last.join_pull_per_day * self.readiness
-        if self.bad_buzz.active:  # the outraged do not join
-            hazard[self.bad_buzz.outraged[candidates]] = 0.0
-        joiners = growth.draw_joiners(candidates, hazard, dt, self.join_clocks)
-        leavers = candidates[:0]
-        if (
-            p.growth.churn_rate_per_day
-            or (p.feed.fatigue_unfollow_rate_per_day and self._fatigue_ceiling > 0)
-            or self.bad_buzz.active
-        ):
-            members = self._members_in_step  # the state of step 4: joins and leaves apply at step 7
-            leave_hazard = churn.churn_hazard_per_day(
-                pop.affinity[members],
-                self._churn_activity_factor[members],
-                p.growth.churn_rate_per_day,
-                p.audience.affinity.mean,
-                inactive=pop.last_action_step[members] < self._first_active_step(),
-                inactive_factor=p.engagement.inactive_churn_factor,
-                fatigue=pop.fatigue[members],
-                fatigue_rate_per_day=p.feed.fatigue_unfollow_rate_per_day,
-            )
-            r = p.retention
-            if self._bond_moved or r.tie_effect:
-                bond = pop.bond[members] if self._bond_moved else np.zeros(members.size)
-                ties = self.word_of_mouth.exposure(members) if r.tie_effect else 0.0
-                leave_hazard *= retention.retention_factor(bond, ties, r.tie_effect)
-            if self.bad_buzz.active:
-                leave_hazard[self.bad_buzz.outraged[members]] *= p.crisis_dynamics.outraged_churn_factor
-            leavers = churn.draw_leavers(members, leave_hazard, dt, self.leave_clocks)
-        # 9. apply
-        self._admit(joiners)
-        self._remove(leavers)
-        # 10. collect
-        self._collect()
+        self.talk_exposure = None
+        self.joiners = self.leavers = _NOBODY
 
     def _feed_and_engagement(self) -> np.ndarray | None:
-        """Step 4: members see the live posts and engage; the CM replies.
+        """Members see the live posts and engage; the CM replies (``feed_and_engagement``).
 
         Returns the word-of-mouth exposure from shares and member talk (None: none this step).
         """
@@ -532,7 +452,7 @@ class CommunityModel(mesa.Model):
         live = cm.posts.step(self.day_start, self.day, dt)
         tally.post_weight = live.weight
         tally.join_pull_per_day = live.join_pull_per_day
-        members = self._members_in_step = self.members_now()
+        members = self.members_now()
         rate = cm.posts_per_day_recent
         if self._engagement_moved:
             engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
@@ -817,3 +737,194 @@ class CommunityModel(mesa.Model):
         self._step_day = np.concatenate([self._step_day, np.zeros(size - self._step_day.size)])
         extra = np.zeros(size - self._last_action_count.size, dtype=np.int64)
         self._last_action_count = np.concatenate([self._last_action_count, extra])
+
+
+# --- the steps: STEP is the step order, written once ----------------------------------------------
+
+_NOBODY = np.zeros(0, dtype=np.int64)
+
+
+def start_due_crises(model: CommunityModel) -> None:
+    """Crisis events: crises whose start has come (scheduled or injected) go public.
+
+    Their first outraged people are drawn (``mechanisms/crisis.py``).
+    """
+    model._start_due_crises()
+
+
+def publish_posts(model: CommunityModel) -> None:
+    """Posting: the CM's schedule publishes the posts due this step, each with a content type drawn from the mix.
+
+    Each post's appeal is its type's appeal times the type's novelty (the CM agent's step,
+    ``mechanisms/posting.py``).
+    """
+    model.community_manager.step()
+
+
+def update_readiness(model: CommunityModel) -> None:
+    """Launch readiness: the page's conversion factor from the posts published so far (``mechanisms/seeding.py``)."""
+    model.readiness = seeding.readiness(model.community_manager.posts_published, model.params.launch)
+
+
+def invite_first_members(model: CommunityModel) -> None:
+    """First members: once ``seeding.invite_after_posts`` posts are up, the seeding strategy invites people (once).
+
+    Those who accept join at once; those who decline think less of the brand (``mechanisms/seeding.py``).
+    """
+    p = model.params
+    if model.invited_day is not None or model.community_manager.posts_published < p.seeding.invite_after_posts:
+        return
+    pop = model.population
+    model.invited_day = model.day
+    rng = model.streams["seeding"]
+    invitation = seeding.STRATEGIES[p.seeding.strategy](model, p.seeding.size, rng)
+    accepted, declined = seeding.answers(
+        invitation, p.seeding.acceptance_share, model.readiness, rng, model._acceptance_draws
+    )
+    pop.invited[invitation.ids] = True
+    if invitation.affinity is not None:
+        pop.affinity[accepted] = invitation.affinity
+    pop.affinity[declined] *= p.launch.declined_affinity_factor
+    model._admit(accepted, invitation.activity_factor, base=p.seeding.invite_after_posts == 0)
+
+
+def spread_bad_buzz(model: CommunityModel) -> None:
+    """Bad buzz: the CM's crisis response takes effect when its time has come; the outrage spreads and calms.
+
+    People hear the bad buzz from outraged contacts and some take it up; the outraged calm down
+    (``mechanisms/crisis.py``).
+    """
+    if not model.bad_buzz.active:
+        return
+    pop = model.population
+    model.bad_buzz.step(
+        model.day_start,
+        model.dt,
+        pop.state == MemberState.MEMBER,
+        pop.affinity,
+        model.params.audience.affinity.mean,
+        model.streams["crisis"],
+    )
+
+
+def feed_and_engagement(model: CommunityModel) -> None:
+    """Feed and engagement: members see the live posts, engage, comment, share and answer each other; the CM replies.
+
+    Members' engagement, attachment and fatigue decay first; the outraged engage less; begging
+    annoys; leads are drawn; shares and member talk expose the authors' contacts
+    (``mechanisms/feed.py``, ``engagement.py``, ``conversation.py``, ``replies.py``, ``leads.py``).
+    """
+    model.talk_exposure = model._feed_and_engagement()
+
+
+def draw_joiners(model: CommunityModel) -> None:
+    """Joins: every non-member draws whether they join, from the state the feed step left.
+
+    External visibility (fed by posting), word-of-mouth from member contacts and from this step's
+    shares and talk, and the pull of live contests; the outraged do not join (``mechanisms/growth.py``).
+    """
+    p = model.params
+    pop = model.population
+    candidates = model.non_members_now()
+    exposure = model.word_of_mouth.exposure(candidates)
+    if model.talk_exposure is not None:
+        exposure = exposure + model.talk_exposure[candidates]
+    visibility = feed.visibility_factor(
+        model.community_manager.posts_per_day_recent,
+        p.feed.reference_posts_per_week,
+        p.feed.visibility_from_posts_share,
+    )
+    hazard = growth.join_hazard_per_day(
+        exposure,
+        pop.affinity[candidates],
+        p.growth.external_rate_per_day * visibility,
+        p.growth.word_of_mouth_rate_per_day,
+        model.readiness,
+        p.audience.affinity.mean,
+    )
+    if model.last.join_pull_per_day:
+        hazard = hazard + model.last.join_pull_per_day * model.readiness
+    if model.bad_buzz.active:  # the outraged do not join
+        hazard[model.bad_buzz.outraged[candidates]] = 0.0
+    model.joiners = growth.draw_joiners(candidates, hazard, model.dt, model.join_clocks)
+
+
+def draw_leavers(model: CommunityModel) -> None:
+    """Churn: every member draws whether they leave, on the same state as the joins (joins and leaves apply together).
+
+    A base hazard, more for inactive and outraged members, plus over-posting fatigue; attachment and
+    ties to other members keep people (``mechanisms/churn.py``, ``retention.py``).
+    """
+    p = model.params
+    pop = model.population
+    if not (
+        p.growth.churn_rate_per_day
+        or (p.feed.fatigue_unfollow_rate_per_day and model._fatigue_ceiling > 0)
+        or model.bad_buzz.active
+    ):
+        return
+    members = model.members_now()  # membership has not changed since the feed step
+    leave_hazard = churn.churn_hazard_per_day(
+        pop.affinity[members],
+        model._churn_activity_factor[members],
+        p.growth.churn_rate_per_day,
+        p.audience.affinity.mean,
+        inactive=pop.last_action_step[members] < model._first_active_step(),
+        inactive_factor=p.engagement.inactive_churn_factor,
+        fatigue=pop.fatigue[members],
+        fatigue_rate_per_day=p.feed.fatigue_unfollow_rate_per_day,
+    )
+    r = p.retention
+    if model._bond_moved or r.tie_effect:
+        bond = pop.bond[members] if model._bond_moved else np.zeros(members.size)
+        ties = model.word_of_mouth.exposure(members) if r.tie_effect else 0.0
+        leave_hazard *= retention.retention_factor(bond, ties, r.tie_effect)
+    if model.bad_buzz.active:
+        leave_hazard[model.bad_buzz.outraged[members]] *= p.crisis_dynamics.outraged_churn_factor
+    model.leavers = churn.draw_leavers(members, leave_hazard, model.dt, model.leave_clocks)
+
+
+def apply_joins_and_leaves(model: CommunityModel) -> None:
+    """Apply: joiners become members (their effective activity set by the norm), leavers become former members.
+
+    The word-of-mouth sums of their neighbours are updated (``mechanisms/norm.py``, ``growth.py``).
+    """
+    model._admit(model.joiners)
+    model._remove(model.leavers)
+
+
+def collect(model: CommunityModel) -> None:
+    """Collect: one row of the time series (``kpis.COLUMNS``)."""
+    model._collect()
+
+
+#: The step order: ``CommunityModel.step`` advances the clock, then calls each of these on the model,
+#: in this order. docs/MODEL.md (section 3) lists them, generated from this tuple
+#: (``tools/update_step_order.py``; ``tests/test_docs.py`` checks it).
+STEP = (
+    start_due_crises,
+    publish_posts,
+    update_readiness,
+    invite_first_members,
+    spread_bad_buzz,
+    feed_and_engagement,
+    draw_joiners,
+    draw_leavers,
+    apply_joins_and_leaves,
+    collect,
+)
+
+
+def step_order() -> list[tuple[str, str]]:
+    """Each step of ``STEP``: its qualified name and its docstring on one line (for the docs).
+
+    Example:
+        >>> step_order()[0][0]
+        'model.start_due_crises'
+    """
+    rows = []
+    for function in STEP:
+        module = function.__module__.removeprefix("communitysim.").removeprefix("mechanisms.")
+        text = " ".join(line.strip() for line in (function.__doc__ or "").split())
+        rows.append((f"{module}.{function.__name__}", text.replace("``", "`")))
+    return rows
