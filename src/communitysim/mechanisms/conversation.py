@@ -20,7 +20,25 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["member_reply_share", "answers"]
+from communitysim.params import Params, param
+
+__all__ = ["ConversationParams", "member_reply_share", "answers"]
+
+
+class ConversationParams(Params):
+    """Member-to-member talk: comments that answer other members (seed 000)."""
+
+    member_reply_share: float = param(
+        0.15,
+        "share of comments that answer another member, for an average content mix and no CM replies",
+        "share 0..1",
+        "DOMAIN.md s.3 (Higher Logic: 61% of threads unanswered)",
+        ge=0,
+        le=1,
+    )
+    reply_culture_boost: float = param(
+        0.5, "relative increase of member-to-member replies when the CM answers every comment", "x", ge=0, le=10
+    )
 
 
 def member_reply_share(base_share: float, member_talk: float, culture_boost: float, cm_reply_share: float) -> float:

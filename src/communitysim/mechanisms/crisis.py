@@ -55,17 +55,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from communitysim.mechanisms.growth import WordOfMouth
-from communitysim.scenario import CrisisDynamicsParams, CrisisParams, ResponseParams
+from communitysim.params import Params, param
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.network import Network
 
 __all__ = [
+    "CrisisType",
+    "ResponseStrategy",
+    "ResponseParams",
+    "CrisisParams",
+    "CrisisDynamicsParams",
     "CRISIS_TYPES",
     "RESPONSE_FIT",
     "CLUSTERS",
@@ -76,6 +81,227 @@ __all__ = [
     "BadBuzz",
     "CrisisTally",
 ]
+
+
+CrisisType = Literal[
+    "offensive_post",
+    "product_recall",
+    "service_outage",
+    "data_leak",
+    "employee_misconduct",
+    "false_rumour",
+    "influencer_callout",
+]
+ResponseStrategy = Literal["silence", "deny", "diminish", "apologize", "rebuild", "bolster", "correct", "humour"]
+
+
+class ResponseParams(Params):
+    """The CM's response to a crisis (SCCT, Coombs 2007; DOMAIN.md s.7)."""
+
+    strategy: ResponseStrategy = param(
+        "silence",
+        "silence, deny, diminish (excuse/justify), apologize, rebuild (apologize and compensate), bolster "
+        "(remind past good deeds), correct (misinformation, with evidence), humour",
+        "name",
+        "Coombs 2007; DOMAIN.md s.7",
+    )
+    delay_hours: float = param(
+        4.0, "hours from the crisis going public to the brand's first statement", "hours", "DOMAIN.md s.7", ge=0, le=720
+    )
+    updates_per_day: float = param(
+        0.0, "follow-up updates per day after the first statement", "updates per day", ge=0, le=24
+    )
+    moderation_share: float = param(
+        0.0, "share of negative comments on the page hidden or deleted", "share 0..1", ge=0, le=1
+    )
+    disclose_first: bool = param(
+        False,
+        "steal thunder: the brand discloses the problem itself before it goes public",
+        "yes/no",
+        "Arpan and Roskos-Ewoldsen 2005",
+    )
+
+
+class CrisisParams(Params):
+    """One crisis event: what, when, how bad, where it starts, and the CM's response."""
+
+    type: CrisisType = param(
+        "offensive_post",
+        "offensive_post, product_recall, service_outage, data_leak, employee_misconduct, false_rumour, "
+        "influencer_callout (each has its SCCT cluster)",
+        "name",
+        "Coombs 2007",
+    )
+    start_day: float = param(0.0, "when the crisis goes public (injected: a day already past means now)", "day", ge=0)
+    severity: float = param(0.5, "how grave the trigger is", "share 0..1", gt=0, le=1)
+    origin: Literal["type", "inside", "outside"] = param(
+        "type", "where the bad buzz starts: inside the community, outside it, or the type's usual origin", "name"
+    )
+    history: bool = param(
+        False,
+        "the brand had similar crises before (SCCT: raises the attributed responsibility)",
+        "yes/no",
+        "Coombs 2007",
+    )
+    response: ResponseParams = ResponseParams()
+
+
+class CrisisDynamicsParams(Params):
+    """How bad buzz spreads and fades, and what it does (DOMAIN.md s.7; many figures are assumptions)."""
+
+    outrage_share: float = param(
+        0.35,
+        "share of the people hearing the bad buzz who take it up and spread it, at severity 1 and mean "
+        "affinity (the others just know)",
+        "share 0..1",
+        "DOMAIN.md s.7 (rumour-spreading models)",
+        ge=0,
+        le=1,
+    )
+    calm_rate_per_day: float = param(
+        0.7,
+        "hazard of an outraged person calming down (half-life about a day)",
+        "per day",
+        "DOMAIN.md s.7 (assumption: half-life about a day)",
+        gt=0,
+        le=100,
+    )
+    hear_rate_per_day: float = param(
+        200.0,
+        "hazard of hearing the bad buzz per unit of (amplified) share of outraged contacts: firestorms build "
+        "within hours",
+        "per day",
+        "DOMAIN.md s.7 (Pfeffer et al. 2014)",
+        ge=0,
+        le=1000,
+    )
+    amplification_exponent: float = param(
+        0.5, "central people amplify: a spreader weighs (degree / mean degree)^exponent", "dimensionless", ge=0, le=3
+    )
+    seed_share: float = param(
+        0.01,
+        "share of the origin's people outraged at the start, at severity 1 (at least 3 people)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    mentions_per_day: float = param(
+        1.0, "negative brand mentions an outraged person makes per day", "mentions per day", ge=0, le=100
+    )
+    background_mentions_per_member_per_day: float = param(
+        0.05,
+        "ordinary (not negative) brand mentions per member per day, beside comments",
+        "mentions per day",
+        ge=0,
+        le=100,
+    )
+    heard_affinity_loss: float = param(
+        0.15, "affinity lost on hearing the bad buzz, at severity 1 (e-reputation)", "share 0..1", ge=0, le=1
+    )
+    outraged_engagement_factor: float = param(
+        0.3, "engagement of an outraged member relative to a calm one", "x", ge=0, le=1
+    )
+    outraged_churn_factor: float = param(5.0, "churn hazard multiplier of an outraged member", "x", ge=1, le=100)
+    response_spread_effect: float = param(
+        1.5,
+        "a response of fit f multiplies the outrage share by exp(-effect x f)",
+        "dimensionless",
+        "Coombs 2007",
+        ge=0,
+        le=10,
+    )
+    response_calm_effect: float = param(
+        1.0,
+        "a response of fit f multiplies the calm rate by exp(effect x f)",
+        "dimensionless",
+        "Coombs 2007",
+        ge=0,
+        le=10,
+    )
+    response_affinity_shift: float = param(
+        0.1,
+        "affinity change, per unit of response fit, of people who hear the story with the brand's response",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    response_heard_before_share: float = param(
+        0.3,
+        "share of that change reaching the people who heard before the response (their opinion is formed: late "
+        "responses are worse; assumption)",
+        "share 0..1",
+        "DOMAIN.md s.7 (respond within the first hours)",
+        ge=0,
+        le=1,
+    )
+    damage_half_life_days: float = param(
+        14.0,
+        "half-life of the affinity lost on hearing the story, down to its lasting share (short-term drops fade "
+        "within weeks; assumption)",
+        "days",
+        "DOMAIN.md s.11 (Hansen, Kupfer and Hennig-Thurau 2018: 58% short-term, 40% long-term drops)",
+        gt=0,
+        le=3650,
+    )
+    lasting_load_days: float = param(
+        0.5,
+        "outrage load (outraged person-days per person of the audience) at which a crisis leaves its cluster's "
+        "full lasting share of the damage (the share grows in proportion below it; assumption)",
+        "days",
+        "DOMAIN.md s.11 (Hansen et al. 2018: large volumes and long storms last)",
+        gt=0,
+        le=1000,
+    )
+    lasting_response_effect: float = param(
+        1.5,
+        "a response of fit f multiplies the lasting share by exp(-effect x f) (a mismatch, f < 0, makes it last)",
+        "dimensionless",
+        "Coombs 2007; assumption",
+        ge=0,
+        le=10,
+    )
+    update_effect: float = param(
+        0.25,
+        "each follow-up update per day strengthens the response's fit by this share (up to 4 a day)",
+        "share",
+        ge=0,
+        le=1,
+    )
+    thunder_severity_factor: float = param(
+        0.6,
+        "severity kept when the brand discloses first (stealing thunder)",
+        "x",
+        "Arpan and Roskos-Ewoldsen 2005 (moderate, noisy effect)",
+        ge=0,
+        le=1,
+    )
+    moderation_backlash_threshold: float = param(
+        0.3, "moderation share beyond which hiding comments backfires", "share 0..1", ge=0, le=1
+    )
+    moderation_backlash: float = param(
+        4.0,
+        "outrage multiplier added per unit of moderation beyond the threshold (Streisand effect)",
+        "x",
+        ge=0,
+        le=100,
+    )
+    step_hours: float = param(
+        1.0,
+        "step length while a crisis is active (at least 6 minutes: shorter steps only slow the run down)",
+        "hours",
+        "DOMAIN.md s.7",
+        ge=0.1,
+        le=24,
+    )
+    window_days: float = param(
+        5.0,
+        "how long after a crisis starts the clock stays at crisis resolution",
+        "days",
+        "DOMAIN.md s.7 (back near baseline in 3-7 days)",
+        gt=0,
+        le=365,
+    )
+
 
 CLUSTERS = ("victim", "accidental", "preventable")
 

@@ -35,9 +35,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
+from communitysim.params import Params, param
 from communitysim.sampling import poisson_counts
 
 __all__ = [
+    "EngagementParams",
     "post_share_reached",
     "LivePosts",
     "StepPosts",
@@ -46,6 +48,100 @@ __all__ = [
     "Engagements",
     "engage",
 ]
+
+
+class EngagementParams(Params):
+    """Engaging with posts: per-view chance, post and member decay, participation, shares."""
+
+    per_view: float = param(
+        0.05,
+        "chance that a view by a member of mean affinity and engagement is engaged with, before attention and fatigue",
+        "share 0..1",
+        "DOMAIN.md s.5 (platform presets)",
+        gt=0,
+        le=1,
+    )
+    post_half_life_hours: float = param(
+        3.2, "half-life of a post's engagement after publication", "hours", "DOMAIN.md s.4 (Bitly 2011)", gt=0, le=720
+    )
+    post_decay_stretch: float = param(
+        0.5,
+        "stretch exponent beta of the post decay exp(-(t/tau)^beta)",
+        "dimensionless",
+        "DOMAIN.md s.4 (Wu and Huberman 2007)",
+        ge=0.05,  # below, ln(2)^(1/stretch) underflows to 0 (measured stretches are 0.3-1)
+        le=2,
+    )
+    member_half_life_days: float = param(
+        14.0, "half-life of a member's engagement back to its baseline 1", "days", gt=0, le=3650
+    )
+    gain_per_action: float = param(
+        1.0, "engagement a member gains from each of their own actions (habit)", "engagement units", ge=0, le=10
+    )
+    gain_per_reply_received: float = param(
+        1.0,
+        "engagement gained from a reply by another member (conversation)",
+        "engagement units",
+        "seed 000 (value from member interactions)",
+        ge=0,
+        le=10,
+    )
+    max_engagement: float = param(20.0, "ceiling of a member's engagement", "x baseline", ge=1, le=100)
+    comment_share: float = param(
+        0.25,
+        "share of engagements that are comments, for a member of baseline engagement",
+        "share 0..1",
+        "DOMAIN.md s.8",
+        ge=0,
+        le=1,
+    )
+    share_share: float = param(
+        0.08,
+        "share of engagements that are shares, for average shareability",
+        "share 0..1",
+        "DOMAIN.md s.8",
+        ge=0,
+        le=1,
+    )
+    share_exposure: float = param(
+        0.5,
+        "word-of-mouth exposure of a non-member per share by a contact, relative to a member contact",
+        "x member contact",
+        ge=0,
+        le=100,
+    )
+    inactive_days: float = param(
+        30.0,
+        "days without any action after which a member counts as inactive",
+        "days",
+        "DOMAIN.md s.8",
+        gt=0,
+        le=365,
+    )
+    inactive_churn_factor: float = param(1.5, "churn hazard multiplier for inactive members", "x", ge=1, le=100)
+    creator_comments_30d: int = param(
+        8,
+        "comments in the last 30 days from which a member counts as a creator (1 or more: contributor)",
+        "comments",
+        "DOMAIN.md s.3 (90-9-1)",
+        ge=2,
+        le=1000,
+    )
+    negative_comment_share: float = param(
+        0.3,
+        "share of a member's comments that are negative when their affinity is 0 (falls linearly to 0 at 1)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    positive_comment_share: float = param(
+        0.6,
+        "share of a member's comments that are positive when their affinity is 1 (rises linearly from 0)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+
 
 _TYPE_NAMES = tuple(CONTENT_TYPES_TABLE)
 _TYPE_INDEX = {name: i for i, name in enumerate(_TYPE_NAMES)}

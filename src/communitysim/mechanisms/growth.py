@@ -28,9 +28,41 @@ import numpy as np
 import scipy.sparse as sp
 
 from communitysim.network import Network
+from communitysim.params import Params, param
 from communitysim.sampling import EventClocks
 
-__all__ = ["add_to_contacts", "WordOfMouth", "join_hazard_per_day", "draw_joiners"]
+__all__ = ["GrowthParams", "add_to_contacts", "WordOfMouth", "join_hazard_per_day", "draw_joiners"]
+
+
+class GrowthParams(Params):
+    """Joining by external visibility and word-of-mouth (network Bass), and leaving."""
+
+    external_rate_per_day: float = param(
+        0.002,
+        "p: hazard of joining from the brand's own visibility (presence, events, paid reach)",
+        "per day",
+        "Bass 1969; DOMAIN.md s.2",
+        ge=0,
+        le=10,
+    )
+    word_of_mouth_rate_per_day: float = param(
+        0.25,
+        "q: hazard of joining per unit of activity-weighted share of member neighbours",
+        "per day",
+        "Bass 1969; DOMAIN.md s.2",
+        ge=0,
+        le=100,
+    )
+    churn_rate_per_day: float = param(
+        0.001, "hazard of a member leaving, for a member of mean affinity and mean activity", "per day", ge=0, le=10
+    )
+    churn_activity_exponent: float = param(
+        0.5,
+        "how much activity protects from churn: hazard x effective_activity^-exponent (0: not at all)",
+        "dimensionless",
+        ge=0,
+        le=5,
+    )
 
 
 def add_to_contacts(adjacency: sp.csr_array, ids: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:

@@ -15,7 +15,22 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["lead_probability"]
+from communitysim.params import Params, param
+
+__all__ = ["LeadParams", "lead_probability"]
+
+
+class LeadParams(Params):
+    """Qualified leads from engaged members (seed 003)."""
+
+    rate_per_engagement: float = param(
+        0.003,
+        "chance that one engagement by a member of mean affinity makes them a qualified lead",
+        "share 0..1",
+        "seed 003",
+        ge=0,
+        le=1,
+    )
 
 
 def lead_probability(

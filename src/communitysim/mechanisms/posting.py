@@ -27,7 +27,7 @@ A post's appeal is multiplied by its type's novelty when published: repeating on
 
 Example:
     >>> import numpy as np
-    >>> from communitysim.scenario import StrategyParams
+    >>> from communitysim.mechanisms.posting import StrategyParams
     >>> posts = steady(StrategyParams(posts_per_week=7), 0.0, 3.0, np.random.default_rng(1))
     >>> [round(day, 2) for day, _ in posts]
     [1.0, 2.0, 3.0]
@@ -39,16 +39,19 @@ import bisect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Literal, get_args
 
 import numpy as np
+from pydantic import Field, field_validator
 
+from communitysim.messages import number, t
+from communitysim.params import Params, known_name, param
 from communitysim.plugins import Registry
 
-if TYPE_CHECKING:  # pragma: no cover - scenario.py validates schedule names against this module
-    from communitysim.scenario import StrategyParams
-
 __all__ = [
+    "CONTENT_TYPES",
+    "ContentTypeName",
+    "StrategyParams",
     "ContentType",
     "CONTENT_TYPES_TABLE",
     "NOVELTY_WEAR",
@@ -63,6 +66,79 @@ __all__ = [
     "steady",
     "weekdays",
 ]
+
+
+#: A content type's name (the keys of ``strategy.content_mix``).
+ContentTypeName = Literal[
+    "informational",
+    "entertainment",
+    "contest",
+    "quiz_poll",
+    "event",
+    "promotional",
+    "debate",
+    "begging",
+]
+#: The content types a posting strategy mixes, in the table's order.
+CONTENT_TYPES: tuple[str, ...] = get_args(ContentTypeName)
+
+
+def _default_mix() -> dict[str, float]:
+    return {"informational": 0.4, "entertainment": 0.3, "quiz_poll": 0.1, "event": 0.1, "promotional": 0.1}
+
+
+class StrategyParams(Params):
+    """The community manager's posting strategy: how often, what, how well, how responsive."""
+
+    posts_per_week: float = param(
+        5.0, "brand posts published per week", "posts per week", "DOMAIN.md s.5", ge=0, le=500
+    )
+    content_mix: dict[ContentTypeName, float] = Field(
+        default_factory=_default_mix,
+        description="share of posts of each content type; shares sum to 1",
+        json_schema_extra={"unit": "share 0..1", "source": "seed 001 III"},
+    )
+    quality: float = param(0.6, "content quality", "share 0..1", "seed 000 (Contenu)", ge=0, le=1)
+    reply_share: float = param(0.5, "share of member comments the CM replies to", "share 0..1", ge=0, le=1)
+    reply_delay_hours: float = param(4.0, "mean delay of the CM's replies", "hours", "DOMAIN.md s.7", ge=0, le=720)
+    schedule: str = param(
+        "steady",
+        "posting schedule: steady (even cadence), weekdays (no weekend posts), calendar (at calendar_days), "
+        "or a registered name",
+        "name",
+    )
+    calendar_days: list[float] = Field(
+        default_factory=list,
+        description="the days the posts go out with the calendar schedule (one per post; 0.5 is noon of day 0)",
+        json_schema_extra={"unit": "days"},
+        max_length=100_000,
+    )
+
+    @field_validator("calendar_days")
+    @classmethod
+    def _calendar_in_order(cls, days: list[float]) -> list[float]:
+        bad = [d for d in days if not (0 <= d < 1e6)]
+        if bad:
+            raise ValueError(f"every day must be a number of days >= 0, got {bad[0]!r}")
+        return sorted(days)
+
+    @field_validator("schedule")
+    @classmethod
+    def _known_schedule(cls, value: str) -> str:
+        return known_name(value, SCHEDULES, "scenario.error.schedule")
+
+    @field_validator("content_mix")
+    @classmethod
+    def _mix_sums_to_one(cls, mix: dict[str, float]) -> dict[str, float]:
+        if not mix:
+            raise ValueError(t("scenario.error.mix_empty"))
+        bad = [k for k, v in mix.items() if not (v >= 0)]
+        if bad:
+            raise ValueError(t("scenario.error.mix_negative", kind=bad[0]))
+        total = sum(mix.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(t("scenario.error.mix_sum", total=number(total, None)))
+        return mix
 
 
 @dataclass(frozen=True)
@@ -163,7 +239,7 @@ def calendar(
     """The posts of an editorial calendar: one at each of ``strategy.calendar_days`` in the step; types from the mix.
 
     Example:
-        >>> from communitysim.scenario import StrategyParams
+        >>> from communitysim.mechanisms.posting import StrategyParams
         >>> plan = StrategyParams(schedule="calendar", calendar_days=[0.5, 0.9, 2.25])
         >>> [day for day, _ in calendar(plan, 0.0, 1.0, np.random.default_rng(1))]
         [0.5, 0.9]

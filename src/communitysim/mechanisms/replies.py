@@ -20,7 +20,24 @@ import math
 import numpy as np
 from scipy.special import exp1
 
-__all__ = ["speed_value", "reply"]
+from communitysim.params import Params, param
+
+__all__ = ["RepliesParams", "speed_value", "reply"]
+
+
+class RepliesParams(Params):
+    """Effects of the CM's replies on the members who commented (DOMAIN.md s.7)."""
+
+    speed_scale_hours: float = param(
+        1.0, "reply delay at which a reply is worth half of an instant one", "hours", "DOMAIN.md s.7", gt=0, le=720
+    )
+    affinity_gain: float = param(0.02, "affinity gained by a member from one instant reply", "share 0..1", ge=0, le=1)
+    engagement_gain: float = param(
+        0.5, "engagement gained by a member from one instant reply", "engagement units", ge=0, le=10
+    )
+    unanswered_affinity_loss: float = param(
+        0.003, "affinity lost for each comment to the brand left unanswered", "share 0..1", ge=0, le=1
+    )
 
 
 def speed_value(mean_delay_hours: float, speed_scale_hours: float) -> float:

@@ -35,7 +35,78 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["retention_factor", "decay_bond", "reply_speed", "view_value"]
+from communitysim.params import Params, param
+
+__all__ = ["RetentionParams", "retention_factor", "decay_bond", "reply_speed", "view_value"]
+
+
+class RetentionParams(Params):
+    """What keeps members: attachment built by what they receive, and ties to other members (DOMAIN.md s.11)."""
+
+    bond_per_reply: float = param(
+        0.4,
+        "attachment a member gains from one instant reply by the CM (times the reply's speed worth)",
+        "attachment units",
+        "DOMAIN.md s.11 (Joyce and Kraut 2006: a reply, 44% -> 56% come back)",
+        ge=0,
+        le=10,
+    )
+    bond_per_member_answer: float = param(
+        0.4,
+        "attachment a member gains from one answer by another member (as a reply: Joyce and Kraut's replies "
+        "came from members)",
+        "attachment units",
+        "DOMAIN.md s.11 (Yang and Kraut 2017; Ren et al. 2012)",
+        ge=0,
+        le=10,
+    )
+    bond_per_view: float = param(
+        0.08,
+        "attachment a member gains from seeing one post of quality 1 (times quality and attention, over 1 + "
+        "fatigue; assumption)",
+        "attachment units",
+        "seed 000 (quality content 'attire et fidélise')",
+        ge=0,
+        le=10,
+    )
+    seen_care: float = param(
+        0.5,
+        "weight of the care a viewer sees on the page (the brand's replies, members answering each other) beside "
+        "quality in the value of a post seen (assumption)",
+        "x quality",
+        "seed 000 (écouter, répondre); DOMAIN.md s.11",
+        ge=0,
+        le=10,
+    )
+    reply_speed_share: float = param(
+        0.7,
+        "share of a reply's attachment that depends on its speed (the rest comes with any reply)",
+        "share 0..1",
+        "DOMAIN.md s.7 and s.11 (any reply counts; fast ones more)",
+        ge=0,
+        le=1,
+    )
+    bond_half_life_days: float = param(
+        60.0, "half-life of a member's attachment without new care or value (assumption)", "days", gt=0, le=3650
+    )
+    max_bond: float = param(5.0, "ceiling of a member's attachment", "attachment units", ge=0, le=100)
+    tie_effect: float = param(
+        1.0,
+        "attachment from ties: a member all of whose contacts are members (of mean activity) counts this much "
+        "attachment (assumption)",
+        "attachment units",
+        "DOMAIN.md s.11 (Ren et al. 2012: bonds between members)",
+        ge=0,
+        le=10,
+    )
+    conversation_exposure: float = param(
+        0.5,
+        "word-of-mouth exposure of a non-member per comment a contact wrote to another member, relative to a "
+        "member contact (for the step; assumption)",
+        "x member contact",
+        ge=0,
+        le=100,
+    )
 
 
 def retention_factor(bond: np.ndarray, member_contacts: np.ndarray, tie_effect: float) -> np.ndarray:

@@ -19,7 +19,6 @@ multiplied by ``launch.declined_affinity_factor``).
 join hazard (an empty page converts fewer visitors). Inviting early wastes the first members.
 
 Example:
-    >>> from communitysim.scenario import LaunchParams
     >>> readiness(0, LaunchParams(posts_ready=6, unready_conversion_share=0.3))
     0.3
     >>> readiness(6, LaunchParams(posts_ready=6, unready_conversion_share=0.3))
@@ -33,14 +32,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import field_validator
 
+from communitysim.params import Params, known_name, param
 from communitysim.plugins import Registry
-from communitysim.scenario import LaunchParams
+from communitysim.population import MAX_AUDIENCE
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
 
 __all__ = [
+    "SeedingParams",
+    "LaunchParams",
     "Invitation",
     "STRATEGIES",
     "register_strategy",
@@ -51,6 +54,64 @@ __all__ = [
     "no_one",
     "answers",
 ]
+
+
+class SeedingParams(Params):
+    """The first members: who they are, and when they are invited."""
+
+    strategy: str = param(
+        "close_circle",
+        "who is invited first: close_circle, influencers, random, none (or a registered name)",
+        "name",
+        "seed 001 III.1",
+    )
+    size: int = param(20, "number of people invited as first members", "people", ge=0, le=MAX_AUDIENCE)
+    acceptance_share: float = param(
+        0.8, "share of invited people who join when the page is ready", "share 0..1", ge=0, le=1
+    )
+    invite_after_posts: int = param(
+        6, "brand posts published before the first members are invited", "posts", "seed 001 II", ge=0, le=10_000
+    )
+    close_circle_affinity: float = param(
+        0.9,
+        "affinity of close-circle first members (friends and colleagues of the founder)",
+        "share 0..1",
+        "seed 001 III.1",
+        ge=0,
+        le=1,
+    )
+    close_circle_activity_factor: float = param(
+        3.0, "how much more active close-circle first members are than they would otherwise be", "x", ge=1, le=100
+    )
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, value: str) -> str:
+        return known_name(value, STRATEGIES, "scenario.error.strategy")
+
+
+class LaunchParams(Params):
+    """Launch readiness: a page is stocked before it is opened (seed 001, II)."""
+
+    posts_ready: int = param(
+        6, "posts after which the page looks ready to visitors", "posts", "seed 001 II", ge=0, le=10_000
+    )
+    unready_conversion_share: float = param(
+        0.2,
+        "conversion of an empty page relative to a ready one (joins and invitations)",
+        "share 0..1",
+        "seed 001 II",
+        ge=0,
+        le=1,
+    )
+    declined_affinity_factor: float = param(
+        0.5,
+        "affinity kept by an invited person who declined (a poor first impression)",
+        "x",
+        "seed 001 II",
+        ge=0,
+        le=1,
+    )
 
 
 @dataclass
