@@ -47,7 +47,9 @@ from communitysim.mechanisms import (
     replies,
     retention,
     seeding,
+    sentiment,
 )
+from communitysim.mechanisms.participation import PARTICIPATION_DAYS, RecentComments
 from communitysim.network import Network, build_network
 from communitysim.population import MemberState, Population
 from communitysim.result import Result
@@ -150,10 +152,6 @@ class MemberView:
         )
 
 
-#: Days of comments counted for participation (lurkers, contributors, creators).
-PARTICIPATION_DAYS = 30
-
-
 @dataclass
 class StepTally:
     """What happened during the last step (read by ``kpis.COLUMNS``)."""
@@ -253,11 +251,7 @@ class CommunityModel(mesa.Model):
         capacity = params.n_steps + 2
         self._step_day = np.zeros(capacity)  # day at the end of each step (row 0: day 0)
         self._last_action_count = np.zeros(capacity, dtype=np.int64)  # members by step of their last action
-        # comments in each of the last 30 days (a ring of day buckets) and their running sum
-        self._comment_days = np.zeros((PARTICIPATION_DAYS, params.audience.size), dtype=np.int16)
-        self.comments_30d = np.zeros(params.audience.size, dtype=np.int32)
-        self._bucket_day = 0
-        self._buckets_used: set[int] = set()
+        self.recent_comments = RecentComments(params.audience.size)  # for lurkers, contributors, creators
         self.invited_day: float | None = None
         self.crisis_started_day: float | None = None
         self.readiness = seeding.readiness(0, params.launch)
@@ -354,10 +348,8 @@ class CommunityModel(mesa.Model):
 
     def participation(self, members: np.ndarray | None = None) -> dict[str, int]:
         """Members by comments over the last 30 days: lurkers (0), contributors, creators (threshold)."""
-        comments = self.comments_30d[self.members_now() if members is None else members]
-        creators = int(np.count_nonzero(comments >= self.params.engagement.creator_comments_30d))
-        lurkers = int(comments.size - np.count_nonzero(comments))
-        return {"lurkers": lurkers, "contributors": comments.size - lurkers - creators, "creators": creators}
+        members = self.members_now() if members is None else members
+        return self.recent_comments.levels(members, self.params.engagement.creator_comments_30d)
 
     def active_members(self) -> int:
         """Members with an action (joining included) during the run, in the last ``engagement.inactive_days``.
@@ -377,22 +369,10 @@ class CommunityModel(mesa.Model):
         """Day at the end of step ``step``."""
         return float(self._step_day[step])
 
-    def _roll_comment_days(self) -> None:
-        """Empty the day buckets of the days that have just begun (keeps the last 30 days)."""
-        today = int(np.floor(self.day_start + 1e-9))
-        while self._bucket_day < today:
-            self._bucket_day += 1
-            index = self._bucket_day % PARTICIPATION_DAYS
-            if index in self._buckets_used:
-                bucket = self._comment_days[index]
-                self.comments_30d -= bucket
-                bucket[:] = 0
-                self._buckets_used.discard(index)
-
     def _collect(self) -> None:
         members = self.members_now()
         pop = self.population
-        if self._buckets_used:
+        if not self.recent_comments.empty:
             self.participation_now = self.participation(members)
         else:  # nobody commented in the last 30 days
             self.participation_now = {"lurkers": members.size, "contributors": 0, "creators": 0}
@@ -428,147 +408,6 @@ class CommunityModel(mesa.Model):
         self.last_joins = self.last_leaves = 0
         self.talk_exposure = None
         self.joiners = self.leavers = _NOBODY
-
-    def _feed_and_engagement(self) -> np.ndarray | None:
-        """Members see the live posts and engage; the CM replies (``feed_and_engagement``).
-
-        Returns the word-of-mouth exposure from shares and member talk (None: none this step).
-        """
-        p = self.params
-        dt = self.dt
-        pop = self.population
-        cm = self.community_manager
-        tally = self.last = StepTally(posts=cm.last_published)
-        live = cm.posts.step(self.day_start, self.day, dt)
-        tally.post_weight = live.weight
-        tally.join_pull_per_day = live.join_pull_per_day
-        members = self.members_now()
-        rate = cm.posts_per_day_recent
-        if self.engagement_moved:
-            engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
-        if self.bond_moved:
-            retention.decay_bond(pop.bond, dt, p.retention.bond_half_life_days)
-        if self.fatigue_ceiling > 0 or rate > p.feed.appetite_posts_per_day:
-            for fatigue in (pop.fatigue, ceiling := np.array([self.fatigue_ceiling])):
-                feed.fatigue_step(
-                    fatigue,
-                    rate,
-                    dt,
-                    p.feed.appetite_posts_per_day,
-                    p.feed.fatigue_per_excess_post,
-                    p.feed.fatigue_half_life_days,
-                )
-            self.fatigue_ceiling = float(ceiling[0]) if ceiling[0] > 1e-12 else 0.0
-        self._roll_comment_days()
-        acts, viewers, views = engagement.engage(
-            members,
-            self.view_propensity,
-            pop.engagement,
-            pop.affinity,
-            pop.fatigue,
-            live,
-            p.engagement.per_view,
-            p.strategy.quality,
-            p.audience.affinity.mean,
-            feed.attention(rate, p.feed.appetite_posts_per_day),
-            p.engagement.comment_share,
-            p.engagement.share_share,
-            self.streams["engagement"],
-            dampened=(self.bad_buzz.outraged, p.crisis_dynamics.outraged_engagement_factor)
-            if self.bad_buzz.active
-            else None,
-        )
-        tally.reach, tally.impressions = acts.reach, acts.views_total
-        member_share = conversation.member_reply_share(
-            p.conversation.member_reply_share,
-            live.member_talk,
-            p.conversation.reply_culture_boost,
-            p.strategy.reply_share,
-        )
-        speed = retention.reply_speed(
-            replies.speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours),
-            p.retention.reply_speed_share,
-        )
-        if p.retention.bond_per_view and viewers.size:  # value from what they saw: content and care
-            r = p.retention
-            value = retention.view_value(p.strategy.quality, p.strategy.reply_share * speed, member_share, r.seen_care)
-            worth = r.bond_per_view * value * feed.attention(rate, p.feed.appetite_posts_per_day)
-            pop.bond[viewers] += worth * views / (1.0 + pop.fatigue[viewers])
-            self.bond_moved = True
-        if live.affinity_per_view and viewers.size:  # begging annoys those who see it
-            pop.affinity[viewers] = np.clip(pop.affinity[viewers] + live.affinity_per_view * views, 0.0, 1.0)
-        ids = acts.ids
-        if ids.size == 0:
-            return None
-        tally.engagements = int(acts.engagements.sum())
-        tally.comments = int(acts.comments.sum())
-        tally.shares = int(acts.shares.sum())
-        cm.posts.attribute(live, tally.engagements)
-        self.mark_actions(ids)
-        pop.engagement[ids] += p.engagement.gain_per_action * acts.engagements
-        self.engagement_moved = True
-        index = self._bucket_day % PARTICIPATION_DAYS
-        self._comment_days[index, ids] += acts.comments.astype(np.int16)
-        self._buckets_used.add(index)
-        self.comments_30d[ids] += acts.comments
-        # sentiment of the comments (expected counts from affinity)
-        aff = pop.affinity[ids]
-        tally.positive = float(acts.comments @ (p.engagement.positive_comment_share * aff))
-        negative = p.engagement.negative_comment_share * (1.0 - aff)
-        if self.bad_buzz.active:  # outraged members' comments are negative
-            negative = np.where(self.bad_buzz.outraged[ids], 1.0, negative)
-        tally.negative = float(acts.comments @ negative) * (1.0 - self.bad_buzz.moderation(self.day_start))
-        # member-to-member talk
-        commented = acts.comments > 0
-        commenters, comments = ids[commented], acts.comments[commented]
-        to_members, answered = conversation.answers(commenters, comments, member_share, self.streams["conversation"])
-        tally.member_interactions = int(to_members.sum())
-        np.add.at(pop.engagement, answered, p.engagement.gain_per_reply_received)
-        if p.retention.bond_per_member_answer and answered.size:  # receiving communication
-            np.add.at(pop.bond, answered, p.retention.bond_per_member_answer)
-            self.bond_moved = True
-        # the CM's replies to comments addressed to the brand
-        to_brand = comments - to_members
-        replied, delay = replies.reply(
-            to_brand, p.strategy.reply_share, p.strategy.reply_delay_hours, self.streams["replies"]
-        )
-        tally.to_brand, tally.replies, tally.response_time_h = int(to_brand.sum()), int(replied.sum()), delay
-        worth = replies.speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours)
-        pop.affinity[commenters] = np.clip(
-            pop.affinity[commenters]
-            + p.replies.affinity_gain * worth * replied
-            - p.replies.unanswered_affinity_loss * (to_brand - replied),
-            0.0,
-            1.0,
-        )
-        pop.engagement[commenters] += p.replies.engagement_gain * worth * replied
-        np.minimum(pop.engagement, p.engagement.max_engagement, out=pop.engagement)
-        if p.retention.bond_per_reply and tally.replies:  # a reply keeps people (Joyce and Kraut 2006)
-            pop.bond[commenters] += p.retention.bond_per_reply * speed * replied
-            self.bond_moved = True
-        if self.bond_moved:
-            np.minimum(pop.bond, p.retention.max_bond, out=pop.bond)
-        # leads
-        open_ids = ~pop.is_lead[ids]
-        candidates = ids[open_ids]
-        chance = leads.lead_probability(
-            acts.engagements[open_ids],
-            pop.affinity[candidates],
-            p.leads.rate_per_engagement,
-            live.leads,
-            p.audience.affinity.mean,
-        )
-        new_leads = candidates[self.streams["leads"].random(candidates.size) < chance]
-        pop.is_lead[new_leads] = True
-        tally.leads = int(new_leads.size)
-        # shares and conversations between members expose the authors' contacts (word-of-mouth for this step)
-        spread = p.engagement.share_exposure * acts.shares.astype(float)
-        if p.retention.conversation_exposure and commenters.size:
-            spread[commented] += p.retention.conversation_exposure * to_members
-        talking = spread > 0
-        if not talking.any():
-            return None
-        return self.word_of_mouth.neighbour_share(ids[talking], spread[talking])
 
     def run(self) -> Result:
         """Step to the horizon and return the Result (a model runs once).
@@ -686,76 +525,101 @@ def feed_and_engagement(model: CommunityModel) -> None:
 
     Members' engagement, attachment and fatigue decay first; the outraged engage less; begging
     annoys; leads are drawn; shares and member talk expose the authors' contacts
-    (``mechanisms/feed.py``, ``engagement.py``, ``conversation.py``, ``replies.py``, ``leads.py``).
-    """
-    model.talk_exposure = model._feed_and_engagement()
-
-
-def draw_joiners(model: CommunityModel) -> None:
-    """Joins: every non-member draws whether they join, from the state the feed step left.
-
-    External visibility (fed by posting), word-of-mouth from member contacts and from this step's
-    shares and talk, and the pull of live contests; the outraged do not join (``mechanisms/growth.py``).
+    (``mechanisms/feed.py``, ``engagement.py``, ``sentiment.py``, ``conversation.py``, ``replies.py``,
+    ``retention.py``, ``leads.py``, ``growth.py``).
     """
     p = model.params
     pop = model.population
-    candidates = model.non_members_now()
-    exposure = model.word_of_mouth.exposure(candidates)
-    if model.talk_exposure is not None:
-        exposure = exposure + model.talk_exposure[candidates]
-    visibility = feed.visibility_factor(
-        model.community_manager.posts_per_day_recent,
-        p.feed.reference_posts_per_week,
-        p.feed.visibility_from_posts_share,
-    )
-    hazard = growth.join_hazard_per_day(
-        exposure,
-        pop.affinity[candidates],
-        p.growth.external_rate_per_day * visibility,
-        p.growth.word_of_mouth_rate_per_day,
-        model.readiness,
+    cm = model.community_manager
+    tally = model.last = StepTally(posts=cm.last_published)
+    live = cm.posts.step(model.day_start, model.day, model.dt)
+    tally.post_weight = live.weight
+    tally.join_pull_per_day = live.join_pull_per_day
+    _decay_member_states(model)
+    model.recent_comments.roll(model.day_start)
+    attention = feed.attention(cm.posts_per_day_recent, p.feed.appetite_posts_per_day)
+    acts, viewers, views = engagement.engage(
+        model.members_now(),
+        model.view_propensity,
+        pop.engagement,
+        pop.affinity,
+        pop.fatigue,
+        live,
+        p.engagement.per_view,
+        p.strategy.quality,
         p.audience.affinity.mean,
+        attention,
+        p.engagement.comment_share,
+        p.engagement.share_share,
+        model.streams["engagement"],
+        dampened=(model.bad_buzz.outraged, p.crisis_dynamics.outraged_engagement_factor)
+        if model.bad_buzz.active
+        else None,
     )
-    if model.last.join_pull_per_day:
-        hazard = hazard + model.last.join_pull_per_day * model.readiness
-    if model.bad_buzz.active:  # the outraged do not join
-        hazard[model.bad_buzz.outraged[candidates]] = 0.0
-    model.joiners = growth.draw_joiners(candidates, hazard, model.dt, model.join_clocks)
-
-
-def draw_leavers(model: CommunityModel) -> None:
-    """Churn: every member draws whether they leave, on the same state as the joins (joins and leaves apply together).
-
-    A base hazard, more for inactive and outraged members, plus over-posting fatigue; attachment and
-    ties to other members keep people (``mechanisms/churn.py``, ``retention.py``).
-    """
-    p = model.params
-    pop = model.population
-    if not (
-        p.growth.churn_rate_per_day
-        or (p.feed.fatigue_unfollow_rate_per_day and model.fatigue_ceiling > 0)
-        or model.bad_buzz.active
-    ):
+    tally.reach, tally.impressions = acts.reach, acts.views_total
+    member_share = conversation.member_reply_share(
+        p.conversation.member_reply_share, live.member_talk, p.conversation.reply_culture_boost, p.strategy.reply_share
+    )
+    speed = retention.reply_speed(
+        replies.speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours), p.retention.reply_speed_share
+    )
+    retention.bond_from_views(model, viewers, views, member_share, speed, attention)
+    if live.affinity_per_view and viewers.size:  # begging annoys those who see it
+        pop.affinity[viewers] = np.clip(pop.affinity[viewers] + live.affinity_per_view * views, 0.0, 1.0)
+    if acts.ids.size == 0:
         return
-    members = model.members_now()  # membership has not changed since the feed step
-    leave_hazard = churn.churn_hazard_per_day(
-        pop.affinity[members],
-        model.churn_activity_factor[members],
-        p.growth.churn_rate_per_day,
-        p.audience.affinity.mean,
-        inactive=pop.last_action_step[members] < model.first_active_step(),
-        inactive_factor=p.engagement.inactive_churn_factor,
-        fatigue=pop.fatigue[members],
-        fatigue_rate_per_day=p.feed.fatigue_unfollow_rate_per_day,
+    _record_actions(model, acts, live)
+    sentiment.record_comment_sentiment(model, acts.ids, acts.comments)
+    talk = conversation.talk(model, acts.ids, acts.comments, member_share)
+    replied = replies.reply_to_commenters(model, talk.commenters, talk.to_brand)
+    np.minimum(pop.engagement, p.engagement.max_engagement, out=pop.engagement)
+    retention.bond_from_replies(model, talk.commenters, replied, speed)
+    if model.bond_moved:
+        np.minimum(pop.bond, p.retention.max_bond, out=pop.bond)
+    leads.draw_leads(model, acts.ids, acts.engagements, live.leads)
+    model.talk_exposure = growth.exposure_from_shares_and_talk(
+        model, acts.ids, acts.shares, talk.commented, talk.to_members
     )
-    r = p.retention
-    if model.bond_moved or r.tie_effect:
-        bond = pop.bond[members] if model.bond_moved else np.zeros(members.size)
-        ties = model.word_of_mouth.exposure(members) if r.tie_effect else 0.0
-        leave_hazard *= retention.retention_factor(bond, ties, r.tie_effect)
-    if model.bad_buzz.active:
-        leave_hazard[model.bad_buzz.outraged[members]] *= p.crisis_dynamics.outraged_churn_factor
-    model.leavers = churn.draw_leavers(members, leave_hazard, model.dt, model.leave_clocks)
+
+
+def _decay_member_states(model: CommunityModel) -> None:
+    """Members' engagement and attachment decay over the step; over-posting tires them, rest relieves them."""
+    p = model.params
+    pop = model.population
+    dt = model.dt
+    rate = model.community_manager.posts_per_day_recent
+    if model.engagement_moved:
+        engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
+    if model.bond_moved:
+        retention.decay_bond(pop.bond, dt, p.retention.bond_half_life_days)
+    if model.fatigue_ceiling > 0 or rate > p.feed.appetite_posts_per_day:
+        for fatigue in (pop.fatigue, ceiling := np.array([model.fatigue_ceiling])):
+            feed.fatigue_step(
+                fatigue,
+                rate,
+                dt,
+                p.feed.appetite_posts_per_day,
+                p.feed.fatigue_per_excess_post,
+                p.feed.fatigue_half_life_days,
+            )
+        model.fatigue_ceiling = float(ceiling[0]) if ceiling[0] > 1e-12 else 0.0
+
+
+def _record_actions(model: CommunityModel, acts: engagement.Engagements, live: engagement.StepPosts) -> None:
+    """The step's engagements: counted, credited to the live posts, marked as the members' last actions.
+
+    Each action lifts the member's engagement (``engagement.gain_per_action``); comments go to the
+    participation window.
+    """
+    tally = model.last
+    tally.engagements = int(acts.engagements.sum())
+    tally.comments = int(acts.comments.sum())
+    tally.shares = int(acts.shares.sum())
+    model.community_manager.posts.attribute(live, tally.engagements)
+    model.mark_actions(acts.ids)
+    model.population.engagement[acts.ids] += model.params.engagement.gain_per_action * acts.engagements
+    model.engagement_moved = True
+    model.recent_comments.add(acts.ids, acts.comments)
 
 
 def apply_joins_and_leaves(model: CommunityModel) -> None:
@@ -782,8 +646,8 @@ STEP = (
     seeding.invite_first_members,
     crisis.spread_bad_buzz,
     feed_and_engagement,
-    draw_joiners,
-    draw_leavers,
+    growth.decide_joins,
+    churn.decide_leaves,
     apply_joins_and_leaves,
     collect,
 )
