@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -654,7 +655,7 @@ STEP = (
 
 
 def step_order() -> list[tuple[str, str]]:
-    """Each step of ``STEP``: its qualified name and its docstring on one line (for the docs).
+    """Each step of ``STEP``: its qualified name and its description (its docstring up to ``Args:``), for the docs.
 
     Example:
         >>> step_order()[0][0]
@@ -663,6 +664,6 @@ def step_order() -> list[tuple[str, str]]:
     rows = []
     for function in STEP:
         module = function.__module__.removeprefix("communitysim.").removeprefix("mechanisms.")
-        text = " ".join(line.strip() for line in (function.__doc__ or "").split())
-        rows.append((f"{module}.{function.__name__}", text.replace("``", "`")))
+        description = re.split(r"\n\s*(?:Args|Returns|Raises|Example):", function.__doc__ or "")[0]
+        rows.append((f"{module}.{function.__name__}", " ".join(description.split()).replace("``", "`")))
     return rows

@@ -377,8 +377,12 @@ class BadBuzz:
 def start_due_crises(model: CommunityModel, now: float | None = None) -> None:
     """Crisis events: crises whose start has come (scheduled or injected) go public.
 
-    Their first outraged people are drawn (``BadBuzz.start``). ``now``: the step's start by default
-    (an exercise makes the crises due at hour 0 public before its first step).
+    Their first outraged people are drawn (``BadBuzz.start``).
+
+    Args:
+        model: the model.
+        now: the day it happens; the step's start by default (an exercise makes the crises due at
+            hour 0 public before its first step).
     """
     now = model.day_start if now is None else now
     pop = model.population
