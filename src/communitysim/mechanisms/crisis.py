@@ -594,3 +594,137 @@ class BadBuzz:
         tally.hidden = on_page * moderation
         tally.negative_mentions = on_page - tally.hidden + elsewhere
         return tally
+
+
+# --- the steps over the model's arrays (model.STEP), the crisis clock and the moves of an exercise ---
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def start_due_crises(model: CommunityModel, now: float | None = None) -> None:
+    """Crisis events: crises whose start has come (scheduled or injected) go public.
+
+    Their first outraged people are drawn (``BadBuzz.start``).
+
+    Args:
+        model: the model.
+        now: the day it happens; the step's start by default (an exercise makes the crises due at
+            hour 0 public before its first step).
+    """
+    now = model.day_start if now is None else now
+    pop = model.population
+    while model.crises_due and model.crises_due[0].start_day <= now + 1e-9:
+        event = model.crises_due.pop(0)
+        model.bad_buzz.start(event, now, pop.state, pop.affinity, model.streams["crisis"])
+        if model.crisis_started_day is None:
+            model.crisis_started_day = now
+
+
+def spread_bad_buzz(model: CommunityModel) -> None:
+    """Bad buzz: the CM's crisis response takes effect when its time has come; the outrage spreads and calms.
+
+    People hear the bad buzz from outraged contacts and some take it up; the outraged calm down
+    (``BadBuzz.step``).
+    """
+    from communitysim.population import MemberState
+
+    if not model.bad_buzz.active:
+        return
+    pop = model.population
+    model.bad_buzz.step(
+        model.day_start,
+        model.dt,
+        pop.state == MemberState.MEMBER,
+        pop.affinity,
+        model.params.audience.affinity.mean,
+        model.streams["crisis"],
+    )
+
+
+def next_step_days(model: CommunityModel) -> float:
+    """Length of the model's next step in days: the crisis clock.
+
+    ``step_hours``, except within ``crisis_dynamics.window_days`` of a crisis start, where it is
+    ``crisis_dynamics.step_hours``; a step never straddles a scheduled crisis start or the horizon.
+    """
+    p = model.params
+    now = model.day
+    dt = p.dt_days
+    window = p.crisis_dynamics.window_days
+    starts = [c.params.start_day for c in model.bad_buzz.crises] + [c.start_day for c in model.crises_due]
+    if any(start - 1e-9 <= now < start + window - 1e-9 for start in starts):
+        dt = p.crisis_dynamics.step_hours / 24.0
+    upcoming = [start for start in starts if start > now + 1e-9]
+    if upcoming:
+        dt = min(dt, min(upcoming) - now)
+    return min(dt, p.days - now)
+
+
+def inject(model: CommunityModel, event: CrisisParams) -> None:
+    """Start a crisis while the model runs (a ``start_day`` in the past means now); logged for the twin."""
+    if not isinstance(event, CrisisParams):
+        raise TypeError("inject takes a Crisis (communitysim.mechanisms.crisis.Crisis)")
+    start = max(event.start_day, model.day)
+    if start >= model.params.days:
+        raise ValueError(f"crisis start_day {start:g} is not before the horizon ({model.params.days:g} days)")
+    event = event.model_copy(update={"start_day": start})
+    model.crisis_log.append((model.day, "inject", event))
+    model.crises_due = sorted([*model.crises_due, event], key=lambda c: c.start_day)
+    if start <= model.day + 1e-9:
+        start_due_crises(model, model.day)
+
+
+def respond(model: CommunityModel, response: ResponseParams) -> None:
+    """The CM's statement on the latest crisis, made now (replaces the one planned); logged for the twin."""
+    model.crisis_log.append((model.day, "respond", response))
+    model.bad_buzz.respond(response, model.day)
+
+
+def escalate(model: CommunityModel, severity: float) -> None:
+    """A new wave of outrage in the current crisis, now (its response stays); logged for the twin."""
+    if not (isinstance(severity, int | float) and 0 < severity <= 1):
+        raise ValueError(f"escalation severity: expected a share in (0, 1], got {severity!r}")
+    if not model.bad_buzz.active:
+        raise RuntimeError("there is no crisis to escalate")
+    model.crisis_log.append((model.day, "escalate", float(severity)))
+    pop = model.population
+    model.bad_buzz.escalate(float(severity), pop.state, pop.affinity, model.streams["crisis"])
+
+
+class CounterfactualTwin:
+    """The same run without the crises' effects: same seed, same crisis clock and moves (``members_lost``).
+
+    The twin is a model of the same class built with ``crisis_effects=False``; ``catch_up`` replays
+    the moves of the model's ``crisis_log`` at the days they were made and steps the twin up to the
+    model's day (common random numbers: the two runs differ only by the crises' effects).
+    """
+
+    def __init__(self, model: CommunityModel):
+        self.model = type(model)(model.params, seed=model.seed, crisis_effects=False)
+        self.replayed = 0  # crisis_log entries replayed so far
+
+    def catch_up(self, model: CommunityModel) -> CommunityModel:
+        """Bring the twin up to ``model``'s day and return it."""
+        twin = self.model
+        while True:
+            while self.replayed < len(model.crisis_log) and model.crisis_log[self.replayed][0] <= twin.day + 1e-9:
+                _, kind, what = model.crisis_log[self.replayed]
+                twin.start_due_crises()  # as the model had, when the entry was logged
+                getattr(twin, kind)(what)  # inject, respond, act or escalate, as logged
+                self.replayed += 1
+            if twin.day >= model.day - 1e-9:
+                return twin
+            twin.step()
+
+
+__all__ += [
+    "start_due_crises",
+    "spread_bad_buzz",
+    "next_step_days",
+    "inject",
+    "respond",
+    "escalate",
+    "CounterfactualTwin",
+]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel

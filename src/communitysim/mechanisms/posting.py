@@ -310,3 +310,30 @@ class Novelty:
         self.level[kind] = value * (1.0 - NOVELTY_WEAR)
         self.updated[kind] = day
         return value
+
+
+# --- the step over the model's arrays (model.STEP) ------------------------------------------------
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def publish_due_posts(model: CommunityModel) -> None:
+    """Posting: the CM's schedule publishes the posts due this step, each with a content type drawn from the mix.
+
+    Each post's appeal is its type's appeal times the type's novelty; the CM's recent posting rate
+    follows (``recent_rate_after``).
+    """
+    cm = model.community_manager
+    strategy = model.params.strategy
+    due = SCHEDULES[strategy.schedule](strategy, model.day_start, model.day, model.streams["content"])
+    days = [day for day, _ in due]
+    kinds = [kind for _, kind in due]
+    appeal = [CONTENT_TYPES_TABLE[k].appeal * cm.novelty.use(k, d) for d, k in due]
+    cm.posts.publish(days, kinds, appeal, model.counts["members"])
+    cm.posts_per_day_recent = recent_rate_after(cm.posts_per_day_recent, len(due), model.dt)
+    cm.last_published = len(due)
+
+
+__all__ += ["publish_due_posts"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel

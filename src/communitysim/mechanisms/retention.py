@@ -135,3 +135,58 @@ def view_value(quality: float, brand_care: float, member_care: float, seen_care:
         0.6
     """
     return quality + seen_care * (brand_care + member_care)
+
+
+# --- the effects over the model's arrays (the feed step and churn, model.STEP) --------------------
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def bond_from_views(
+    model: CommunityModel,
+    viewers: np.ndarray,
+    views: np.ndarray,
+    member_share: float,
+    speed: float,
+    attention: float,
+) -> None:
+    """Members draw attachment from what they saw: content and care (``retention.bond_per_view``).
+
+    ``viewers`` saw ``views`` brand posts each; ``member_share`` is the share of comments answering
+    members, ``speed`` the worth of the CM's replies (``reply_speed``), ``attention`` the feed's
+    attention factor. Tired members take less.
+    """
+    p = model.params
+    r = p.retention
+    if not (r.bond_per_view and viewers.size):
+        return
+    pop = model.population
+    value = view_value(p.strategy.quality, p.strategy.reply_share * speed, member_share, r.seen_care)
+    worth = r.bond_per_view * value * attention
+    pop.bond[viewers] += worth * views / (1.0 + pop.fatigue[viewers])
+    model.bond_moved = True
+
+
+def bond_from_replies(model: CommunityModel, commenters: np.ndarray, replied: np.ndarray, speed: float) -> None:
+    """A reply keeps people (Joyce and Kraut 2006): ``retention.bond_per_reply x speed`` per reply received."""
+    bond_per_reply = model.params.retention.bond_per_reply
+    if bond_per_reply and model.last.replies:
+        model.population.bond[commenters] += bond_per_reply * speed * replied
+        model.bond_moved = True
+
+
+def churn_factor(model: CommunityModel, members: np.ndarray) -> np.ndarray | None:
+    """Factor on ``members``' leaving hazard from their attachment and their ties to members (None: no effect)."""
+    r = model.params.retention
+    if not (model.bond_moved or r.tie_effect):
+        return None
+    bond = model.population.bond[members] if model.bond_moved else np.zeros(members.size)
+    ties = model.word_of_mouth.exposure(members) if r.tie_effect else 0.0
+    return retention_factor(bond, ties, r.tie_effect)
+
+
+__all__ += ["bond_from_views", "bond_from_replies", "churn_factor"]
+
+from typing import TYPE_CHECKING  # noqa: E402  (see above)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel

@@ -231,3 +231,36 @@ def answers(
     draws = rng.random(invitation.ids.size) if uniforms is None else uniforms[invitation.ids]
     accept = draws < acceptance_share * page_readiness
     return invitation.ids[accept], invitation.ids[~accept]
+
+
+# --- the steps over the model's arrays (model.STEP) -----------------------------------------------
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def update_readiness(model: CommunityModel) -> None:
+    """Launch readiness: the page's conversion factor from the posts published so far."""
+    model.readiness = readiness(model.community_manager.posts_published, model.params.launch)
+
+
+def invite_first_members(model: CommunityModel) -> None:
+    """First members: once ``seeding.invite_after_posts`` posts are up, the seeding strategy invites people (once).
+
+    Those who accept join at once (``model.admit``); those who decline think less of the brand:
+    their affinity is multiplied by ``launch.declined_affinity_factor``.
+    """
+    p = model.params
+    if model.invited_day is not None or model.community_manager.posts_published < p.seeding.invite_after_posts:
+        return
+    pop = model.population
+    model.invited_day = model.day
+    rng = model.streams["seeding"]
+    invitation = STRATEGIES[p.seeding.strategy](model, p.seeding.size, rng)
+    accepted, declined = answers(invitation, p.seeding.acceptance_share, model.readiness, rng, model.acceptance_draws)
+    pop.invited[invitation.ids] = True
+    if invitation.affinity is not None:
+        pop.affinity[accepted] = invitation.affinity
+    pop.affinity[declined] *= p.launch.declined_affinity_factor
+    model.admit(accepted, invitation.activity_factor, base=p.seeding.invite_after_posts == 0)
+
+
+__all__ += ["update_readiness", "invite_first_members"]
