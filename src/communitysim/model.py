@@ -94,8 +94,10 @@ class CommunityManager(mesa.Agent):
     def __init__(self, model: CommunityModel):
         super().__init__(model)
         params = model.params
-        self.posts = engagement.LivePosts(params.engagement.post_half_life_hours, params.engagement.post_decay_stretch)
-        self.novelty = posting.Novelty()
+        self.posts = engagement.LivePosts(
+            params.engagement.post_half_life_hours, params.engagement.post_decay_stretch, params.content.types
+        )
+        self.novelty = posting.Novelty(params.content)
         self.posts_per_day_recent = params.strategy.posts_per_week / 7.0
         self.last_published = 0
 
@@ -112,7 +114,7 @@ class CommunityManager(mesa.Agent):
         due = posting.SCHEDULES[strategy.schedule](strategy, model.day_start, model.day, model.streams["content"])
         days = [day for day, _ in due]
         kinds = [kind for _, kind in due]
-        appeal = [posting.CONTENT_TYPES_TABLE[k].appeal * self.novelty.use(k, d) for d, k in due]
+        appeal = [model.params.content.types[k].appeal * self.novelty.use(k, d) for d, k in due]
         self.posts.publish(days, kinds, appeal, model.counts["members"])
         self.posts_per_day_recent = posting.recent_rate_after(self.posts_per_day_recent, len(due), dt)
         self.last_published = len(due)
