@@ -505,13 +505,16 @@ def field_bounds(path: str) -> tuple[float, float]:
         ValueError: a field without both bounds.
 
     Example:
-        >>> field_bounds("strategy.posts_per_week")
-        (0, 500)
+        >>> field_bounds("strategy.posts_per_week"), field_bounds("content.types.contest.appeal")
+        ((0, 500), (0, 100))
     """
-    model: type[BaseModel] = Scenario
+    model: Any = Scenario
     *sections, name = path.split(".")
     for section in sections:
-        model = model.model_fields[section].annotation  # type: ignore[assignment]
+        if get_origin(model) is dict:  # a table's entry (``content.types.contest``): the entries' type
+            model = get_args(model)[1]
+            continue
+        model = model.model_fields[section].annotation
     bounds = {key: getattr(m, key) for m in model.model_fields[name].metadata for key in ("ge", "gt", "le", "lt")
               if getattr(m, key, None) is not None}  # fmt: skip
     low, high = bounds.get("ge", bounds.get("gt")), bounds.get("le", bounds.get("lt"))
