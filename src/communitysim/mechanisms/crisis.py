@@ -23,20 +23,21 @@ negative mentions, engage less and churn more; the outraged do not join. Without
 peaks within hours and fades over days (DOMAIN.md s.7).
 
 **Responses** take effect at ``start + delay_hours``. A strategy's *fit* to the cluster
-(``RESPONSE_FIT``, from SCCT's guidelines: deny fits rumours, diminish accidental crises, rebuild
-preventable ones; mismatches are worse than silence) sets ``m = exp(-spread_effect x fit)`` and
-``r = exp(calm_effect x fit)``, and shifts by ``response_affinity_shift x fit`` the affinity of
-those who hear the story with the response, but only ``response_heard_before_share`` of it for
-those who heard before (their opinion is formed): the later the response, the more people heard
-without it, so late responses are worse; a fitting response softens a loss but never turns it into
-a gain (a mismatch adds to it). Follow-up updates strengthen the fit. Moderation hides a share
-of the negative comments on the page; beyond a threshold it backfires (the spread rises).
-Disclosing first (stealing thunder) lowers the severity and counts as an immediate response.
+(``crisis_dynamics.response_fit``, by default ``RESPONSE_FIT``, from SCCT's guidelines: deny fits
+rumours, diminish accidental crises, rebuild preventable ones; mismatches are worse than silence)
+sets ``m = exp(-spread_effect x fit)`` and ``r = exp(calm_effect x fit)``, and shifts by
+``response_affinity_shift x fit`` the affinity of those who hear the story with the response, but
+only ``response_heard_before_share`` of it for those who heard before (their opinion is formed): the
+later the response, the more people heard without it, so late responses are worse; a fitting
+response softens a loss but never turns it into a gain (a mismatch adds to it). Follow-up updates
+strengthen the fit. Moderation hides a share of the negative comments on the page; beyond a
+threshold it backfires (the spread rises). Disclosing first (stealing thunder) lowers the severity
+and counts as an immediate response.
 
 **Lasting damage heals, or not.** The affinity a person lost on hearing the story (their *scar*)
 heals with half-life ``damage_half_life_days`` down to a lasting share of it,
 
-    lasting = LASTING_BY_CLUSTER[cluster] x min(1, load / lasting_load_days) x exp(-lasting_response_effect x fit)
+    lasting = lasting_share_by_cluster[cluster] x min(1, load / lasting_load_days) x exp(-lasting_response_effect x fit)
 
 (capped at 1), where ``load`` is the storm's outraged person-days per person of the audience (its
 volume times its length) and ``fit`` the response made (0 without one): short, small storms and
