@@ -96,8 +96,10 @@ class CommunityManager(mesa.Agent):
     def __init__(self, model: CommunityModel):
         super().__init__(model)
         params = model.params
-        self.posts = engagement.LivePosts(params.engagement.post_half_life_hours, params.engagement.post_decay_stretch)
-        self.novelty = posting.Novelty()
+        self.posts = engagement.LivePosts(
+            params.engagement.post_half_life_hours, params.engagement.post_decay_stretch, params.content.types
+        )
+        self.novelty = posting.Novelty(params.content)
         self.posts_per_day_recent = params.strategy.posts_per_week / 7.0
         self.last_published = 0
 

@@ -19,14 +19,26 @@ from __future__ import annotations
 
 import numbers
 import reprlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from functools import partial
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from communitysim.messages import t
 
-__all__ = ["Params", "ScenarioError", "check_seed", "frame", "known_name", "param", "shown"]
+__all__ = [
+    "Params",
+    "ScenarioError",
+    "check_seed",
+    "frame",
+    "known_name",
+    "over_defaults",
+    "over_table",
+    "param",
+    "shown",
+    "table",
+]
 
 #: How an error message shows the value it refuses: short, however large the value (a huge list, a long text).
 _SHORT = reprlib.Repr(maxlevel=2, maxlist=4, maxdict=4, maxstring=80, maxother=80, maxlong=40)
@@ -80,6 +92,27 @@ def known_name(value: str, names: Collection[str], message: str) -> str:
     return value
 
 
+def over_defaults(defaults: Mapping[str, Any], given: Any) -> Any:
+    """A table parameter as given, laid over its default: what is given changes only the entries it names.
+
+    For tables (``content.types``, ``crisis_dynamics.response_fit``): a file or ``--set`` changes
+    one figure without restating the table. What is not a mapping is left for validation to refuse.
+
+    Example:
+        >>> over_defaults({"a": {"x": 1, "y": 2}, "b": {"x": 3}}, {"a": {"y": 5}})
+        {'a': {'x': 1, 'y': 5}, 'b': {'x': 3}}
+    """
+    if isinstance(given, BaseModel):
+        given = given.model_dump()
+    if not isinstance(given, Mapping):
+        return given
+    merged = {key: value.model_dump() if isinstance(value, BaseModel) else value for key, value in defaults.items()}
+    for key, value in given.items():
+        base = merged.get(key)
+        merged[key] = over_defaults(base, value) if isinstance(base, Mapping) else value
+    return merged
+
+
 def param(default: Any, description: str, unit: str, source: str | None = None, **kw: Any) -> Any:
     """A parameter field: its default, what it is, its unit and its source (none: an assumption).
 
@@ -88,6 +121,30 @@ def param(default: Any, description: str, unit: str, source: str | None = None, 
     """
     extra = {"unit": unit} if source is None else {"unit": unit, "source": source}
     return Field(default, description=description, json_schema_extra=extra, **kw)
+
+
+def table(defaults: Mapping[str, Any], description: str, unit: str, source: str | None = None) -> Any:
+    """A table parameter (``content.types``): ``defaults`` unless given; what is given is laid over them.
+
+    Use it as the field's default and :func:`over_table` in its type, so that a file or ``--set``
+    changes one figure without restating the table.
+    """
+    extra = {"unit": unit} if source is None else {"unit": unit, "source": source}
+    return Field(default_factory=lambda: dict(defaults), description=description, json_schema_extra=extra)
+
+
+def over_table(defaults: Mapping[str, Any]) -> BeforeValidator:
+    """The validator that lays what is given over ``defaults`` (:func:`over_defaults`), for a table's type.
+
+    Example:
+        >>> from typing import Annotated
+        >>> class Weights(Params):
+        ...     by_kind: Annotated[dict[str, float], over_table({"a": 1.0, "b": 2.0})] = table(
+        ...         {"a": 1.0, "b": 2.0}, "weight of each kind", "x")
+        >>> Weights(by_kind={"b": 3.0}).by_kind
+        {'a': 1.0, 'b': 3.0}
+    """
+    return BeforeValidator(partial(over_defaults, defaults))
 
 
 class Params(BaseModel):

@@ -16,12 +16,13 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from communitysim.files import InputError, clean_text, load_yaml, load_yaml_file
+from communitysim.mechanisms.cm_actions import CMActionParams
 from communitysim.mechanisms.conversation import ConversationParams
 from communitysim.mechanisms.crisis import (
     CrisisDynamicsParams,
@@ -35,7 +36,13 @@ from communitysim.mechanisms.feed import PLATFORMS, FeedParams
 from communitysim.mechanisms.growth import GrowthParams
 from communitysim.mechanisms.leads import LeadParams
 from communitysim.mechanisms.norm import CommunityParams
-from communitysim.mechanisms.posting import CONTENT_TYPES, ContentTypeName, StrategyParams
+from communitysim.mechanisms.posting import (
+    CONTENT_TYPES,
+    ContentParams,
+    ContentTypeName,
+    ContentTypeParams,
+    StrategyParams,
+)
 from communitysim.mechanisms.replies import RepliesParams
 from communitysim.mechanisms.retention import RetentionParams
 from communitysim.mechanisms.seeding import LaunchParams, SeedingParams
@@ -75,6 +82,8 @@ __all__ = [
     "SeedingParams",
     "LaunchParams",
     "StrategyParams",
+    "ContentParams",
+    "ContentTypeParams",
     "FeedParams",
     "EngagementParams",
     "ConversationParams",
@@ -84,6 +93,7 @@ __all__ = [
     "CrisisParams",
     "ResponseParams",
     "CrisisDynamicsParams",
+    "CMActionParams",
 ]
 
 #: Largest number of edges (mean_degree x size / 2) a scenario may ask for.
@@ -136,6 +146,7 @@ class Scenario(Params):
     seeding: SeedingParams = SeedingParams()
     launch: LaunchParams = LaunchParams()
     strategy: StrategyParams = StrategyParams()
+    content: ContentParams = ContentParams()
     platform: Literal["generic", "facebook", "instagram", "x", "tiktok", "linkedin"] = param(
         "generic",
         "platform preset: sets feed and engagement fields the file leaves out",
@@ -154,6 +165,7 @@ class Scenario(Params):
         json_schema_extra={"unit": "list", "source": "Coombs 2007"},
     )
     crisis_dynamics: CrisisDynamicsParams = CrisisDynamicsParams()
+    cm_actions: CMActionParams = CMActionParams()
     objectives: list[Objective] = Field(
         default_factory=list,
         description="SMART objectives checked by the scorecard",
@@ -249,13 +261,16 @@ def _count(value: float) -> str:
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The pydantic model class that holds the field at ``loc`` (for 'expected one of')."""
     model: Any = Scenario
+    keyed = False  # the previous field is a mapping (``content.types``): this part is one of its keys
     for part in loc[:-1]:
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed = False
             continue
         field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
         if field is None:
             return None
         annotation = field.annotation
+        keyed = get_origin(annotation) is dict
         args = getattr(annotation, "__args__", ())
         candidates = [annotation, *args]
         model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
@@ -434,6 +449,10 @@ def load_scenario(
 _CHOICES = ("text", "name", "path", "list")
 
 
+def _row(path: str, default: str, unit: str, description: str, source: str) -> dict[str, str]:
+    return {"path": path, "default": default, "unit": unit, "description": description, "source": source}
+
+
 def parameter_table() -> list[dict[str, str]]:
     """Every parameter with its path, default, unit, description and source (for the docs).
 
@@ -455,15 +474,21 @@ def parameter_table() -> list[dict[str, str]]:
                 continue
             extra = field.json_schema_extra or {}
             default = field.get_default(call_default_factory=True) if not field.is_required() else "required"
-            rows.append(
-                {
-                    "path": path,
-                    "default": "" if default is None else str(default),
-                    "unit": str(extra.get("unit", "")),
-                    "description": field.description or "",
-                    "source": str(extra.get("source") or ("-" if extra.get("unit") in _CHOICES else "assumption")),
-                }
-            )
+            unit = str(extra.get("unit", ""))
+            source = str(extra.get("source") or ("-" if unit in _CHOICES else "assumption"))
+            if isinstance(default, dict) and default and all(isinstance(v, dict | Params) for v in default.values()):
+                # a table (``content.types``, ``crisis_dynamics.response_fit``): a row per entry
+                rows.append(_row(path, "one row per entry, below", unit, field.description or "", source))
+                for key, entry in default.items():
+                    values = entry.model_dump() if isinstance(entry, Params) else entry
+                    shown_entry = ", ".join(f"{k} {v}" for k, v in values.items())
+                    rows.append(_row(f"{path}.{key}", shown_entry, unit, f"{key} ({name})", source))
+                entry_type = get_args(annotation)[1]
+                if isinstance(entry_type, type) and issubclass(entry_type, Params):
+                    walk(entry_type, f"{path}[].")  # what each of an entry's fields means, once
+                continue
+            shown_default = "" if default is None else str(default)
+            rows.append(_row(path, shown_default, unit, field.description or "", source))
             if path == "objectives":
                 walk(Objective, "objectives[].")
             if path == "crises":
@@ -480,13 +505,16 @@ def field_bounds(path: str) -> tuple[float, float]:
         ValueError: a field without both bounds.
 
     Example:
-        >>> field_bounds("strategy.posts_per_week")
-        (0, 500)
+        >>> field_bounds("strategy.posts_per_week"), field_bounds("content.types.contest.appeal")
+        ((0, 500), (0, 100))
     """
-    model: type[BaseModel] = Scenario
+    model: Any = Scenario
     *sections, name = path.split(".")
     for section in sections:
-        model = model.model_fields[section].annotation  # type: ignore[assignment]
+        if get_origin(model) is dict:  # a table's entry (``content.types.contest``): the entries' type
+            model = get_args(model)[1]
+            continue
+        model = model.model_fields[section].annotation
     bounds = {key: getattr(m, key) for m in model.model_fields[name].metadata for key in ("ge", "gt", "le", "lt")
               if getattr(m, key, None) is not None}  # fmt: skip
     low, high = bounds.get("ge", bounds.get("gt")), bounds.get("le", bounds.get("lt"))

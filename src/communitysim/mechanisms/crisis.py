@@ -23,20 +23,21 @@ negative mentions, engage less and churn more; the outraged do not join. Without
 peaks within hours and fades over days (DOMAIN.md s.7).
 
 **Responses** take effect at ``start + delay_hours``. A strategy's *fit* to the cluster
-(``RESPONSE_FIT``, from SCCT's guidelines: deny fits rumours, diminish accidental crises, rebuild
-preventable ones; mismatches are worse than silence) sets ``m = exp(-spread_effect x fit)`` and
-``r = exp(calm_effect x fit)``, and shifts by ``response_affinity_shift x fit`` the affinity of
-those who hear the story with the response, but only ``response_heard_before_share`` of it for
-those who heard before (their opinion is formed): the later the response, the more people heard
-without it, so late responses are worse; a fitting response softens a loss but never turns it into
-a gain (a mismatch adds to it). Follow-up updates strengthen the fit. Moderation hides a share
-of the negative comments on the page; beyond a threshold it backfires (the spread rises).
-Disclosing first (stealing thunder) lowers the severity and counts as an immediate response.
+(``crisis_dynamics.response_fit``, by default ``RESPONSE_FIT``, from SCCT's guidelines: deny fits
+rumours, diminish accidental crises, rebuild preventable ones; mismatches are worse than silence)
+sets ``m = exp(-spread_effect x fit)`` and ``r = exp(calm_effect x fit)``, and shifts by
+``response_affinity_shift x fit`` the affinity of those who hear the story with the response, but
+only ``response_heard_before_share`` of it for those who heard before (their opinion is formed): the
+later the response, the more people heard without it, so late responses are worse; a fitting
+response softens a loss but never turns it into a gain (a mismatch adds to it). Follow-up updates
+strengthen the fit. Moderation hides a share of the negative comments on the page; beyond a
+threshold it backfires (the spread rises). Disclosing first (stealing thunder) lowers the severity
+and counts as an immediate response.
 
 **Lasting damage heals, or not.** The affinity a person lost on hearing the story (their *scar*)
 heals with half-life ``damage_half_life_days`` down to a lasting share of it,
 
-    lasting = LASTING_BY_CLUSTER[cluster] x min(1, load / lasting_load_days) x exp(-lasting_response_effect x fit)
+    lasting = lasting_share_by_cluster[cluster] x min(1, load / lasting_load_days) x exp(-lasting_response_effect x fit)
 
 (capped at 1), where ``load`` is the storm's outraged person-days per person of the audience (its
 volume times its length) and ``fit`` the response made (0 without one): short, small storms and
@@ -54,13 +55,15 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 import numpy as np
+from pydantic import Field
 
 from communitysim.mechanisms.growth import WordOfMouth
-from communitysim.params import Params, param
+from communitysim.params import Params, over_table, param, table
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.network import Network
@@ -74,6 +77,7 @@ __all__ = [
     "CRISIS_TYPES",
     "RESPONSE_FIT",
     "CLUSTERS",
+    "ClusterName",
     "LASTING_BY_CLUSTER",
     "Crisis",
     "Response",
@@ -93,6 +97,10 @@ CrisisType = Literal[
     "influencer_callout",
 ]
 ResponseStrategy = Literal["silence", "deny", "diminish", "apologize", "rebuild", "bolster", "correct", "humour"]
+#: A response's fit to a crisis cluster, -1 (harmful) .. 1 (the matched response).
+Fit = Annotated[float, Field(ge=-1, le=1)]
+#: A share, 0..1.
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class ResponseParams(Params):
@@ -146,6 +154,46 @@ class CrisisParams(Params):
     response: ResponseParams = ResponseParams()
 
 
+#: A crisis cluster of Situational Crisis Communication Theory (Coombs 2007).
+ClusterName = Literal["victim", "accidental", "preventable"]
+CLUSTERS: tuple[str, ...] = get_args(ClusterName)
+
+#: Share of the damage a crisis of each cluster leaves for good at full load, without a response
+#: (``crisis_dynamics.lasting_share_by_cluster``'s default;
+#: assumption; ranked as Hansen et al. 2018 found: product or service failures and social failures
+#: last, a rumour the brand is the victim of less).
+LASTING_BY_CLUSTER: dict[str, float] = {"victim": 0.2, "accidental": 0.6, "preventable": 0.8}
+
+#: Each crisis type: its SCCT cluster and where its bad buzz usually starts (Coombs 2007).
+CRISIS_TYPES: dict[str, tuple[str, str]] = {
+    "offensive_post": ("preventable", "inside"),
+    "employee_misconduct": ("preventable", "outside"),
+    "product_recall": ("accidental", "outside"),
+    "service_outage": ("accidental", "inside"),
+    "data_leak": ("accidental", "outside"),
+    "influencer_callout": ("accidental", "outside"),
+    "false_rumour": ("victim", "outside"),
+}
+
+#: Fit of each response strategy to each cluster, -1 (harmful) .. 1 (the matched response); silence is 0.
+#: From SCCT's guidelines (Coombs 2007; DOMAIN.md s.7); the magnitudes are assumptions
+#: (``crisis_dynamics.response_fit``'s default).
+RESPONSE_FIT: dict[str, dict[str, float]] = {
+    "victim": {
+        "silence": 0.0, "deny": 0.6, "correct": 0.8, "diminish": 0.2, "apologize": 0.1, "rebuild": 0.1,
+        "bolster": 0.3, "humour": 0.2,
+    },
+    "accidental": {
+        "silence": 0.0, "deny": -0.6, "correct": 0.3, "diminish": 0.6, "apologize": 0.5, "rebuild": 0.5,
+        "bolster": 0.1, "humour": -0.3,
+    },
+    "preventable": {
+        "silence": 0.0, "deny": -1.0, "correct": -0.2, "diminish": -0.4, "apologize": 0.6, "rebuild": 0.9,
+        "bolster": -0.2, "humour": -0.8,
+    },
+}  # fmt: skip
+
+
 class CrisisDynamicsParams(Params):
     """How bad buzz spreads and fades, and what it does (DOMAIN.md s.7; many figures are assumptions)."""
 
@@ -180,10 +228,13 @@ class CrisisDynamicsParams(Params):
     )
     seed_share: float = param(
         0.01,
-        "share of the origin's people outraged at the start, at severity 1 (at least 3 people)",
+        "share of the origin's people outraged at the start, at severity 1 (at least seed_min_people)",
         "share 0..1",
         ge=0,
         le=1,
+    )
+    seed_min_people: int = param(
+        3, "fewest people outraged at the start, whatever the severity (assumption)", "people", ge=1, le=1000
     )
     mentions_per_day: float = param(
         1.0, "negative brand mentions an outraged person makes per day", "mentions per day", ge=0, le=100
@@ -252,6 +303,12 @@ class CrisisDynamicsParams(Params):
         gt=0,
         le=1000,
     )
+    lasting_share_by_cluster: Annotated[dict[ClusterName, Share], over_table(LASTING_BY_CLUSTER)] = table(
+        LASTING_BY_CLUSTER,
+        "share of the damage a crisis of each cluster leaves for good at full load, without a response",
+        "share 0..1",
+        "DOMAIN.md s.11 (Hansen et al. 2018: the ranking); assumption",
+    )
     lasting_response_effect: float = param(
         1.5,
         "a response of fit f multiplies the lasting share by exp(-effect x f) (a mismatch, f < 0, makes it last)",
@@ -260,12 +317,37 @@ class CrisisDynamicsParams(Params):
         ge=0,
         le=10,
     )
+    response_fit: Annotated[dict[ClusterName, dict[ResponseStrategy, Fit]], over_table(RESPONSE_FIT)] = table(
+        RESPONSE_FIT,
+        "fit of each response strategy to each crisis cluster, -1 (harmful) .. 1 (the matched response), silence "
+        "0; a file gives only the figures it changes (response_fit: {victim: {deny: 0.5}})",
+        "fit -1..1",
+        "Coombs 2007 (SCCT's guidelines); magnitudes assumed",
+    )
     update_effect: float = param(
         0.25,
-        "each follow-up update per day strengthens the response's fit by this share (up to 4 a day)",
+        "each follow-up update per day strengthens the response's fit by this share (up to max_updates_per_day)",
         "share",
         ge=0,
         le=1,
+    )
+    max_updates_per_day: float = param(
+        4.0,
+        "follow-up updates per day beyond which more add nothing to the response's fit (assumption)",
+        "updates per day",
+        ge=0,
+        le=24,
+    )
+    disclose_fit_bonus: float = param(
+        0.2,
+        "fit added to the response when the brand disclosed first (the credibility of having told first)",
+        "fit",
+        "Arpan and Roskos-Ewoldsen 2005; assumption",
+        ge=0,
+        le=1,
+    )
+    max_fit: float = param(
+        1.5, "largest fit, either way, once updates and disclosure are counted (assumption)", "fit", ge=0, le=10
     )
     thunder_severity_factor: float = param(
         0.6,
@@ -303,41 +385,6 @@ class CrisisDynamicsParams(Params):
     )
 
 
-CLUSTERS = ("victim", "accidental", "preventable")
-
-#: Share of the damage a crisis of each cluster leaves for good at full load, without a response
-#: (assumption; ranked as Hansen et al. 2018 found: product or service failures and social failures
-#: last, a rumour the brand is the victim of less).
-LASTING_BY_CLUSTER: dict[str, float] = {"victim": 0.2, "accidental": 0.6, "preventable": 0.8}
-
-#: Each crisis type: its SCCT cluster and where its bad buzz usually starts (Coombs 2007).
-CRISIS_TYPES: dict[str, tuple[str, str]] = {
-    "offensive_post": ("preventable", "inside"),
-    "employee_misconduct": ("preventable", "outside"),
-    "product_recall": ("accidental", "outside"),
-    "service_outage": ("accidental", "inside"),
-    "data_leak": ("accidental", "outside"),
-    "influencer_callout": ("accidental", "outside"),
-    "false_rumour": ("victim", "outside"),
-}
-
-#: Fit of each response strategy to each cluster, -1 (harmful) .. 1 (the matched response); silence is 0.
-#: From SCCT's guidelines (Coombs 2007; DOMAIN.md s.7); the magnitudes are assumptions.
-RESPONSE_FIT: dict[str, dict[str, float]] = {
-    "victim": {
-        "silence": 0.0, "deny": 0.6, "correct": 0.8, "diminish": 0.2, "apologize": 0.1, "rebuild": 0.1,
-        "bolster": 0.3, "humour": 0.2,
-    },
-    "accidental": {
-        "silence": 0.0, "deny": -0.6, "correct": 0.3, "diminish": 0.6, "apologize": 0.5, "rebuild": 0.5,
-        "bolster": 0.1, "humour": -0.3,
-    },
-    "preventable": {
-        "silence": 0.0, "deny": -1.0, "correct": -0.2, "diminish": -0.4, "apologize": 0.6, "rebuild": 0.9,
-        "bolster": -0.2, "humour": -0.8,
-    },
-}  # fmt: skip
-
 #: A crisis as it is scheduled or injected (the scenario's ``crises:`` items).
 Crisis = CrisisParams
 #: The CM's response to a crisis.
@@ -352,14 +399,14 @@ def cluster_of(crisis_type: str, history: bool = False) -> str:
     return cluster
 
 
-def best_response(cluster: str) -> str:
-    """The response strategy with the highest SCCT fit for a crisis cluster (``RESPONSE_FIT``).
+def best_response(cluster: str, response_fit: Mapping[str, Mapping[str, float]] = RESPONSE_FIT) -> str:
+    """The response strategy with the highest SCCT fit for a crisis cluster (``response_fit``, by default SCCT's).
 
     Example:
         >>> best_response("preventable"), best_response("victim")
         ('rebuild', 'correct')
     """
-    fits = RESPONSE_FIT[cluster]
+    fits = response_fit[cluster]
     return max(fits, key=fits.__getitem__)
 
 
@@ -459,7 +506,9 @@ class BadBuzz:
         pool = pool[~self.outraged[pool] & ~self.calmed[pool]]
         if pool.size == 0:
             return
-        count = min(pool.size, max(3, round(severity * self.dynamics.seed_share * pool.size)))
+        count = min(
+            pool.size, max(self.dynamics.seed_min_people, round(severity * self.dynamics.seed_share * pool.size))
+        )
         if crisis.type == "influencer_callout":
             order = np.lexsort((rng.random(pool.size), -self.network.degree[pool]))
             first = pool[order[:count]]
@@ -481,11 +530,12 @@ class BadBuzz:
         """The response's fit now (0 before it is made)."""
         if day + 1e-9 < crisis.response_day:
             return 0.0
-        fit = RESPONSE_FIT[crisis.cluster][crisis.response.strategy]
-        fit *= 1.0 + self.dynamics.update_effect * min(crisis.response.updates_per_day, 4.0)
+        d = self.dynamics
+        fit = d.response_fit[crisis.cluster][crisis.response.strategy]
+        fit *= 1.0 + d.update_effect * min(crisis.response.updates_per_day, d.max_updates_per_day)
         if crisis.response.disclose_first:
-            fit += 0.2  # credibility of having told first
-        return max(-1.5, min(1.5, fit))
+            fit += d.disclose_fit_bonus  # credibility of having told first
+        return max(-d.max_fit, min(d.max_fit, fit))
 
     def _outrage(self, ids: np.ndarray, affinity: np.ndarray, severity: float) -> None:
         self.outraged[ids] = True
@@ -522,7 +572,7 @@ class BadBuzz:
             return 0.0
         d = self.dynamics
         fit = self.fit(crisis, math.inf) if crisis.responded else 0.0
-        share = LASTING_BY_CLUSTER[crisis.cluster] * min(1.0, self.load / d.lasting_load_days)
+        share = d.lasting_share_by_cluster[crisis.cluster] * min(1.0, self.load / d.lasting_load_days)
         return min(1.0, share * math.exp(-d.lasting_response_effect * fit))
 
     def heal(self, dt: float, affinity: np.ndarray) -> None:

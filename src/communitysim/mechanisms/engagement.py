@@ -30,11 +30,12 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
+from communitysim.mechanisms.posting import CONTENT_TYPES, CONTENT_TYPES_TABLE, ContentTypeParams
 from communitysim.params import Params, param
 from communitysim.sampling import poisson_counts
 
@@ -143,14 +144,19 @@ class EngagementParams(Params):
     )
 
 
-_TYPE_NAMES = tuple(CONTENT_TYPES_TABLE)
-_TYPE_INDEX = {name: i for i, name in enumerate(_TYPE_NAMES)}
-_TABLE = np.array(
-    [
-        [t.appeal, t.comments, t.shares, t.member_talk, t.leads, t.affinity_per_view, t.join_pull_per_day]
-        for t in CONTENT_TYPES_TABLE.values()
-    ]
-)
+_TYPE_INDEX = {name: i for i, name in enumerate(CONTENT_TYPES)}
+
+
+def _type_table(types: Mapping[str, ContentTypeParams]) -> np.ndarray:
+    """The content types' effects as an array, one row per type in ``CONTENT_TYPES``'s order."""
+    return np.array(
+        [
+            [t.appeal, t.comments, t.shares, t.member_talk, t.leads, t.affinity_per_view, t.join_pull_per_day]
+            for t in (types[name] for name in CONTENT_TYPES)
+        ]
+    )
+
+
 #: A post is dropped once this share of its lifetime engagement is reached (the rest is given at once).
 DONE_SHARE = 0.999
 
@@ -200,9 +206,12 @@ class StepPosts:
 class LivePosts:
     """The brand's posts still gathering engagement, and every post's engagement so far."""
 
-    def __init__(self, half_life_hours: float, stretch: float):
+    def __init__(
+        self, half_life_hours: float, stretch: float, types: Mapping[str, ContentTypeParams] = CONTENT_TYPES_TABLE
+    ):
         self.half_life_hours = half_life_hours
         self.stretch = stretch
+        self.type_table = _type_table(types)  # the content types' effects (``content.types``)
         self.day = np.zeros(0)  # publication day of every post ever
         self.kind = np.zeros(0, dtype=np.int16)
         self.appeal = np.zeros(0)  # type appeal x novelty x quality
@@ -241,7 +250,7 @@ class LivePosts:
         total = float(weights.sum())
         if total <= 0:
             return StepPosts.quiet(weights, live)
-        table = _TABLE[self.kind[live]]
+        table = self.type_table[self.kind[live]]
         mean = (weights @ table) / total
         appeal = float(weights @ self.appeal[live]) / total
         return StepPosts(
