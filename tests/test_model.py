@@ -2,7 +2,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import communitysim as cs
@@ -97,6 +97,8 @@ def test_the_networkx_graph_is_available():
     churn=st.floats(0, 0.5),
     step_hours=st.sampled_from([1, 6, 24]),
 )
+# one person reached reacts and comments: 2 engagements per person reached (the bound once asserted was 1)
+@example(seed=2396, size=20, kind="watts_strogatz", strategy="close_circle", q=0.0, churn=0.0, step_hours=1)
 def test_invariants(seed, size, kind, strategy, q, churn, step_hours):
     scenario = {
         "days": 20,
@@ -127,8 +129,12 @@ def test_invariants(seed, size, kind, strategy, q, churn, step_hours):
     assert (ts["reach"] <= ts["members"].shift(1, fill_value=0) + ts["new_members"]).all()
     assert (ts["lurkers"] + ts["contributors"] + ts["creators"] == ts["members"]).all()
     assert (ts["active_members"] <= ts["members"]).all()
-    for rate in ("response_rate", "active_ratio", "engagement_rate_reach"):
+    for rate in ("response_rate", "active_ratio"):
         assert ts[rate].dropna().between(0, 1).all(), rate
+    # a person reached may react, comment and share: engagements per person reached can pass 1, never
+    # below 0; and nobody is reached without a view
+    assert (ts["engagement_rate_reach"].dropna() >= 0).all()
+    assert (ts["reach"] <= ts["impressions"]).all()
     assert ts["sentiment"].dropna().between(-100, 100).all()
     assert pop.affinity.min() >= 0 and pop.affinity.max() <= 1
     # the incremental count of active members agrees with a recount

@@ -133,7 +133,10 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("shares", "per step", "shares by members", lambda m: m.last.shares, "int64"),
     Column(
-        "engagement_rate_reach", "share 0..1", "engagements / reach", lambda m: _ratio(m.last.engagements, m.last.reach)
+        "engagement_rate_reach",
+        "engagements per person reached",
+        "engagements / reach (can pass 1: one person may react, comment and share)",
+        lambda m: _ratio(m.last.engagements, m.last.reach),
     ),
     Column(
         "engagement_rate_followers",
@@ -474,8 +477,8 @@ KPIS: dict[str, KPI] = {
         ),
         KPI(
             "engagement_rate_reach",
-            "share 0..1",
-            "engagements / reach, over the last 30 days",
+            "engagements per person reached",
+            "engagements / reach, over the last 30 days (can pass 1: one person may react, comment and share)",
             _window_ratio("engagements", "reach"),
         ),
         KPI("active_members", "people", "members with an action in the last 30 days", _stock("active_members")),
