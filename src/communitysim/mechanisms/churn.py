@@ -19,11 +19,17 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from communitysim.mechanisms.retention import churn_factor
 from communitysim.sampling import EventClocks
 
-__all__ = ["activity_factor", "churn_hazard_per_day", "draw_leavers"]
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel
+
+__all__ = ["activity_factor", "churn_hazard_per_day", "draw_leavers", "decide_leaves"]
 
 
 def activity_factor(effective_activity: np.ndarray, exponent: float) -> np.ndarray:
@@ -58,7 +64,6 @@ def draw_leavers(members: np.ndarray, hazard: np.ndarray, dt_days: float, clocks
 
 
 # --- the step over the model's arrays (model.STEP) ------------------------------------------------
-# (appended below the rest while the parameter classes move into the top of this file, issue 16)
 
 
 def decide_leaves(model: CommunityModel) -> None:
@@ -68,8 +73,6 @@ def decide_leaves(model: CommunityModel) -> None:
     ties to other members keep people (``retention.churn_factor``). The leavers are kept in
     ``model.leavers`` until the step applies them.
     """
-    from communitysim.mechanisms.retention import churn_factor
-
     p = model.params
     pop = model.population
     if not (
@@ -95,11 +98,3 @@ def decide_leaves(model: CommunityModel) -> None:
     if model.bad_buzz.active:
         leave_hazard[model.bad_buzz.outraged[members]] *= p.crisis_dynamics.outraged_churn_factor
     model.leavers = draw_leavers(members, leave_hazard, model.dt, model.leave_clocks)
-
-
-__all__ += ["decide_leaves"]
-
-from typing import TYPE_CHECKING  # noqa: E402  (see above)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from communitysim.model import CommunityModel

@@ -18,11 +18,17 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from communitysim.params import Params, param
 
-__all__ = ["ConversationParams", "member_reply_share", "answers"]
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel
+
+__all__ = ["ConversationParams", "member_reply_share", "answers", "StepTalk", "talk"]
 
 
 class ConversationParams(Params):
@@ -67,9 +73,6 @@ def answers(
 
 
 # --- the step's talk over the model's arrays (the feed step, model.STEP) --------------------------
-# (appended below the rest while the parameter classes move into the top of this file, issue 16)
-
-from dataclasses import dataclass  # noqa: E402  (see above)
 
 
 @dataclass
@@ -104,11 +107,3 @@ def talk(model: CommunityModel, ids: np.ndarray, comments: np.ndarray, share: fl
         np.add.at(pop.bond, answered, p.retention.bond_per_member_answer)
         model.bond_moved = True
     return StepTalk(commented, commenters, their_comments, to_members)
-
-
-__all__ += ["StepTalk", "talk"]
-
-from typing import TYPE_CHECKING  # noqa: E402  (see above)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from communitysim.model import CommunityModel

@@ -64,8 +64,10 @@ from pydantic import Field
 
 from communitysim.mechanisms.growth import WordOfMouth
 from communitysim.params import Params, over_table, param, table
+from communitysim.population import MemberState
 
 if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel
     from communitysim.network import Network
 
 __all__ = [
@@ -84,6 +86,13 @@ __all__ = [
     "cluster_of",
     "BadBuzz",
     "CrisisTally",
+    "start_due_crises",
+    "spread_bad_buzz",
+    "next_step_days",
+    "inject",
+    "respond",
+    "escalate",
+    "CounterfactualTwin",
 ]
 
 
@@ -647,7 +656,6 @@ class BadBuzz:
 
 
 # --- the steps over the model's arrays (model.STEP), the crisis clock and the moves of an exercise ---
-# (appended below the rest while the parameter classes move into the top of this file, issue 16)
 
 
 def start_due_crises(model: CommunityModel, now: float | None = None) -> None:
@@ -675,8 +683,6 @@ def spread_bad_buzz(model: CommunityModel) -> None:
     People hear the bad buzz from outraged contacts and some take it up; the outraged calm down
     (``BadBuzz.step``).
     """
-    from communitysim.population import MemberState
-
     if not model.bad_buzz.active:
         return
     pop = model.population
@@ -764,17 +770,3 @@ class CounterfactualTwin:
             if twin.day >= model.day - 1e-9:
                 return twin
             twin.step()
-
-
-__all__ += [
-    "start_due_crises",
-    "spread_bad_buzz",
-    "next_step_days",
-    "inject",
-    "respond",
-    "escalate",
-    "CounterfactualTwin",
-]
-
-if TYPE_CHECKING:  # pragma: no cover
-    from communitysim.model import CommunityModel

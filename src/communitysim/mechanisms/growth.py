@@ -24,14 +24,28 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 
+from communitysim.mechanisms.feed import visibility_factor
 from communitysim.network import Network
 from communitysim.params import Params, param
 from communitysim.sampling import EventClocks
 
-__all__ = ["GrowthParams", "add_to_contacts", "WordOfMouth", "join_hazard_per_day", "draw_joiners"]
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel
+
+__all__ = [
+    "GrowthParams",
+    "add_to_contacts",
+    "WordOfMouth",
+    "join_hazard_per_day",
+    "draw_joiners",
+    "decide_joins",
+    "exposure_from_shares_and_talk",
+]
 
 
 class GrowthParams(Params):
@@ -166,7 +180,6 @@ def draw_joiners(candidates: np.ndarray, hazard_per_day: np.ndarray, dt_days: fl
 
 
 # --- the step over the model's arrays (model.STEP) ------------------------------------------------
-# (appended below the rest while the parameter classes move into the top of this file, issue 16)
 
 
 def decide_joins(model: CommunityModel) -> None:
@@ -176,8 +189,6 @@ def decide_joins(model: CommunityModel) -> None:
     contacts and from this step's shares and talk, and the pull of live contests; the outraged do
     not join. The joiners are kept in ``model.joiners`` until the step applies them.
     """
-    from communitysim.mechanisms.feed import visibility_factor
-
     p = model.params
     candidates = model.non_members_now()
     exposure = model.word_of_mouth.exposure(candidates)
@@ -223,11 +234,3 @@ def exposure_from_shares_and_talk(
     if not talking.any():
         return None
     return model.word_of_mouth.neighbour_share(ids[talking], spread[talking])
-
-
-__all__ += ["decide_joins", "exposure_from_shares_and_talk"]
-
-from typing import TYPE_CHECKING  # noqa: E402  (see above)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from communitysim.model import CommunityModel

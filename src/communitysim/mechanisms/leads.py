@@ -13,11 +13,16 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from communitysim.params import Params, param
 
-__all__ = ["LeadParams", "lead_probability"]
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel
+
+__all__ = ["LeadParams", "lead_probability", "draw_leads"]
 
 
 class LeadParams(Params):
@@ -41,7 +46,6 @@ def lead_probability(
 
 
 # --- the step's draw over the model's arrays (the feed step, model.STEP) --------------------------
-# (appended below the rest while the parameter classes move into the top of this file, issue 16)
 
 
 def draw_leads(model: CommunityModel, ids: np.ndarray, engagements: np.ndarray, lead_value: float) -> None:
@@ -63,11 +67,3 @@ def draw_leads(model: CommunityModel, ids: np.ndarray, engagements: np.ndarray, 
     new_leads = candidates[model.streams["leads"].random(candidates.size) < chance]
     pop.is_lead[new_leads] = True
     model.last.leads = int(new_leads.size)
-
-
-__all__ += ["draw_leads"]
-
-from typing import TYPE_CHECKING  # noqa: E402  (see above)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from communitysim.model import CommunityModel

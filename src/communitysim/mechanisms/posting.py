@@ -48,6 +48,9 @@ from communitysim.messages import number, t
 from communitysim.params import Params, known_name, over_table, param, table
 from communitysim.plugins import Registry
 
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel
+
 __all__ = [
     "CONTENT_TYPES",
     "ContentTypeName",
@@ -67,6 +70,7 @@ __all__ = [
     "register_schedule",
     "steady",
     "weekdays",
+    "publish_due_posts",
 ]
 
 
@@ -366,7 +370,6 @@ class Novelty:
 
 
 # --- the step over the model's arrays (model.STEP) ------------------------------------------------
-# (appended below the rest while the parameter classes move into the top of this file, issue 16)
 
 
 def publish_due_posts(model: CommunityModel) -> None:
@@ -384,9 +387,3 @@ def publish_due_posts(model: CommunityModel) -> None:
     cm.posts.publish(days, kinds, appeal, model.counts["members"])
     cm.posts_per_day_recent = recent_rate_after(cm.posts_per_day_recent, len(due), model.dt)
     cm.last_published = len(due)
-
-
-__all__ += ["publish_due_posts"]
-
-if TYPE_CHECKING:  # pragma: no cover
-    from communitysim.model import CommunityModel

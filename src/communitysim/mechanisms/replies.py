@@ -16,13 +16,17 @@ Example:
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import exp1
 
 from communitysim.params import Params, param
 
-__all__ = ["RepliesParams", "speed_value", "reply"]
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel
+
+__all__ = ["RepliesParams", "speed_value", "reply", "reply_to_commenters"]
 
 
 class RepliesParams(Params):
@@ -68,7 +72,6 @@ def reply(
 
 
 # --- the step's replies over the model's arrays (the feed step, model.STEP) -----------------------
-# (appended below the rest while the parameter classes move into the top of this file, issue 16)
 
 
 def reply_to_commenters(model: CommunityModel, commenters: np.ndarray, to_brand: np.ndarray) -> np.ndarray:
@@ -95,11 +98,3 @@ def reply_to_commenters(model: CommunityModel, commenters: np.ndarray, to_brand:
     )
     pop.engagement[commenters] += p.replies.engagement_gain * worth * replied
     return replied
-
-
-__all__ += ["reply_to_commenters"]
-
-from typing import TYPE_CHECKING  # noqa: E402  (see above)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from communitysim.model import CommunityModel

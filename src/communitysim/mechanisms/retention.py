@@ -33,11 +33,25 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from communitysim.params import Params, param
 
-__all__ = ["RetentionParams", "retention_factor", "decay_bond", "reply_speed", "view_value"]
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel
+
+__all__ = [
+    "RetentionParams",
+    "retention_factor",
+    "decay_bond",
+    "reply_speed",
+    "view_value",
+    "bond_from_views",
+    "bond_from_replies",
+    "churn_factor",
+]
 
 
 class RetentionParams(Params):
@@ -138,7 +152,6 @@ def view_value(quality: float, brand_care: float, member_care: float, seen_care:
 
 
 # --- the effects over the model's arrays (the feed step and churn, model.STEP) --------------------
-# (appended below the rest while the parameter classes move into the top of this file, issue 16)
 
 
 def bond_from_views(
@@ -182,11 +195,3 @@ def churn_factor(model: CommunityModel, members: np.ndarray) -> np.ndarray | Non
     bond = model.population.bond[members] if model.bond_moved else np.zeros(members.size)
     ties = model.word_of_mouth.exposure(members) if r.tie_effect else 0.0
     return retention_factor(bond, ties, r.tie_effect)
-
-
-__all__ += ["bond_from_views", "bond_from_replies", "churn_factor"]
-
-from typing import TYPE_CHECKING  # noqa: E402  (see above)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from communitysim.model import CommunityModel

@@ -53,6 +53,8 @@ __all__ = [
     "random_people",
     "no_one",
     "answers",
+    "update_readiness",
+    "invite_first_members",
 ]
 
 
@@ -234,7 +236,6 @@ def answers(
 
 
 # --- the steps over the model's arrays (model.STEP) -----------------------------------------------
-# (appended below the rest while the parameter classes move into the top of this file, issue 16)
 
 
 def update_readiness(model: CommunityModel) -> None:
@@ -261,6 +262,3 @@ def invite_first_members(model: CommunityModel) -> None:
         pop.affinity[accepted] = invitation.affinity
     pop.affinity[declined] *= p.launch.declined_affinity_factor
     model.admit(accepted, invitation.activity_factor, base=p.seeding.invite_after_posts == 0)
-
-
-__all__ += ["update_readiness", "invite_first_members"]
