@@ -254,7 +254,7 @@ class CommunityModel(mesa.Model):
         # per-member factors fixed when they join
         self._view_propensity = np.zeros(params.audience.size)
         self._churn_activity_factor = np.ones(params.audience.size)
-        self._fatigue_ceiling = 0.0  # fatigue of a member present since day 0: 0 means nobody is tired
+        self._fatigue_ceiling = 0.0  # an upper bound of anyone's fatigue: 0 means nobody is tired
         self._engagement_moved = False  # no engagement state has left its baseline yet
         self._bond_moved = False  # no member has any attachment yet
         self._members_in_step = np.zeros(0, dtype=np.int64)
@@ -538,36 +538,33 @@ class CommunityModel(mesa.Model):
             engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
         if self._bond_moved:
             retention.decay_bond(pop.bond, dt, p.retention.bond_half_life_days)
-        if self._fatigue_ceiling > 0 or rate > p.feed.appetite_posts_per_day:
-            for fatigue in (pop.fatigue, ceiling := np.array([self._fatigue_ceiling])):
-                feed.fatigue_step(
-                    fatigue,
-                    rate,
-                    dt,
-                    p.feed.appetite_posts_per_day,
-                    p.feed.fatigue_per_excess_post,
-                    p.feed.fatigue_half_life_days,
-                )
-            self._fatigue_ceiling = float(ceiling[0]) if ceiling[0] > 1e-12 else 0.0
+        if self._fatigue_ceiling > 0:
+            feed.decay_fatigue(pop.fatigue, dt, p.feed.fatigue_half_life_days)
+            self._fatigue_ceiling *= 0.5 ** (dt / p.feed.fatigue_half_life_days)
+            if self._fatigue_ceiling < 1e-12:
+                pop.fatigue[:] = 0.0  # everyone has rested
+                self._fatigue_ceiling = 0.0
         self._roll_comment_days()
-        acts, viewers, views = engagement.engage(
-            members,
-            self._view_propensity,
-            pop.engagement,
-            pop.affinity,
-            pop.fatigue,
-            live,
+        terms = engagement.ViewTerms(
             p.engagement.per_view,
             p.strategy.quality,
             p.audience.affinity.mean,
             feed.attention(rate, p.feed.appetite_posts_per_day),
             p.engagement.comment_share,
             p.engagement.share_share,
-            self.streams["engagement"],
             dampened=(self.bad_buzz.outraged, p.crisis_dynamics.outraged_engagement_factor)
             if self.bad_buzz.active
             else None,
         )
+        acts, viewers, views = engagement.engage(
+            members, self._view_propensity, pop, live, terms, self.streams["engagement"]
+        )
+        if p.feed.fatigue_per_excess_post and viewers.size and rate > p.feed.appetite_posts_per_day:
+            gain = feed.fatigue_gain(
+                views, rate, p.feed.appetite_posts_per_day, p.feed.fatigue_per_excess_post, p.feed.organic_reach_share
+            )
+            pop.fatigue[viewers] += gain
+            self._fatigue_ceiling += float(gain.max())  # an upper bound of anyone's fatigue
         tally.reach, tally.impressions = acts.reach, acts.views_total
         member_share = conversation.member_reply_share(
             p.conversation.member_reply_share,
