@@ -32,7 +32,7 @@ def _flooded_first_members(seed: int, posts_per_week: int):
     )
     model.run()
     first = np.flatnonzero(model.population.invited)  # the page's 4,000 members at day 0, all rested then
-    propensity = model._view_propensity[first]  # chance to see a given post: who sees more of the feed
+    propensity = model.view_propensity[first]  # chance to see a given post: who sees more of the feed
     low, high = np.quantile(propensity, [0.25, 0.75])
     groups = first[propensity <= low], first[propensity >= high]
     pop = model.population

@@ -33,11 +33,17 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from communitysim.params import Params, param
+
+if TYPE_CHECKING:
+    from communitysim.model import CommunityModel
+
 __all__ = [
+    "FeedParams",
     "Platform",
     "PLATFORM_TABLE",
     "PLATFORMS",
@@ -47,8 +53,62 @@ __all__ = [
     "excess_share",
     "fatigue_gain",
     "decay_fatigue",
+    "tire_viewers",
+    "rest",
     "visibility_factor",
 ]
+
+
+class FeedParams(Params):
+    """What members see of the brand's posts: organic reach, limited attention, fatigue.
+
+    The defaults (``platform: generic``) describe a community group, whose members see much more
+    of the brand's posts than the followers of a brand page; the platform presets describe pages.
+    """
+
+    organic_reach_share: float = param(
+        0.3,
+        "share of followers of mean activity who see a given brand post in their feed",
+        "share 0..1",
+        "DOMAIN.md s.5 (platform presets)",
+        gt=0,
+        le=1,
+    )
+    appetite_posts_per_day: float = param(
+        1.5,
+        "brand posts a member can attend to per day before attention is split (limited attention)",
+        "posts per day",
+        "DOMAIN.md s.6",
+        gt=0,
+        le=100,
+    )
+    fatigue_per_excess_post: float = param(
+        0.02,
+        "fatigue a member of mean activity gains per day for each post per day beyond the appetite (each member in"
+        " proportion to the brand's posts they saw)",
+        "fatigue units per post",
+        ge=0,
+        le=10,
+    )
+    fatigue_half_life_days: float = param(7.0, "half-life of fatigue", "days", gt=0, le=365)
+    fatigue_unfollow_rate_per_day: float = param(
+        0.005, "extra unfollow hazard per unit of fatigue (over-posting)", "per day", "DOMAIN.md s.6", ge=0, le=10
+    )
+    visibility_from_posts_share: float = param(
+        0.5,
+        "share of external visibility that comes from the brand's posting (the rest from its presence)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    reference_posts_per_week: float = param(
+        5.0,
+        "cadence at which posting gives the scenario's external visibility p",
+        "posts per week",
+        "DOMAIN.md s.5",
+        gt=0,
+        le=500,
+    )
 
 
 class Platform(NamedTuple):
@@ -133,3 +193,24 @@ def visibility_factor(posts_per_day: float, reference_posts_per_week: float, sha
     """Multiplier of the external visibility p from the brand's recent posting."""
     reference = reference_posts_per_week / 7.0
     return 1.0 - share_from_posts + share_from_posts * math.sqrt(max(0.0, posts_per_day) / reference)
+
+
+def tire_viewers(model: CommunityModel, viewers: np.ndarray, views: np.ndarray) -> None:
+    """Members who saw the brand's posts beyond the appetite tire, each by the posts they saw (``fatigue_gain``)."""
+    p = model.params.feed
+    rate = model.community_manager.posts_per_day_recent
+    if not (p.fatigue_per_excess_post and viewers.size and rate > p.appetite_posts_per_day):
+        return
+    gain = fatigue_gain(views, rate, p.appetite_posts_per_day, p.fatigue_per_excess_post, p.organic_reach_share)
+    model.population.fatigue[viewers] += gain
+    model.fatigue_ceiling += float(gain.max())  # an upper bound of anyone's fatigue
+
+
+def rest(model: CommunityModel) -> None:
+    """Everyone's fatigue fades over the step; below 1e-12 for all (the bound), everyone is rested."""
+    half_life = model.params.feed.fatigue_half_life_days
+    decay_fatigue(model.population.fatigue, model.dt, half_life)
+    model.fatigue_ceiling *= 0.5 ** (model.dt / half_life)
+    if model.fatigue_ceiling < 1e-12:
+        model.population.fatigue[:] = 0.0
+        model.fatigue_ceiling = 0.0
