@@ -28,14 +28,20 @@ the shared 2-core machine):
 
     .venv/bin/python benchmarks/bench_scenarios.py
     .venv/bin/python benchmarks/bench_scenarios.py --sizes 1e4,1e5 --scenarios b2b_leads  # quick
+
+``--against OTHER/src`` compares this version's run times with another version's (for example a
+commit exported with ``git archive COMMIT src | tar -x -C OTHER``), alternately in the same
+invocation, and prints the same-run ratio (the scenario files and this script are this version's).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -173,11 +179,44 @@ def audience_child(name: str, n: int, folder: str) -> None:
     print(json.dumps({**out, "peak_mib": max_rss_mib()}))
 
 
-def in_child(*args: str) -> dict[str, object]:
-    """Run this script with ``args`` in a fresh interpreter and return its JSON line."""
+def in_child(*args: str, source: str | None = None) -> dict[str, object]:
+    """Run this script with ``args`` in a fresh interpreter and return its JSON line.
+
+    ``source``: a ``src`` folder of another version of communitysim to import instead of this one.
+    """
     cmd = [sys.executable, str(Path(__file__).resolve()), *args]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    env = {**os.environ, "PYTHONPATH": source} if source else None
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def compare(names: list[str], sizes: list[int], against: str, repeats: int) -> list[dict[str, object]]:
+    """Each scenario run by this version and by the one in ``against``, alternately, ``repeats`` times each.
+
+    Prints the median run CPU time of each and their same-run ratio (this / against): on a shared
+    machine the load moves both alike, so the ratio is steadier than either figure.
+    """
+    print(f"\n# this version against {against}: median of {repeats} alternate runs each, CPU time")
+    print("| scenario | N | steps | run against (s) | run this (s) | ns against | ns this | this / against |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    rows = []
+    for name in names:
+        for n in sizes:
+            runs: dict[str, list[float]] = {"against": [], "this": []}
+            for _ in range(repeats):
+                for which, source in (("against", against), ("this", None)):
+                    r = in_child("--child", name, str(n), source=source)
+                    runs[which].append(float(r["run_cpu_s"]))
+                    rows.append({**r, "version": which})
+            old, new = statistics.median(runs["against"]), statistics.median(runs["this"])
+            steps = int(r["steps"])
+            per = 1e9 / (n * steps)
+            print(
+                f"| {name} | {n:,} | {steps} | {old:.2f} | {new:.2f} | {old * per:.0f} | {new * per:.0f} "
+                f"| {new / old:.2f} |",
+                flush=True,
+            )
+    return rows
 
 
 def main() -> None:
@@ -189,6 +228,8 @@ def main() -> None:
     parser.add_argument("--reference-steps", type=int, default=5, help="daily steps of the naive Mesa reference")
     parser.add_argument("--audience-n", type=float, default=1e6, help="size of the audience builds (0: none)")
     parser.add_argument("--file-edges", type=float, default=1e7, help="ties of the graph files")
+    parser.add_argument("--against", default="", help="src folder of another version: compare run times (same run)")
+    parser.add_argument("--repeats", type=int, default=3, help="with --against: alternate runs of each version")
     parser.add_argument("--audience-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--write-files", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "N"), help=argparse.SUPPRESS)
@@ -209,6 +250,9 @@ def main() -> None:
         return
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     names = args.scenarios.split(",") if args.scenarios else sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
+    if args.against:
+        print(json.dumps(compare(names, sizes, str(Path(args.against).resolve()), args.repeats)))
+        return
     print(f"# {platform.machine()}, Python {platform.python_version()}, seed {SEED}; CPU time (user + sys)")
     print("| scenario | audience | N | steps | build (s) | run (s) | ns / person-step | peak RSS (MiB) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")

@@ -244,7 +244,7 @@ class CommunityModel(mesa.Model):
         # per-member factors fixed when they join
         self.view_propensity = np.zeros(params.audience.size)
         self.churn_activity_factor = np.ones(params.audience.size)
-        self.fatigue_ceiling = 0.0  # fatigue of a member present since day 0: 0 means nobody is tired
+        self.fatigue_ceiling = 0.0  # an upper bound of anyone's fatigue: 0 means nobody is tired
         self.engagement_moved = False  # no engagement state has left its baseline yet
         self.bond_moved = False  # no member has any attachment yet
         self.talk_exposure: np.ndarray | None = None  # this step's word-of-mouth exposure from shares and talk
@@ -541,24 +541,21 @@ def feed_and_engagement(model: CommunityModel) -> None:
     _decay_member_states(model)
     model.recent_comments.roll(model.day_start)
     attention = feed.attention(cm.posts_per_day_recent, p.feed.appetite_posts_per_day)
-    acts, viewers, views = engagement.engage(
-        model.members_now(),
-        model.view_propensity,
-        pop.engagement,
-        pop.affinity,
-        pop.fatigue,
-        live,
+    terms = engagement.ViewTerms(
         p.engagement.per_view,
         p.strategy.quality,
         p.audience.affinity.mean,
         attention,
         p.engagement.comment_share,
         p.engagement.share_share,
-        model.streams["engagement"],
         dampened=(model.bad_buzz.outraged, p.crisis_dynamics.outraged_engagement_factor)
         if model.bad_buzz.active
         else None,
     )
+    acts, viewers, views = engagement.engage(
+        model.members_now(), model.view_propensity, pop, live, terms, model.streams["engagement"]
+    )
+    feed.tire_viewers(model, viewers, views)
     tally.reach, tally.impressions = acts.reach, acts.views_total
     member_share = conversation.member_reply_share(
         p.conversation.member_reply_share, live.member_talk, p.conversation.reply_culture_boost, p.strategy.reply_share
@@ -586,26 +583,16 @@ def feed_and_engagement(model: CommunityModel) -> None:
 
 
 def _decay_member_states(model: CommunityModel) -> None:
-    """Members' engagement and attachment decay over the step; over-posting tires them, rest relieves them."""
+    """Members' engagement, attachment and fatigue decay over the step (fatigue grows in ``feed.tire_viewers``)."""
     p = model.params
     pop = model.population
     dt = model.dt
-    rate = model.community_manager.posts_per_day_recent
     if model.engagement_moved:
         engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
     if model.bond_moved:
         retention.decay_bond(pop.bond, dt, p.retention.bond_half_life_days)
-    if model.fatigue_ceiling > 0 or rate > p.feed.appetite_posts_per_day:
-        for fatigue in (pop.fatigue, ceiling := np.array([model.fatigue_ceiling])):
-            feed.fatigue_step(
-                fatigue,
-                rate,
-                dt,
-                p.feed.appetite_posts_per_day,
-                p.feed.fatigue_per_excess_post,
-                p.feed.fatigue_half_life_days,
-            )
-        model.fatigue_ceiling = float(ceiling[0]) if ceiling[0] > 1e-12 else 0.0
+    if model.fatigue_ceiling > 0:
+        feed.rest(model)
 
 
 def _record_actions(model: CommunityModel, acts: engagement.Engagements, live: engagement.StepPosts) -> None:

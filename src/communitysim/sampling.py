@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DIRECT_DRAW_SHARE", "who_has_an_event", "poisson_counts", "EventClocks"]
+__all__ = ["DIRECT_DRAW_SHARE", "who_has_an_event", "poisson_counts", "poisson_arrivals", "EventClocks"]
 
 #: Above this many expected events per person, drawing per person is cheaper than placing events.
 DIRECT_DRAW_SHARE = 0.1
@@ -50,8 +50,12 @@ def who_has_an_event(
 def poisson_counts(ids: np.ndarray, rate: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Independent ``Poisson(rate_i)`` counts: the ids with a count above 0, and their counts.
 
-    Drawn as one Poisson total placed on the cumulative rates (superposition), or per person when
-    the counts are many.
+    Few events (at most ``DIRECT_DRAW_SHARE`` per person): one Poisson total placed on the
+    cumulative rates (superposition). Many: each person's count is the number of arrivals of a
+    unit-rate Poisson process within ``[0, rate_i]``, drawn as exponential gaps, the first for
+    everyone and the next only for those still within their rate (``poisson_arrivals``): about one
+    exponential per person plus one per event, against one Poisson draw per person (about 4x the
+    cost in numpy). Both give exactly the independent per-person counts.
 
     Example:
         >>> import numpy as np
@@ -59,17 +63,42 @@ def poisson_counts(ids: np.ndarray, rate: np.ndarray, rng: np.random.Generator) 
         >>> who.tolist(), bool(counts.sum() > 0)
         ([2], True)
     """
-    cumulative = np.cumsum(rate)
-    total = float(cumulative[-1]) if cumulative.size else 0.0
+    total = float(rate.sum())
     if not total > 0:
         return ids[:0], np.zeros(0, dtype=np.int64)
     if total > DIRECT_DRAW_SHARE * ids.size:
-        counts = rng.poisson(rate)
-        seen = counts > 0
-        return ids[seen], counts[seen]
+        return poisson_arrivals(ids, rate, rng)
+    cumulative = np.cumsum(rate)
+    total = float(cumulative[-1])
     hits = np.searchsorted(cumulative, rng.random(rng.poisson(total)) * total, side="right")
     who, counts = np.unique(np.minimum(hits, ids.size - 1), return_counts=True)
     return ids[who], counts
+
+
+def poisson_arrivals(ids: np.ndarray, rate: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``Poisson(rate_i)`` counts as the arrivals of a unit-rate process within ``[0, rate_i]`` (ids above 0, counts).
+
+    The gaps between arrivals are independent ``Exponential(1)``: a person has a first event when
+    the first gap is below ``rate_i``, a second when the next gap fits in what is left, and so on.
+
+    Example:
+        >>> import numpy as np
+        >>> who, counts = poisson_arrivals(np.arange(3), np.array([0.0, 0.0, 2.0]), np.random.default_rng(3))
+        >>> who.tolist()
+        [2]
+    """
+    left = rate - rng.standard_exponential(rate.size)
+    hit = np.flatnonzero(left > 0)
+    left = left[hit]
+    counts = np.ones(hit.size, dtype=np.int64)
+    going = np.arange(hit.size)
+    while going.size:
+        remaining = left[going] - rng.standard_exponential(going.size)
+        more = remaining > 0
+        going = going[more]
+        left[going] = remaining[more]
+        counts[going] += 1
+    return ids[hit], counts
 
 
 class EventClocks:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -47,6 +48,8 @@ __all__ = [
     "quality_factor",
     "decay_engagement",
     "Engagements",
+    "ViewTerms",
+    "MemberArrays",
     "engage",
 ]
 
@@ -278,9 +281,9 @@ class LivePosts:
 
 def decay_engagement(engagement: np.ndarray, dt_days: float, half_life_days: float) -> None:
     """Move every engagement state back toward the baseline 1 by one step, in place."""
-    engagement -= 1.0
-    engagement *= 0.5 ** (dt_days / half_life_days)
-    engagement += 1.0
+    kept = 0.5 ** (dt_days / half_life_days)
+    engagement *= kept  # 1 + (E - 1) x kept, in two passes
+    engagement += 1.0 - kept
 
 
 @dataclass
@@ -295,42 +298,79 @@ class Engagements:
     reach: int
 
 
+@dataclass(frozen=True)
+class ViewTerms:
+    """The terms of a view's chance to be engaged with that are the same for every member in a step.
+
+    Attributes:
+        per_view: ``engagement.per_view``, the chance for a member of mean affinity and engagement.
+        quality: ``strategy.quality`` (0..1).
+        mean_affinity: the audience's mean affinity (``audience.affinity.mean``).
+        attention: worth of a view under limited attention (``feed.attention``).
+        comment_share, share_share: ``engagement.comment_share`` and ``engagement.share_share``.
+        dampened: ``(who, factor)``: people whose chance is multiplied by ``factor`` (a mask over
+            everyone; e.g. outraged members engage less), or None.
+    """
+
+    per_view: float
+    quality: float
+    mean_affinity: float
+    attention: float
+    comment_share: float
+    share_share: float
+    dampened: tuple[np.ndarray, float] | None = None
+
+    def factor(self, posts: StepPosts) -> float:
+        """The chance of a view by a member of mean affinity, engagement 1 and no fatigue, before the cap."""
+        return self.per_view * posts.appeal * quality_factor(self.quality) * self.attention / self.mean_affinity
+
+
+class MemberArrays(Protocol):
+    """The member arrays ``engage`` reads (a ``Population``)."""
+
+    engagement: np.ndarray
+    affinity: np.ndarray
+    fatigue: np.ndarray
+
+
 def engage(
     members: np.ndarray,
     propensity: np.ndarray,
-    engagement: np.ndarray,
-    affinity: np.ndarray,
-    fatigue: np.ndarray,
+    people: MemberArrays,
     posts: StepPosts,
-    per_view: float,
-    quality: float,
-    mean_affinity: float,
-    attention_factor: float,
-    comment_share: float,
-    share_share: float,
+    terms: ViewTerms,
     rng: np.random.Generator,
-    dampened: tuple[np.ndarray, float] | None = None,
 ) -> tuple[Engagements, np.ndarray, np.ndarray]:
-    """Draw the step's views and engagements of ``members`` (``dampened``: people whose chance is scaled).
+    """Draw the step's views and engagements of ``members``, who see a post with chance ``propensity``.
 
     Returns:
         The engagements, and the ids and view counts of every member who saw something.
+
+    Example:
+        >>> import numpy as np
+        >>> from types import SimpleNamespace
+        >>> people = SimpleNamespace(engagement=np.ones(3), affinity=np.full(3, 0.5), fatigue=np.zeros(3))
+        >>> posts = StepPosts.quiet(np.ones(1), np.arange(1))
+        >>> terms = ViewTerms(0.1, 0.6, 0.5, 1.0, 0.1, 0.05)
+        >>> acts, viewers, views = engage(np.arange(3), np.ones(3), people, posts, terms, np.random.default_rng(1))
+        >>> acts.views_total  # a quiet step: nothing to see
+        0
     """
     if posts.weight <= 0 or members.size == 0:
         empty = members[:0]
         zeros = np.zeros(0, dtype=np.int64)
         return Engagements(empty, zeros, zeros, zeros, 0, 0), empty, zeros
     viewers, views = poisson_counts(members, posts.weight * propensity[members], rng)
-    factor = per_view * posts.appeal * quality_factor(quality) * attention_factor / mean_affinity
-    chance = factor * engagement[viewers] * affinity[viewers] / (1.0 + fatigue[viewers])
-    if dampened is not None:  # (who, factor): e.g. outraged members engage less
-        who, factor = dampened
+    chance = terms.factor(posts) * people.engagement[viewers] * people.affinity[viewers]
+    chance /= 1.0 + people.fatigue[viewers]
+    if terms.dampened is not None:
+        who, factor = terms.dampened
         chance[who[viewers]] *= factor
     np.minimum(chance, 1.0, out=chance)
     count = rng.binomial(views, chance)
     acted = count > 0
     ids, count = viewers[acted], count[acted]
-    comment_chance = np.minimum(0.95, comment_share * posts.comments * engagement[ids])
+    comment_chance = np.minimum(0.95, terms.comment_share * posts.comments * people.engagement[ids])
     comments = rng.binomial(count, comment_chance)
-    shares = rng.binomial(count - comments, min(0.95, share_share * posts.shares))
+    shares = rng.binomial(count - comments, min(0.95, terms.share_share * posts.shares))
     return Engagements(ids, count, comments, shares, int(views.sum()), int(viewers.size)), viewers, views
