@@ -69,7 +69,8 @@ def test_views_and_engagements_keep_their_expected_values(reach):
     )
     posts = engagement.StepPosts.quiet(np.ones(2), np.arange(2))
     posts.weight, posts.appeal = 1.7, 0.9
-    terms = engagement.ViewTerms(0.2, 0.6, 0.5, 0.8, 0.1, 0.05)
+    params = engagement.EngagementParams(per_view=0.2, comment_share=0.1, share_share=0.05)
+    terms = engagement.ViewTerms.of(params, 0.6, 0.5, 0.8)
     views, acts = np.zeros(n), np.zeros(n)
     for _ in range(draws):
         done, viewers, seen = engagement.engage(members, propensity, people, posts, terms, rng)

@@ -161,4 +161,32 @@ def test_every_former_constant_is_in_the_parameter_table():
         "crisis_dynamics.max_fit",
         "cm_actions.delete_hear_factor",
         "cm_actions.reply_calm_factor",
+        "engagement.quality_floor",
+        "engagement.quality_slope",
+        "engagement.max_comment_chance",
+        "engagement.max_share_chance",
+        "conversation.max_member_reply_share",
     } <= paths
+
+
+def test_the_quality_factor_and_the_caps_are_the_scenarios():
+    """Quality's slope and the comment, share and member-answer caps reach the model (seed 3, 120 days).
+
+    With ``quality_floor`` 0, content of quality 0 is never engaged with (the default floor, 0.25, is);
+    a comment cap of 0.01 leaves about 1% of engagements as comments (under 5% allows for the binomial
+    draws of a few hundred engagements; the default has 38%); a member-answer cap of 0
+    leaves no member-to-member interaction. Default runs on the same seed have many of each (checked).
+    """
+    base = small()
+
+    def totals(**overrides):
+        ts = cs.CommunityModel(base, seed=3, overrides=overrides).run().timeseries
+        return {k: int(ts[k].sum()) for k in ("engagements", "comments", "member_interactions")}
+
+    assert totals(**{"engagement.quality_floor": 0.0, "strategy.quality": 0.0})["engagements"] == 0
+    assert totals(**{"strategy.quality": 0.0})["engagements"] > 20
+    default = totals()
+    assert default["comments"] > 100 and default["member_interactions"] > 10
+    capped = totals(**{"engagement.max_comment_chance": 0.01})
+    assert capped["comments"] < 0.05 * capped["engagements"] < default["comments"] / 5
+    assert totals(**{"conversation.max_member_reply_share": 0.0})["member_interactions"] == 0

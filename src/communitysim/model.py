@@ -541,13 +541,11 @@ def feed_and_engagement(model: CommunityModel) -> None:
     _decay_member_states(model)
     model.recent_comments.roll(model.day_start)
     attention = feed.attention(cm.posts_per_day_recent, p.feed.appetite_posts_per_day)
-    terms = engagement.ViewTerms(
-        p.engagement.per_view,
+    terms = engagement.ViewTerms.of(
+        p.engagement,
         p.strategy.quality,
         p.audience.affinity.mean,
         attention,
-        p.engagement.comment_share,
-        p.engagement.share_share,
         dampened=(model.bad_buzz.outraged, p.crisis_dynamics.outraged_engagement_factor)
         if model.bad_buzz.active
         else None,
@@ -557,9 +555,7 @@ def feed_and_engagement(model: CommunityModel) -> None:
     )
     feed.tire_viewers(model, viewers, views)
     tally.reach, tally.impressions = acts.reach, acts.views_total
-    member_share = conversation.member_reply_share(
-        p.conversation.member_reply_share, live.member_talk, p.conversation.reply_culture_boost, p.strategy.reply_share
-    )
+    member_share = conversation.member_reply_share(p.conversation, live.member_talk, p.strategy.reply_share)
     speed = retention.reply_speed(
         replies.speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours), p.retention.reply_speed_share
     )

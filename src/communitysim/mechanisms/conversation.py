@@ -6,13 +6,13 @@ A comment answers another member with probability
 
     m = conversation.member_reply_share x member_talk x (1 + reply_culture_boost x reply_share)
 
-(capped at 0.9), where ``member_talk`` is the live posts' mean propensity (debates make members
-answer each other) and the CM's reply share sets a culture of answering. Each answer goes to one of
-the step's commenters (in proportion to their comments) and raises that member's engagement by
+(capped at ``max_member_reply_share``, 0.9), where ``member_talk`` is the live posts' mean propensity
+(debates make members answer each other) and the CM's reply share sets a culture of answering. Each
+answer goes to one of the step's commenters (in proportion to their comments) and raises that member's engagement by
 ``engagement.gain_per_reply_received``.
 
 Example:
-    >>> round(member_reply_share(0.15, member_talk=3.0, culture_boost=0.5, cm_reply_share=1.0), 3)
+    >>> round(member_reply_share(ConversationParams(), member_talk=3.0, cm_reply_share=1.0), 3)
     0.675
 """
 
@@ -45,11 +45,15 @@ class ConversationParams(Params):
     reply_culture_boost: float = param(
         0.5, "relative increase of member-to-member replies when the CM answers every comment", "x", ge=0, le=10
     )
+    max_member_reply_share: float = param(
+        0.9, "cap on the share of comments that answer another member", "share 0..1", "assumption", ge=0, le=1
+    )
 
 
-def member_reply_share(base_share: float, member_talk: float, culture_boost: float, cm_reply_share: float) -> float:
-    """Share of comments that answer another member."""
-    return min(0.9, base_share * member_talk * (1.0 + culture_boost * cm_reply_share))
+def member_reply_share(params: ConversationParams, member_talk: float, cm_reply_share: float) -> float:
+    """Share of comments that answer another member (capped at ``max_member_reply_share``)."""
+    share = params.member_reply_share * member_talk * (1.0 + params.reply_culture_boost * cm_reply_share)
+    return min(params.max_member_reply_share, share)
 
 
 def answers(

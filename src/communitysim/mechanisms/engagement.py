@@ -18,7 +18,8 @@ with probability
     e_i = per_view x appeal x quality_factor x E_i x affinity_i / mean_affinity x attention / (1 + F_i)
 
 (capped at 1), where ``appeal`` is the live posts' mean appeal (content type x novelty) and
-``quality_factor = 0.25 + 1.25 x quality`` (1 at quality 0.6). Engagements split into comments
+``quality_factor = quality_floor + quality_slope x quality`` (0.25 + 1.25 x quality by default: 1 at
+quality 0.6). Engagements split into comments
 (``comment_share x type comments x sqrt(E_i)``), shares (``share_share x type shares``) and
 reactions. Begging posts lower the affinity of those who see them (seed 001).
 
@@ -32,7 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -64,6 +65,28 @@ class EngagementParams(Params):
         "DOMAIN.md s.5 (platform presets)",
         gt=0,
         le=1,
+    )
+    quality_floor: float = param(
+        0.25,
+        "engagement multiplier of content at quality 0 (quality_factor = quality_floor + quality_slope x quality)",
+        "x",
+        "assumption (1 at quality 0.6 with the slope; the quality lessons' band in docs/MODEL.md 7b)",
+        ge=0,
+        le=10,
+    )
+    quality_slope: float = param(
+        1.25,
+        "engagement multiplier gained per unit of content quality",
+        "x per quality unit",
+        "assumption (1 at quality 0.6 with the floor)",
+        ge=0,
+        le=10,
+    )
+    max_comment_chance: float = param(
+        0.95, "cap on the chance that an engagement is a comment", "share 0..1", "assumption", gt=0, le=1
+    )
+    max_share_chance: float = param(
+        0.95, "cap on the chance that an engagement (not a comment) is a share", "share 0..1", "assumption", gt=0, le=1
     )
     post_half_life_hours: float = param(
         3.2, "half-life of a post's engagement after publication", "hours", "DOMAIN.md s.4 (Bitly 2011)", gt=0, le=720
@@ -171,9 +194,9 @@ def post_share_reached(age_days: np.ndarray | float, half_life_hours: float, str
     return -np.expm1(-((age / tau_days) ** stretch))
 
 
-def quality_factor(quality: float) -> float:
-    """Engagement multiplier of content quality 0..1 (1 at 0.6)."""
-    return 0.25 + 1.25 * quality
+def quality_factor(quality: float, floor: float, slope: float) -> float:
+    """Engagement multiplier of content quality 0..1 (``engagement.quality_floor`` + ``quality_slope`` x quality)."""
+    return floor + slope * quality
 
 
 @dataclass
@@ -308,6 +331,8 @@ class ViewTerms:
         mean_affinity: the audience's mean affinity (``audience.affinity.mean``).
         attention: worth of a view under limited attention (``feed.attention``).
         comment_share, share_share: ``engagement.comment_share`` and ``engagement.share_share``.
+        quality_floor, quality_slope: ``engagement.quality_floor`` and ``engagement.quality_slope``.
+        max_comment_chance, max_share_chance: ``engagement.max_comment_chance`` and ``max_share_chance``.
         dampened: ``(who, factor)``: people whose chance is multiplied by ``factor`` (a mask over
             everyone; e.g. outraged members engage less), or None.
     """
@@ -318,11 +343,35 @@ class ViewTerms:
     attention: float
     comment_share: float
     share_share: float
+    quality_floor: float
+    quality_slope: float
+    max_comment_chance: float
+    max_share_chance: float
     dampened: tuple[np.ndarray, float] | None = None
+
+    @classmethod
+    def of(
+        cls, params: EngagementParams, quality: float, mean_affinity: float, attention: float, **kw: Any
+    ) -> ViewTerms:
+        """The terms from the scenario's ``engagement`` parameters, the strategy's quality and the step's attention."""
+        return cls(
+            params.per_view,
+            quality,
+            mean_affinity,
+            attention,
+            params.comment_share,
+            params.share_share,
+            params.quality_floor,
+            params.quality_slope,
+            params.max_comment_chance,
+            params.max_share_chance,
+            **kw,
+        )
 
     def factor(self, posts: StepPosts) -> float:
         """The chance of a view by a member of mean affinity, engagement 1 and no fatigue, before the cap."""
-        return self.per_view * posts.appeal * quality_factor(self.quality) * self.attention / self.mean_affinity
+        quality = quality_factor(self.quality, self.quality_floor, self.quality_slope)
+        return self.per_view * posts.appeal * quality * self.attention / self.mean_affinity
 
 
 class MemberArrays(Protocol):
@@ -351,7 +400,7 @@ def engage(
         >>> from types import SimpleNamespace
         >>> people = SimpleNamespace(engagement=np.ones(3), affinity=np.full(3, 0.5), fatigue=np.zeros(3))
         >>> posts = StepPosts.quiet(np.ones(1), np.arange(1))
-        >>> terms = ViewTerms(0.1, 0.6, 0.5, 1.0, 0.1, 0.05)
+        >>> terms = ViewTerms.of(EngagementParams(per_view=0.1, comment_share=0.1, share_share=0.05), 0.6, 0.5, 1.0)
         >>> acts, viewers, views = engage(np.arange(3), np.ones(3), people, posts, terms, np.random.default_rng(1))
         >>> acts.views_total  # a quiet step: nothing to see
         0
@@ -370,7 +419,7 @@ def engage(
     count = rng.binomial(views, chance)
     acted = count > 0
     ids, count = viewers[acted], count[acted]
-    comment_chance = np.minimum(0.95, terms.comment_share * posts.comments * people.engagement[ids])
+    comment_chance = np.minimum(terms.max_comment_chance, terms.comment_share * posts.comments * people.engagement[ids])
     comments = rng.binomial(count, comment_chance)
-    shares = rng.binomial(count - comments, min(0.95, terms.share_share * posts.shares))
+    shares = rng.binomial(count - comments, min(terms.max_share_chance, terms.share_share * posts.shares))
     return Engagements(ids, count, comments, shares, int(views.sum()), int(viewers.size)), viewers, views
