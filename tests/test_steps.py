@@ -26,6 +26,8 @@ def test_an_outraged_member_s_comments_are_all_negative_whatever_their_affinity(
     outraged = expected_sentiment(comments, affinity, 0.6, 0.3, outraged=np.array([True, False]))
     assert calm[1] == 0.0  # affinity 1: no negative comment
     assert outraged[1] == 3.0  # the outraged member's 3 comments, not the other's
+    # and none of them positive: positive + negative never exceeds the comments (it did: 2.4 + 3 of 4)
+    assert outraged[0] == 0.6 and sum(outraged) <= comments.sum()
 
 
 def test_joins_and_leaves_are_drawn_on_one_state_then_applied_together(monkeypatch):

@@ -11,6 +11,8 @@ Example:
     >>> import numpy as np
     >>> expected_sentiment(np.array([2, 1]), np.array([1.0, 0.5]), 0.6, 0.3)
     (1.5, 0.15)
+    >>> expected_sentiment(np.array([2, 1]), np.array([1.0, 0.5]), 0.6, 0.3, outraged=np.array([False, True]))
+    (1.2, 1.0)
 """
 
 from __future__ import annotations
@@ -34,13 +36,15 @@ def expected_sentiment(
 ) -> tuple[float, float]:
     """Expected positive and negative comments among ``comments`` by members of ``affinity``.
 
-    The comments of the members marked ``outraged`` are all negative.
+    The comments of the members marked ``outraged`` are all negative (none of them positive), so
+    positive + negative never exceeds the comments.
     """
-    positive = float(comments @ (positive_share * affinity))
+    positive = positive_share * affinity
     negative = negative_share * (1.0 - affinity)
     if outraged is not None:
+        positive = np.where(outraged, 0.0, positive)
         negative = np.where(outraged, 1.0, negative)
-    return positive, float(comments @ negative)
+    return float(comments @ positive), float(comments @ negative)
 
 
 def record_comment_sentiment(model: CommunityModel, ids: np.ndarray, comments: np.ndarray) -> None:
