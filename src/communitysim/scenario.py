@@ -460,7 +460,7 @@ class EngagementParams(_Params):
         le=1,
     )
     share_exposure: float = _field(
-        0.5,
+        20.0,
         "word-of-mouth exposure of a non-member per share by a contact, relative to a member contact",
         "x member contact",
         ge=0,
@@ -590,7 +590,7 @@ class RetentionParams(_Params):
         le=10,
     )
     conversation_exposure: float = _field(
-        0.5,
+        20.0,
         "word-of-mouth exposure of a non-member per comment a contact wrote to another member, relative to a "
         "member contact (for the step; assumption)",
         "x member contact",
