@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 
 from communitysim.messages import set_language
+from communitysim.model import CommunityModel
 from communitysim.ui.engagement_lab import EngagementLab
-from communitysim.ui.feedback import spread_line
+from communitysim.ui.feedback import invitation_day, spread_line
 from communitysim.ui.first_members import FirstMembers
 from communitysim.ui.posting_lab import PostingLab
 
@@ -108,6 +109,25 @@ def test_flooding_the_feed_on_a_launching_page_leaves_fewer_members_than_five_po
     better(lab)
     lab.run()
     _check(lab, lab.summary.value, "members", +1, False)
+
+
+def test_when_the_rhythm_moves_the_launch_the_lab_says_on_which_days_the_first_members_were_invited():
+    """What the learner sees instead (the xfail above): 5 -> 28 posts a week raises members, and the lab says
+    the launch moved; the days are the model's own (``CommunityModel.invited_day``)."""
+    lab = PostingLab()
+    lab.run()
+    lab.posts_per_week.value = 28
+    lab.run()
+    days = {}
+    for posts in (5, 28):
+        model = CommunityModel(lab.path(), seed=7, overrides={**lab.overrides(), "strategy.posts_per_week": posts})
+        model.run()
+        days[posts] = model.invited_day
+    assert invitation_day(lab.previous) == days[5] > days[28] == invitation_day(lab.result)
+    assert f"invited on day {days[28]:g} in this run and on day {days[5]:g} in the previous one" in lab.scorecard.value
+    lab.quality.value = 0.9  # another lever: the launch did not move, nothing said
+    lab.run()
+    assert "moved the launch" not in lab.scorecard.value
 
 
 @pytest.mark.parametrize("lever", list(POSTING_LEVERS))
