@@ -43,7 +43,7 @@ PLATFORMS: dict[str, dict[str, dict[str, float]]] = {
     },
     "instagram": {
         "feed": {"organic_reach_share": 0.09, "appetite_posts_per_day": 1.0},
-        "engagement": {"per_view": 0.07, "post_half_life_hours": 6.0},
+        "engagement": {"per_view": 0.08, "post_half_life_hours": 6.0},
     },
     "x": {
         "feed": {"organic_reach_share": 0.03, "appetite_posts_per_day": 3.0},
