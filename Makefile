@@ -89,6 +89,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) tools/update_parameter_table.py
+	$(PY) tools/update_step_order.py
 
 baseline: $(STAMP)
 	$(PY) tools/update_baseline.py

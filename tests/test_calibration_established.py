@@ -192,3 +192,14 @@ def test_bass_1969_quoted_estimates_differ_from_the_shipped_series_mostly_in_p_w
     p, q, m = bass_regression(np.concatenate([np.zeros(3), sales["room_air_conditioners"]]))  # from 1946
     assert round(p, 4) == 0.0104
     assert q == pytest.approx(0.4375, abs=0.0005) and m == pytest.approx(16_685, abs=1)
+
+
+def test_a_yearly_export_is_described_by_its_dates_and_its_span_not_as_days(tmp_path, capsys):
+    """14 yearly dates are 14 dates over 4,748 days: never "14 days" (the summary once said so)."""
+    code = main(["calibrate", str(EXAMPLES / "clothes_dryers.csv"), "--map", "followers=Cumulative sales (thousands)",
+                 "--bootstrap", "10", "--out", str(tmp_path / "dryers.yaml")])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "14 dates from 1948-12-31 to 1961-12-31" in printed
+    assert "Bass growth fitted on 14 dates over 4,748 days" in printed
+    assert "14 days" not in printed

@@ -267,7 +267,8 @@ def test_the_calibration_speaks_french(french, tmp_path, capsys):
     sample = Path(__file__).resolve().parents[1] / "examples" / "page_export.csv"
     fit = fit_growth(read_export(sample), bootstrap=10)
     text = str(fit)
-    assert text.startswith("Croissance de Bass ajustée sur 149 jours") and "marché" in text and "0,0" in text
+    assert text.startswith("Croissance de Bass ajustée sur 149 dates couvrant 150 jours")
+    assert "marché" in text and "0,0" in text
     assert main(["calibrate", str(sample), "--out", str(tmp_path / "page.yaml"), "--bootstrap", "10",
                  "--forecast", "10"]) == 0  # fmt: skip
     printed = capsys.readouterr().out

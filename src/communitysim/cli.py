@@ -359,7 +359,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     apply_overrides(Scenario(), {"name": args.out.stem}, f"--out {args.out}")
     apply_overrides(Scenario(), {"days": args.forecast}, f"--forecast {args.forecast}")
     export = read_export(args.export, mapping)
-    print(t("cal.cli.read", file=args.export, days=len(export.data), first=export.data["date"].iloc[0].date(),
+    print(t("cal.cli.read", file=args.export, dates=len(export.data), first=export.data["date"].iloc[0].date(),
             last=export.data["date"].iloc[-1].date(), columns=", ".join(export.data.columns[2:])))  # fmt: skip
     for line in cal.describe_export(export):
         print(line)

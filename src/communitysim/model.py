@@ -3,19 +3,9 @@
 Build, then run: construction validates the scenario, builds the audience graph and the member
 arrays and records the initial state; ``run()`` steps to the horizon and returns a ``Result``.
 
-**Step order** (written here once, documented in docs/MODEL.md, tested):
-
-1. *crisis events*: crises whose start has come go public (scheduled or injected);
-2. *posting*: the community manager (a Mesa agent) publishes the posts due this step;
-3. *launch readiness*: the page's conversion factor from the posts published so far;
-4. *first members*: once enough posts are up, the seeding strategy's invitations go out (once);
-5. *bad buzz*: the CM's crisis response takes effect; the outrage spreads and calms;
-6. *feed and engagement*: members see the live posts, engage, comment, share, answer each other;
-   the CM replies; engagement and fatigue decay; leads are drawn;
-7. *joins*: non-members join by external visibility, word-of-mouth and shares (on the state after 6);
-8. *churn*: members leave (drawn on the same state as 7);
-9. *apply*: joiners become members (taking on part of the activity norm), leavers leave;
-10. *collect*: one row of ``kpis.COLUMNS``.
+**Step order**: ``STEP``, the tuple of step functions that ``CommunityModel.step`` calls on the
+model after advancing the clock, in order (docs/MODEL.md section 3 lists them, generated from it).
+Joins and leaves are drawn on the same state and applied together.
 
 Randomness: one seed goes to Mesa's own generator (``rng=``); one root entropy drawn from it
 feeds a separate stream per mechanism (``STREAMS``), keyed by name, so that changing one
@@ -34,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,14 +48,25 @@ from communitysim.mechanisms import (
     replies,
     retention,
     seeding,
+    sentiment,
 )
+from communitysim.mechanisms.participation import PARTICIPATION_DAYS, RecentComments
 from communitysim.network import Network, build_network
 from communitysim.population import MemberState, Population
 from communitysim.result import Result
 from communitysim.sampling import EventClocks
 from communitysim.scenario import Scenario, check_seed, load_scenario
 
-__all__ = ["CommunityModel", "CommunityManager", "MemberView", "StepTally", "STREAMS", "PARTICIPATION_DAYS"]
+__all__ = [
+    "CommunityModel",
+    "CommunityManager",
+    "MemberView",
+    "StepTally",
+    "STEP",
+    "STREAMS",
+    "PARTICIPATION_DAYS",
+    "step_order",
+]
 
 #: The random streams, one per mechanism.
 STREAMS = (
@@ -94,8 +96,10 @@ class CommunityManager(mesa.Agent):
     def __init__(self, model: CommunityModel):
         super().__init__(model)
         params = model.params
-        self.posts = engagement.LivePosts(params.engagement.post_half_life_hours, params.engagement.post_decay_stretch)
-        self.novelty = posting.Novelty()
+        self.posts = engagement.LivePosts(
+            params.engagement.post_half_life_hours, params.engagement.post_decay_stretch, params.content.types
+        )
+        self.novelty = posting.Novelty(params.content)
         self.posts_per_day_recent = params.strategy.posts_per_week / 7.0
         self.last_published = 0
 
@@ -105,17 +109,8 @@ class CommunityManager(mesa.Agent):
         return self.posts.count
 
     def step(self) -> None:
-        """Publish the posts the schedule has for the current step."""
-        model: CommunityModel = self.model  # type: ignore[assignment]
-        strategy = model.params.strategy
-        dt = model.dt
-        due = posting.SCHEDULES[strategy.schedule](strategy, model.day_start, model.day, model.streams["content"])
-        days = [day for day, _ in due]
-        kinds = [kind for _, kind in due]
-        appeal = [posting.CONTENT_TYPES_TABLE[k].appeal * self.novelty.use(k, d) for d, k in due]
-        self.posts.publish(days, kinds, appeal, model.counts["members"])
-        self.posts_per_day_recent = posting.recent_rate_after(self.posts_per_day_recent, len(due), dt)
-        self.last_published = len(due)
+        """Publish the posts the schedule has for the current step (``posting.publish_due_posts``)."""
+        posting.publish_due_posts(self.model)
 
 
 class MemberView:
@@ -158,10 +153,6 @@ class MemberView:
             f"MemberView(id={self.id}, state={self.state.name}, affinity={self.affinity:.2f}, "
             f"activity={self.activity:.2f}, degree={self.degree}, segment={self.segment})"
         )
-
-
-#: Days of comments counted for participation (lurkers, contributors, creators).
-PARTICIPATION_DAYS = 30
 
 
 @dataclass
@@ -233,13 +224,12 @@ class CommunityModel(mesa.Model):
         # each person's own draws for joining, leaving and answering an invitation (common random numbers)
         self.join_clocks = EventClocks(params.audience.size, self.streams["growth"])
         self.leave_clocks = EventClocks(params.audience.size, self.streams["churn"])
-        self._acceptance_draws = self.streams["seeding"].random(params.audience.size)
+        self.acceptance_draws = self.streams["seeding"].random(params.audience.size)
         self.word_of_mouth = growth.WordOfMouth(self.network)
         self.bad_buzz = crisis.BadBuzz(self.network, params.crisis_dynamics, effects_on=crisis_effects)
-        self._crises_due = sorted(params.crises, key=lambda c: c.start_day)
+        self.crises_due = sorted(params.crises, key=lambda c: c.start_day)
         self.crisis_log: list[tuple[float, str, Any]] = []  # (day, "inject" | "respond" | "act" | ..., what)
-        self._twin: CommunityModel | None = None  # the same run without the crises' effects (members_lost)
-        self._twin_log = 0  # crisis_log entries the twin has replayed
+        self._twin: crisis.CounterfactualTwin | None = None  # the same run without the crises' effects
         self.community_manager = CommunityManager(self)
 
         self.day = 0.0  # end of the current step
@@ -252,22 +242,19 @@ class CommunityModel(mesa.Model):
         self.last = StepTally()
         self._effective_activity_sum = 0.0
         # per-member factors fixed when they join
-        self._view_propensity = np.zeros(params.audience.size)
-        self._churn_activity_factor = np.ones(params.audience.size)
-        self._fatigue_ceiling = 0.0  # fatigue of a member present since day 0: 0 means nobody is tired
-        self._engagement_moved = False  # no engagement state has left its baseline yet
-        self._bond_moved = False  # no member has any attachment yet
-        self._members_in_step = np.zeros(0, dtype=np.int64)
+        self.view_propensity = np.zeros(params.audience.size)
+        self.churn_activity_factor = np.ones(params.audience.size)
+        self.fatigue_ceiling = 0.0  # fatigue of a member present since day 0: 0 means nobody is tired
+        self.engagement_moved = False  # no engagement state has left its baseline yet
+        self.bond_moved = False  # no member has any attachment yet
+        self.talk_exposure: np.ndarray | None = None  # this step's word-of-mouth exposure from shares and talk
+        self.joiners = self.leavers = _NOBODY  # this step's draws, applied together
         self._members: np.ndarray | None = None  # current members' ids, recomputed when membership changes
         self._non_members: np.ndarray | None = None  # likewise for people who never joined
         capacity = params.n_steps + 2
         self._step_day = np.zeros(capacity)  # day at the end of each step (row 0: day 0)
         self._last_action_count = np.zeros(capacity, dtype=np.int64)  # members by step of their last action
-        # comments in each of the last 30 days (a ring of day buckets) and their running sum
-        self._comment_days = np.zeros((PARTICIPATION_DAYS, params.audience.size), dtype=np.int16)
-        self.comments_30d = np.zeros(params.audience.size, dtype=np.int32)
-        self._bucket_day = 0
-        self._buckets_used: set[int] = set()
+        self.recent_comments = RecentComments(params.audience.size)  # for lurkers, contributors, creators
         self.invited_day: float | None = None
         self.crisis_started_day: float | None = None
         self.readiness = seeding.readiness(0, params.launch)
@@ -304,7 +291,7 @@ class CommunityModel(mesa.Model):
             }
         )
 
-    def _admit(self, ids: np.ndarray, activity_factor: float = 1.0, base: bool = False) -> None:
+    def admit(self, ids: np.ndarray, activity_factor: float = 1.0, base: bool = False) -> None:
         """Make ``ids`` members now (``base``: an established page's members at day 0, who did not act in the run)."""
         if ids.size == 0:
             return
@@ -315,9 +302,9 @@ class CommunityModel(mesa.Model):
         pop.state[ids] = MemberState.MEMBER
         pop.joined_step[ids] = self.steps
         pop.effective_activity[ids] = effective
-        self._view_propensity[ids] = feed.view_propensity(effective, self.params.feed.organic_reach_share)
-        self._churn_activity_factor[ids] = churn.activity_factor(effective, self.params.growth.churn_activity_exponent)
-        self._mark_actions(ids, step=0 if base else None)  # joining is an action (the base's: before day 0)
+        self.view_propensity[ids] = feed.view_propensity(effective, self.params.feed.organic_reach_share)
+        self.churn_activity_factor[ids] = churn.activity_factor(effective, self.params.growth.churn_activity_exponent)
+        self.mark_actions(ids, step=0 if base else None)  # joining is an action (the base's: before day 0)
         self._members = self._non_members = None
         self.word_of_mouth.add(ids, effective)
         self._effective_activity_sum += float(effective.sum())
@@ -351,7 +338,7 @@ class CommunityModel(mesa.Model):
             self._members = np.flatnonzero(self.population.state == MemberState.MEMBER)
         return self._members
 
-    def _mark_actions(self, ids: np.ndarray, step: int | None = None) -> None:
+    def mark_actions(self, ids: np.ndarray, step: int | None = None) -> None:
         """Members ``ids`` act now (or at ``step``): move them in the histogram of last actions."""
         step = self.steps if step is None else step
         last = self.population.last_action_step
@@ -364,10 +351,8 @@ class CommunityModel(mesa.Model):
 
     def participation(self, members: np.ndarray | None = None) -> dict[str, int]:
         """Members by comments over the last 30 days: lurkers (0), contributors, creators (threshold)."""
-        comments = self.comments_30d[self.members_now() if members is None else members]
-        creators = int(np.count_nonzero(comments >= self.params.engagement.creator_comments_30d))
-        lurkers = int(comments.size - np.count_nonzero(comments))
-        return {"lurkers": lurkers, "contributors": comments.size - lurkers - creators, "creators": creators}
+        members = self.members_now() if members is None else members
+        return self.recent_comments.levels(members, self.params.engagement.creator_comments_30d)
 
     def active_members(self) -> int:
         """Members with an action (joining included) during the run, in the last ``engagement.inactive_days``.
@@ -375,10 +360,10 @@ class CommunityModel(mesa.Model):
         An established page's first members (invited before any post) joined before day 0: their
         joining counts for the churn rule's inactivity (step 0) but not as an action in the run.
         """
-        first = max(1, self._first_active_step())
+        first = max(1, self.first_active_step())
         return int(self._last_action_count[first : self.steps + 1].sum())
 
-    def _first_active_step(self) -> int:
+    def first_active_step(self) -> int:
         """The first step whose end is within the last ``engagement.inactive_days``."""
         since = self.day - self.params.engagement.inactive_days
         return int(np.searchsorted(self._step_day[: self.steps + 1], since + 1e-9, side="right"))
@@ -387,28 +372,16 @@ class CommunityModel(mesa.Model):
         """Day at the end of step ``step``."""
         return float(self._step_day[step])
 
-    def _roll_comment_days(self) -> None:
-        """Empty the day buckets of the days that have just begun (keeps the last 30 days)."""
-        today = int(np.floor(self.day_start + 1e-9))
-        while self._bucket_day < today:
-            self._bucket_day += 1
-            index = self._bucket_day % PARTICIPATION_DAYS
-            if index in self._buckets_used:
-                bucket = self._comment_days[index]
-                self.comments_30d -= bucket
-                bucket[:] = 0
-                self._buckets_used.discard(index)
-
     def _collect(self) -> None:
         members = self.members_now()
         pop = self.population
-        if self._buckets_used:
+        if not self.recent_comments.empty:
             self.participation_now = self.participation(members)
         else:  # nobody commented in the last 30 days
             self.participation_now = {"lurkers": members.size, "contributors": 0, "creators": 0}
         self.active_now = self.active_members()
         nobody = float("nan")
-        moved, tired = self._engagement_moved, self._fatigue_ceiling > 0
+        moved, tired = self.engagement_moved, self.fatigue_ceiling > 0
         self.mean_engagement_now = float(pop.engagement[members].mean()) if moved and members.size else 1.0
         self.mean_fatigue_now = float(pop.fatigue[members].mean()) if tired and members.size else 0.0
         if not members.size:
@@ -419,246 +392,25 @@ class CommunityModel(mesa.Model):
     # --- the step ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one step of ``params.step_hours`` in the documented order."""
+        """Advance the clock one step, then run each function of ``STEP`` in order."""
+        self._advance_clock()
+        for step_function in STEP:
+            step_function(self)
+
+    def _advance_clock(self) -> None:
+        """Start the next step: its length, its start and end days, and the step's fresh counters."""
         if self.day >= self.params.days - 1e-9:
             self.steps -= 1  # Mesa counted this call before we refuse it
             raise RuntimeError(f"the horizon of {self.params.days:g} days is reached; build a new model to go on")
-        p = self.params
-        pop = self.population
-        self.dt = dt = self._next_step_days()
+        self.dt = crisis.next_step_days(self)
         self.day_start = self.day
-        self.day = round(self.day_start + dt, 9)  # keeps the clock on its grid (no drift from adding 1/24)
+        self.day = round(self.day_start + self.dt, 9)  # keeps the clock on its grid (no drift from adding 1/24)
         self._grow_buffers()
         self._step_day[self.steps] = self.day
         self.members_before_step = self.counts["members"]
         self.last_joins = self.last_leaves = 0
-
-        # 1. crisis events due
-        self._start_due_crises()
-        # 2. posting
-        self.community_manager.step()
-        posts = self.community_manager.posts_published
-        # 3. launch readiness
-        self.readiness = seeding.readiness(posts, p.launch)
-        # 4. first members, once enough posts are up
-        if self.invited_day is None and posts >= p.seeding.invite_after_posts:
-            self.invited_day = self.day
-            rng = self.streams["seeding"]
-            invitation = seeding.STRATEGIES[p.seeding.strategy](self, p.seeding.size, rng)
-            accepted, declined = seeding.answers(
-                invitation, p.seeding.acceptance_share, self.readiness, rng, self._acceptance_draws
-            )
-            pop.invited[invitation.ids] = True
-            if invitation.affinity is not None:
-                pop.affinity[accepted] = invitation.affinity
-            pop.affinity[declined] *= p.launch.declined_affinity_factor
-            self._admit(accepted, invitation.activity_factor, base=p.seeding.invite_after_posts == 0)
-        # 5. bad buzz: outrage spreads and calms; the CM's crisis response takes effect
-        if self.bad_buzz.active:
-            self.bad_buzz.step(
-                self.day_start,
-                dt,
-                pop.state == MemberState.MEMBER,
-                pop.affinity,
-                p.audience.affinity.mean,
-                self.streams["crisis"],
-            )
-        # 6. feed and engagement
-        share_sums = self._feed_and_engagement()
-        # 7. joins and 8. churn, both drawn on the same state
-        candidates = self.non_members_now()
-        exposure = self.word_of_mouth.exposure(candidates)
-        if share_sums is not None:
-            exposure = exposure + share_sums[candidates]
-        visibility = feed.visibility_factor(
-            self.community_manager.posts_per_day_recent,
-            p.feed.reference_posts_per_week,
-            p.feed.visibility_from_posts_share,
-        )
-        hazard = growth.join_hazard_per_day(
-            exposure,
-            pop.affinity[candidates],
-            p.growth.external_rate_per_day * visibility,
-            p.growth.word_of_mouth_rate_per_day,
-            self.readiness,
-            p.audience.affinity.mean,
-        )
-        if self.last.join_pull_per_day:
-            hazard = hazard + self.last.join_pull_per_day * self.readiness
-        if self.bad_buzz.active:  # the outraged do not join
-            hazard[self.bad_buzz.outraged[candidates]] = 0.0
-        joiners = growth.draw_joiners(candidates, hazard, dt, self.join_clocks)
-        leavers = candidates[:0]
-        if (
-            p.growth.churn_rate_per_day
-            or (p.feed.fatigue_unfollow_rate_per_day and self._fatigue_ceiling > 0)
-            or self.bad_buzz.active
-        ):
-            members = self._members_in_step  # the state of step 4: joins and leaves apply at step 7
-            leave_hazard = churn.churn_hazard_per_day(
-                pop.affinity[members],
-                self._churn_activity_factor[members],
-                p.growth.churn_rate_per_day,
-                p.audience.affinity.mean,
-                inactive=pop.last_action_step[members] < self._first_active_step(),
-                inactive_factor=p.engagement.inactive_churn_factor,
-                fatigue=pop.fatigue[members],
-                fatigue_rate_per_day=p.feed.fatigue_unfollow_rate_per_day,
-            )
-            r = p.retention
-            if self._bond_moved or r.tie_effect:
-                bond = pop.bond[members] if self._bond_moved else np.zeros(members.size)
-                ties = self.word_of_mouth.exposure(members) if r.tie_effect else 0.0
-                leave_hazard *= retention.retention_factor(bond, ties, r.tie_effect)
-            if self.bad_buzz.active:
-                leave_hazard[self.bad_buzz.outraged[members]] *= p.crisis_dynamics.outraged_churn_factor
-            leavers = churn.draw_leavers(members, leave_hazard, dt, self.leave_clocks)
-        # 9. apply
-        self._admit(joiners)
-        self._remove(leavers)
-        # 10. collect
-        self._collect()
-
-    def _feed_and_engagement(self) -> np.ndarray | None:
-        """Step 4: members see the live posts and engage; the CM replies.
-
-        Returns the word-of-mouth exposure from shares and member talk (None: none this step).
-        """
-        p = self.params
-        dt = self.dt
-        pop = self.population
-        cm = self.community_manager
-        tally = self.last = StepTally(posts=cm.last_published)
-        live = cm.posts.step(self.day_start, self.day, dt)
-        tally.post_weight = live.weight
-        tally.join_pull_per_day = live.join_pull_per_day
-        members = self._members_in_step = self.members_now()
-        rate = cm.posts_per_day_recent
-        if self._engagement_moved:
-            engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
-        if self._bond_moved:
-            retention.decay_bond(pop.bond, dt, p.retention.bond_half_life_days)
-        if self._fatigue_ceiling > 0 or rate > p.feed.appetite_posts_per_day:
-            for fatigue in (pop.fatigue, ceiling := np.array([self._fatigue_ceiling])):
-                feed.fatigue_step(
-                    fatigue,
-                    rate,
-                    dt,
-                    p.feed.appetite_posts_per_day,
-                    p.feed.fatigue_per_excess_post,
-                    p.feed.fatigue_half_life_days,
-                )
-            self._fatigue_ceiling = float(ceiling[0]) if ceiling[0] > 1e-12 else 0.0
-        self._roll_comment_days()
-        acts, viewers, views = engagement.engage(
-            members,
-            self._view_propensity,
-            pop.engagement,
-            pop.affinity,
-            pop.fatigue,
-            live,
-            p.engagement.per_view,
-            p.strategy.quality,
-            p.audience.affinity.mean,
-            feed.attention(rate, p.feed.appetite_posts_per_day),
-            p.engagement.comment_share,
-            p.engagement.share_share,
-            self.streams["engagement"],
-            dampened=(self.bad_buzz.outraged, p.crisis_dynamics.outraged_engagement_factor)
-            if self.bad_buzz.active
-            else None,
-        )
-        tally.reach, tally.impressions = acts.reach, acts.views_total
-        member_share = conversation.member_reply_share(
-            p.conversation.member_reply_share,
-            live.member_talk,
-            p.conversation.reply_culture_boost,
-            p.strategy.reply_share,
-        )
-        speed = retention.reply_speed(
-            replies.speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours),
-            p.retention.reply_speed_share,
-        )
-        if p.retention.bond_per_view and viewers.size:  # value from what they saw: content and care
-            r = p.retention
-            value = retention.view_value(p.strategy.quality, p.strategy.reply_share * speed, member_share, r.seen_care)
-            worth = r.bond_per_view * value * feed.attention(rate, p.feed.appetite_posts_per_day)
-            pop.bond[viewers] += worth * views / (1.0 + pop.fatigue[viewers])
-            self._bond_moved = True
-        if live.affinity_per_view and viewers.size:  # begging annoys those who see it
-            pop.affinity[viewers] = np.clip(pop.affinity[viewers] + live.affinity_per_view * views, 0.0, 1.0)
-        ids = acts.ids
-        if ids.size == 0:
-            return None
-        tally.engagements = int(acts.engagements.sum())
-        tally.comments = int(acts.comments.sum())
-        tally.shares = int(acts.shares.sum())
-        cm.posts.attribute(live, tally.engagements)
-        self._mark_actions(ids)
-        pop.engagement[ids] += p.engagement.gain_per_action * acts.engagements
-        self._engagement_moved = True
-        index = self._bucket_day % PARTICIPATION_DAYS
-        self._comment_days[index, ids] += acts.comments.astype(np.int16)
-        self._buckets_used.add(index)
-        self.comments_30d[ids] += acts.comments
-        # sentiment of the comments (expected counts from affinity)
-        aff = pop.affinity[ids]
-        tally.positive = float(acts.comments @ (p.engagement.positive_comment_share * aff))
-        negative = p.engagement.negative_comment_share * (1.0 - aff)
-        if self.bad_buzz.active:  # outraged members' comments are negative
-            negative = np.where(self.bad_buzz.outraged[ids], 1.0, negative)
-        tally.negative = float(acts.comments @ negative) * (1.0 - self.bad_buzz.moderation(self.day_start))
-        # member-to-member talk
-        commented = acts.comments > 0
-        commenters, comments = ids[commented], acts.comments[commented]
-        to_members, answered = conversation.answers(commenters, comments, member_share, self.streams["conversation"])
-        tally.member_interactions = int(to_members.sum())
-        np.add.at(pop.engagement, answered, p.engagement.gain_per_reply_received)
-        if p.retention.bond_per_member_answer and answered.size:  # receiving communication
-            np.add.at(pop.bond, answered, p.retention.bond_per_member_answer)
-            self._bond_moved = True
-        # the CM's replies to comments addressed to the brand
-        to_brand = comments - to_members
-        replied, delay = replies.reply(
-            to_brand, p.strategy.reply_share, p.strategy.reply_delay_hours, self.streams["replies"]
-        )
-        tally.to_brand, tally.replies, tally.response_time_h = int(to_brand.sum()), int(replied.sum()), delay
-        worth = replies.speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours)
-        pop.affinity[commenters] = np.clip(
-            pop.affinity[commenters]
-            + p.replies.affinity_gain * worth * replied
-            - p.replies.unanswered_affinity_loss * (to_brand - replied),
-            0.0,
-            1.0,
-        )
-        pop.engagement[commenters] += p.replies.engagement_gain * worth * replied
-        np.minimum(pop.engagement, p.engagement.max_engagement, out=pop.engagement)
-        if p.retention.bond_per_reply and tally.replies:  # a reply keeps people (Joyce and Kraut 2006)
-            pop.bond[commenters] += p.retention.bond_per_reply * speed * replied
-            self._bond_moved = True
-        if self._bond_moved:
-            np.minimum(pop.bond, p.retention.max_bond, out=pop.bond)
-        # leads
-        open_ids = ~pop.is_lead[ids]
-        candidates = ids[open_ids]
-        chance = leads.lead_probability(
-            acts.engagements[open_ids],
-            pop.affinity[candidates],
-            p.leads.rate_per_engagement,
-            live.leads,
-            p.audience.affinity.mean,
-        )
-        new_leads = candidates[self.streams["leads"].random(candidates.size) < chance]
-        pop.is_lead[new_leads] = True
-        tally.leads = int(new_leads.size)
-        # shares and conversations between members expose the authors' contacts (word-of-mouth for this step)
-        spread = p.engagement.share_exposure * acts.shares.astype(float)
-        if p.retention.conversation_exposure and commenters.size:
-            spread[commented] += p.retention.conversation_exposure * to_members
-        talking = spread > 0
-        if not talking.any():
-            return None
-        return self.word_of_mouth.neighbour_share(ids[talking], spread[talking])
+        self.talk_exposure = None
+        self.joiners = self.leavers = _NOBODY
 
     def run(self) -> Result:
         """Step to the horizon and return the Result (a model runs once).
@@ -704,18 +456,8 @@ class CommunityModel(mesa.Model):
     def _advance_twin(self) -> CommunityModel:
         """The counterfactual twin (same seed, crises without effects), brought up to now."""
         if self._twin is None:
-            self._twin = CommunityModel(self.params, seed=self.seed, crisis_effects=False)
-            self._twin_log = 0
-        twin = self._twin
-        while True:
-            while self._twin_log < len(self.crisis_log) and self.crisis_log[self._twin_log][0] <= twin.day + 1e-9:
-                _, kind, what = self.crisis_log[self._twin_log]
-                twin.start_due_crises()  # as this model had, when the entry was logged
-                getattr(twin, kind)(what)  # inject, respond, act or escalate, as logged
-                self._twin_log += 1
-            if twin.day >= self.day - 1e-9:
-                return twin
-            twin.step()
+            self._twin = crisis.CounterfactualTwin(self)
+        return self._twin.catch_up(self)
 
     # --- crises ---------------------------------------------------------------------------------
 
@@ -732,21 +474,11 @@ class CommunityModel(mesa.Model):
             >>> model.bad_buzz.active
             True
         """
-        if not isinstance(event, crisis.Crisis):
-            raise TypeError("inject takes a Crisis (communitysim.mechanisms.crisis.Crisis)")
-        start = max(event.start_day, self.day)
-        if start >= self.params.days:
-            raise ValueError(f"crisis start_day {start:g} is not before the horizon ({self.params.days:g} days)")
-        event = event.model_copy(update={"start_day": start})
-        self.crisis_log.append((self.day, "inject", event))
-        self._crises_due = sorted([*self._crises_due, event], key=lambda c: c.start_day)
-        if start <= self.day + 1e-9:
-            self._start_due_crises(self.day)
+        crisis.inject(self, event)
 
     def respond(self, response: crisis.Response) -> None:
         """The CM's statement on the latest crisis, made now (replaces the one planned)."""
-        self.crisis_log.append((self.day, "respond", response))
-        self.bad_buzz.respond(response, self.day)
+        crisis.respond(self, response)
 
     def act(self, action: str) -> None:
         """A CM action beyond the statement on the current crisis, now (``mechanisms.cm_actions``)."""
@@ -768,46 +500,13 @@ class CommunityModel(mesa.Model):
             >>> int(model.bad_buzz.outraged.sum()) > before
             True
         """
-        if not (isinstance(severity, int | float) and 0 < severity <= 1):
-            raise ValueError(f"escalation severity: expected a share in (0, 1], got {severity!r}")
-        if not self.bad_buzz.active:
-            raise RuntimeError("there is no crisis to escalate")
-        self.crisis_log.append((self.day, "escalate", float(severity)))
-        pop = self.population
-        self.bad_buzz.escalate(float(severity), pop.state, pop.affinity, self.streams["crisis"])
+        crisis.escalate(self, severity)
 
     def start_due_crises(self) -> None:
         """Make public now the crises due by now (a step does it at its start; an exercise at hour 0)."""
-        self._start_due_crises(self.day)
-
-    def _start_due_crises(self, now: float | None = None) -> None:
-        now = self.day_start if now is None else now
-        while self._crises_due and self._crises_due[0].start_day <= now + 1e-9:
-            event = self._crises_due.pop(0)
-            pop = self.population
-            self.bad_buzz.start(event, now, pop.state, pop.affinity, self.streams["crisis"])
-            if self.crisis_started_day is None:
-                self.crisis_started_day = now
+        crisis.start_due_crises(self, self.day)
 
     # --- the clock -----------------------------------------------------------------------------
-
-    def _next_step_days(self) -> float:
-        """Length of the next step in days.
-
-        ``step_hours``, except within ``crisis_dynamics.window_days`` of a crisis start, where it is
-        ``crisis_dynamics.step_hours``; a step never straddles a scheduled crisis start or the horizon.
-        """
-        p = self.params
-        now = self.day
-        dt = p.dt_days
-        window = p.crisis_dynamics.window_days
-        starts = [c.params.start_day for c in self.bad_buzz.crises] + [c.start_day for c in self._crises_due]
-        if any(start - 1e-9 <= now < start + window - 1e-9 for start in starts):
-            dt = p.crisis_dynamics.step_hours / 24.0
-        upcoming = [start for start in starts if start > now + 1e-9]
-        if upcoming:
-            dt = min(dt, min(upcoming) - now)
-        return min(dt, p.days - now)
 
     def _grow_buffers(self) -> None:
         """Make room in the per-step buffers for the current step."""
@@ -817,3 +516,156 @@ class CommunityModel(mesa.Model):
         self._step_day = np.concatenate([self._step_day, np.zeros(size - self._step_day.size)])
         extra = np.zeros(size - self._last_action_count.size, dtype=np.int64)
         self._last_action_count = np.concatenate([self._last_action_count, extra])
+
+
+# --- the steps: STEP is the step order, written once ----------------------------------------------
+
+_NOBODY = np.zeros(0, dtype=np.int64)
+
+
+def feed_and_engagement(model: CommunityModel) -> None:
+    """Feed and engagement: members see the live posts, engage, comment, share and answer each other; the CM replies.
+
+    Members' engagement, attachment and fatigue decay first; the outraged engage less; begging
+    annoys; leads are drawn; shares and member talk expose the authors' contacts
+    (``mechanisms/feed.py``, ``engagement.py``, ``sentiment.py``, ``conversation.py``, ``replies.py``,
+    ``retention.py``, ``leads.py``, ``growth.py``).
+    """
+    p = model.params
+    pop = model.population
+    cm = model.community_manager
+    tally = model.last = StepTally(posts=cm.last_published)
+    live = cm.posts.step(model.day_start, model.day, model.dt)
+    tally.post_weight = live.weight
+    tally.join_pull_per_day = live.join_pull_per_day
+    _decay_member_states(model)
+    model.recent_comments.roll(model.day_start)
+    attention = feed.attention(cm.posts_per_day_recent, p.feed.appetite_posts_per_day)
+    acts, viewers, views = engagement.engage(
+        model.members_now(),
+        model.view_propensity,
+        pop.engagement,
+        pop.affinity,
+        pop.fatigue,
+        live,
+        p.engagement.per_view,
+        p.strategy.quality,
+        p.audience.affinity.mean,
+        attention,
+        p.engagement.comment_share,
+        p.engagement.share_share,
+        model.streams["engagement"],
+        dampened=(model.bad_buzz.outraged, p.crisis_dynamics.outraged_engagement_factor)
+        if model.bad_buzz.active
+        else None,
+    )
+    tally.reach, tally.impressions = acts.reach, acts.views_total
+    member_share = conversation.member_reply_share(
+        p.conversation.member_reply_share, live.member_talk, p.conversation.reply_culture_boost, p.strategy.reply_share
+    )
+    speed = retention.reply_speed(
+        replies.speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours), p.retention.reply_speed_share
+    )
+    retention.bond_from_views(model, viewers, views, member_share, speed, attention)
+    if live.affinity_per_view and viewers.size:  # begging annoys those who see it
+        pop.affinity[viewers] = np.clip(pop.affinity[viewers] + live.affinity_per_view * views, 0.0, 1.0)
+    if acts.ids.size == 0:
+        return
+    _record_actions(model, acts, live)
+    sentiment.record_comment_sentiment(model, acts.ids, acts.comments)
+    talk = conversation.talk(model, acts.ids, acts.comments, member_share)
+    replied = replies.reply_to_commenters(model, talk.commenters, talk.to_brand)
+    np.minimum(pop.engagement, p.engagement.max_engagement, out=pop.engagement)
+    retention.bond_from_replies(model, talk.commenters, replied, speed)
+    if model.bond_moved:
+        np.minimum(pop.bond, p.retention.max_bond, out=pop.bond)
+    leads.draw_leads(model, acts.ids, acts.engagements, live.leads)
+    model.talk_exposure = growth.exposure_from_shares_and_talk(
+        model, acts.ids, acts.shares, talk.commented, talk.to_members
+    )
+
+
+def _decay_member_states(model: CommunityModel) -> None:
+    """Members' engagement and attachment decay over the step; over-posting tires them, rest relieves them."""
+    p = model.params
+    pop = model.population
+    dt = model.dt
+    rate = model.community_manager.posts_per_day_recent
+    if model.engagement_moved:
+        engagement.decay_engagement(pop.engagement, dt, p.engagement.member_half_life_days)
+    if model.bond_moved:
+        retention.decay_bond(pop.bond, dt, p.retention.bond_half_life_days)
+    if model.fatigue_ceiling > 0 or rate > p.feed.appetite_posts_per_day:
+        for fatigue in (pop.fatigue, ceiling := np.array([model.fatigue_ceiling])):
+            feed.fatigue_step(
+                fatigue,
+                rate,
+                dt,
+                p.feed.appetite_posts_per_day,
+                p.feed.fatigue_per_excess_post,
+                p.feed.fatigue_half_life_days,
+            )
+        model.fatigue_ceiling = float(ceiling[0]) if ceiling[0] > 1e-12 else 0.0
+
+
+def _record_actions(model: CommunityModel, acts: engagement.Engagements, live: engagement.StepPosts) -> None:
+    """The step's engagements: counted, credited to the live posts, marked as the members' last actions.
+
+    Each action lifts the member's engagement (``engagement.gain_per_action``); comments go to the
+    participation window.
+    """
+    tally = model.last
+    tally.engagements = int(acts.engagements.sum())
+    tally.comments = int(acts.comments.sum())
+    tally.shares = int(acts.shares.sum())
+    model.community_manager.posts.attribute(live, tally.engagements)
+    model.mark_actions(acts.ids)
+    model.population.engagement[acts.ids] += model.params.engagement.gain_per_action * acts.engagements
+    model.engagement_moved = True
+    model.recent_comments.add(acts.ids, acts.comments)
+
+
+def apply_joins_and_leaves(model: CommunityModel) -> None:
+    """Apply: joiners become members (their effective activity set by the norm), leavers become former members.
+
+    The word-of-mouth sums of their neighbours are updated (``mechanisms/norm.py``, ``growth.py``).
+    """
+    model.admit(model.joiners)
+    model._remove(model.leavers)
+
+
+def collect(model: CommunityModel) -> None:
+    """Collect: one row of the time series (``kpis.COLUMNS``)."""
+    model._collect()
+
+
+#: The step order: ``CommunityModel.step`` advances the clock, then calls each of these on the model,
+#: in this order. docs/MODEL.md (section 3) lists them, generated from this tuple
+#: (``tools/update_step_order.py``; ``tests/test_docs.py`` checks it).
+STEP = (
+    crisis.start_due_crises,
+    posting.publish_due_posts,
+    seeding.update_readiness,
+    seeding.invite_first_members,
+    crisis.spread_bad_buzz,
+    feed_and_engagement,
+    growth.decide_joins,
+    churn.decide_leaves,
+    apply_joins_and_leaves,
+    collect,
+)
+
+
+def step_order() -> list[tuple[str, str]]:
+    """Each step of ``STEP``: its qualified name and its description (its docstring up to ``Args:``), for the docs.
+
+    Example:
+        >>> step_order()[0][0]
+        'crisis.start_due_crises'
+    """
+    rows = []
+    for function in STEP:
+        module = function.__module__.removeprefix("communitysim.").removeprefix("mechanisms.")
+        description = re.split(r"\n\s*(?:Args|Returns|Raises|Example):", function.__doc__ or "")[0]
+        rows.append((f"{module}.{function.__name__}", " ".join(description.split()).replace("``", "`")))
+    return rows

@@ -8,7 +8,6 @@ is never materialised: the growth mechanism handles it in closed form.
 
 Example:
     >>> import numpy as np
-    >>> from communitysim.scenario import NetworkParams
     >>> net = build_network(NetworkParams(kind="watts_strogatz", mean_degree=4), 100, np.random.default_rng(1))
     >>> int(net.degree.sum()) // 2 <= 200
     True
@@ -20,6 +19,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import networkx as nx
 import numpy as np
@@ -27,15 +27,39 @@ import pandas as pd
 import scipy.sparse as sp
 
 from communitysim.messages import t
-from communitysim.scenario import NetworkParams, ScenarioError
+from communitysim.params import Params, ScenarioError, param
 
 __all__ = [
+    "NetworkParams",
     "Network",
     "barabasi_albert_adjacency",
     "build_network",
     "stochastic_block_adjacency",
     "watts_strogatz_adjacency",
 ]
+
+
+class NetworkParams(Params):
+    """The audience's social graph."""
+
+    kind: Literal["watts_strogatz", "barabasi_albert", "stochastic_block", "complete", "file"] = param(
+        "watts_strogatz",
+        "graph family: small world (watts_strogatz), scale-free (barabasi_albert), audience segments "
+        "(stochastic_block), everyone knows everyone (complete, closed form), or a file",
+        "name",
+        "DOMAIN.md s.2 (network Bass)",
+    )
+    mean_degree: int = param(
+        10, "mean number of contacts per person (watts_strogatz rounds down to even)", "people", ge=2, le=1000
+    )
+    rewiring: float = param(0.1, "watts_strogatz: share of lattice edges rewired at random", "share 0..1", ge=0, le=1)
+    n_segments: int = param(3, "number of audience segments (the blocks of stochastic_block)", "count", ge=1, le=1000)
+    share_within_segment: float = param(
+        0.9, "stochastic_block: share of a person's contacts inside their own segment", "share 0..1", ge=0, le=1
+    )
+    path: str | None = param(
+        None, "file: edge list (.csv, .txt, .edgelist: two node ids a line) or GraphML (.graphml)", "path"
+    )
 
 
 @dataclass

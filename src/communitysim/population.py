@@ -2,7 +2,6 @@
 
 Example:
     >>> import numpy as np
-    >>> from communitysim.scenario import AudienceParams
     >>> pop = Population.draw(AudienceParams(size=100), np.random.default_rng(0))
     >>> pop.n, int((pop.state == MemberState.NON_MEMBER).sum())
     (100, 100)
@@ -10,14 +9,79 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Literal
 
 import numpy as np
+from pydantic import model_validator
 
-from communitysim.scenario import ActivityParams, AffinityParams, AudienceParams
+from communitysim.messages import number, t
+from communitysim.network import NetworkParams
+from communitysim.params import Params, param
 
-__all__ = ["MemberState", "Population", "draw_affinity", "draw_activity"]
+__all__ = [
+    "MAX_AUDIENCE",
+    "MIN_SPREAD",
+    "AffinityParams",
+    "ActivityParams",
+    "AudienceParams",
+    "MemberState",
+    "Population",
+    "draw_affinity",
+    "draw_activity",
+]
+
+
+#: Largest audience a scenario may ask for (people); refused before any allocation.
+MAX_AUDIENCE = 10_000_000
+
+
+#: Smallest non-zero affinity spread: below it the Beta's parameters overflow (0 means everyone alike).
+MIN_SPREAD = 1e-4
+
+
+class AffinityParams(Params):
+    """How much people like the brand, drawn from a Beta distribution."""
+
+    mean: float = param(0.5, "mean affinity for the brand", "share 0..1", gt=0, lt=1)
+    spread: float = param(
+        0.15, "standard deviation of affinity (0: everyone alike, the Bass limit)", "share 0..1", ge=0, lt=0.5
+    )
+
+    @model_validator(mode="after")
+    def _beta_feasible(self) -> AffinityParams:
+        if 0 < self.spread < MIN_SPREAD:
+            raise ValueError(t("scenario.error.spread_small", minimum=number(MIN_SPREAD, None)))
+        if self.spread**2 >= self.mean * (1 - self.mean):
+            limit = math.sqrt(self.mean * (1 - self.mean))
+            raise ValueError(t("scenario.error.spread", limit=number(limit, 3)))
+        return self
+
+
+class ActivityParams(Params):
+    """How active people are on the platform: heavy-tailed, mean 1."""
+
+    distribution: Literal["pareto", "constant"] = param(
+        "pareto",
+        "pareto: heavy tail (participation inequality); constant: everyone 1 (Bass limit)",
+        "name",
+        "DOMAIN.md s.3 (power law of contributions, van Mierlo 2014)",
+    )
+    tail_index: float = param(2.0, "Pareto tail index alpha (smaller: heavier tail)", "dimensionless", gt=1, le=10)
+    cap: float = param(
+        20.0, "largest activity, as a multiple of the mean, before renormalising", "x mean", ge=1, le=1000
+    )
+
+
+class AudienceParams(Params):
+    """The people the brand can reach."""
+
+    size: int = param(5000, "number of people in the audience", "people", ge=2, le=MAX_AUDIENCE)
+    network: NetworkParams = NetworkParams()
+    affinity: AffinityParams = AffinityParams()
+    activity: ActivityParams = ActivityParams()
 
 
 class MemberState(IntEnum):

@@ -260,8 +260,9 @@ def play_calibration(page, lang: str, opened: float) -> None:
     forecast = page.locator("table.cs-forecast")
     expect(forecast).to_be_visible(timeout=APP_MS)
     timed("06 opening (fit and forecast)", opened)
-    days = len(read_export(SAMPLE).data)
-    expect(page.get_by_text(t("cal.fitted", lang=lang, name=SAMPLE.name, days=days))).to_be_visible()
+    export = read_export(SAMPLE)
+    fitted = t("cal.fitted", lang=lang, name=SAMPLE.name, dates=len(export.data), days=export.days)
+    expect(page.get_by_text(fitted)).to_be_visible()
 
 
 PLAYS = {

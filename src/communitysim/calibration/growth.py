@@ -123,6 +123,7 @@ class GrowthFit:
             brings, read when the rhythm changed (None: not read, ``why`` says why); then ``p`` is the mean
             effective p over the export and ``base_p`` the ``growth.external_rate_per_day`` at the
             reference rhythm. ``draws`` then hold (p, q, market, base_p, visibility_share) rows.
+        feed: the feed parameters the fit read the page against (its reference rhythm).
     """
 
     p: float
@@ -142,10 +143,17 @@ class GrowthFit:
     visibility_share: float | None = None
     base_p: float | None = None
     why: dict[str, str] = field(default_factory=dict)
+    feed: FeedParams = field(default_factory=FeedParams)
+
+    @property
+    def span_days(self) -> int:
+        """Days from the first date fitted to the last (yearly data: about 365 a date)."""
+        return round(float(self.days[-1] - self.days[0])) if len(self.days) else 0
 
     def __str__(self) -> str:
         level = percent(self.confidence)
-        lines = [t("cal.fit.growth", days=len(self.days), r2=number(self.r2, 3), rmse=number(self.rmse, 1))]
+        span = number(self.span_days)
+        lines = [t("cal.fit.growth", dates=len(self.days), days=span, r2=number(self.r2, 3), rmse=number(self.rmse, 1))]
         for name, value, unit in (
             ("p", self.p, t("cal.fit.per_day")),
             ("q", self.q, t("cal.fit.per_day")),
@@ -158,9 +166,9 @@ class GrowthFit:
             lines.append(t("cal.fit.churn", value=_sig(self.churn_rate_per_day)))
         if self.visibility_share is not None:
             low, high = self.intervals.get("visibility_share", (math.nan, math.nan))
+            reference = number(self.feed.reference_posts_per_week, None)
             lines.append(t("cal.fit.visibility", share=number(self.visibility_share, 2), level=level,
-                           low=number(low, 2), high=number(high, 2), posts=number(REFERENCE_POSTS_PER_WEEK, None),
-                           p=_sig(self.base_p)))  # fmt: skip
+                           low=number(low, 2), high=number(high, 2), posts=reference, p=_sig(self.base_p)))  # fmt: skip
         for name, reason in self.why.items():
             lines.append(t("cal.fit.unread_market" if name == "market" else "cal.fit.not_read", name=name,
                            reason=reason))  # fmt: skip
@@ -192,12 +200,14 @@ class GrowthFit:
         defaults = Scenario()
         rhythm = posts_per_week if posts_per_week is not None else self.posts_per_week
         rhythm = defaults.strategy.posts_per_week if rhythm is None else rhythm
-        boost = visibility_factor(rhythm / 7.0, defaults.feed.reference_posts_per_week,
-                                  defaults.feed.visibility_from_posts_share)  # fmt: skip
+        boost = visibility_factor(rhythm / 7.0, self.feed.reference_posts_per_week,
+                                  self.feed.visibility_from_posts_share)  # fmt: skip
         external = self.p / boost if self.base_p is None else self.base_p
         feed = dict(engagement.fields().get("feed", {})) if engagement else {}
         if self.visibility_share is not None:
             feed["visibility_from_posts_share"] = self.visibility_share
+        if self.feed.reference_posts_per_week != defaults.feed.reference_posts_per_week:
+            feed["reference_posts_per_week"] = self.feed.reference_posts_per_week  # base_p is p at this rhythm
         followers = round(float(self.observed[-1] - self._cumulative_unfollows))
         still_in_reach = max(math.ceil(float(self.market - self._cumulative_unfollows)), followers)
         return {
@@ -334,10 +344,6 @@ def _fit_established(
     return float(math.exp(best.x[0])), float(best.x[1]), float(best.x[2])
 
 
-#: The cadence at which posting gives the scenario's p: ``feed.reference_posts_per_week``'s default.
-REFERENCE_POSTS_PER_WEEK = FeedParams.model_fields["reference_posts_per_week"].default
-
-
 def bass_path(days: np.ndarray, p_by_day: np.ndarray, q: float, market: float, start: float) -> np.ndarray:
     """Cumulative adopters at ``days`` when p changes from day to day (``p_by_day[d]``: from day d to d + 1).
 
@@ -358,7 +364,9 @@ def bass_path(days: np.ndarray, p_by_day: np.ndarray, q: float, market: float, s
     return grid[days.astype(int)]
 
 
-def _rhythm_factor(days: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray | None, str]:
+def _rhythm_factor(
+    days: np.ndarray, posts: np.ndarray, reference_posts_per_week: float
+) -> tuple[np.ndarray | None, str]:
     """``sqrt(rate / reference) - 1`` for each day's growth, from the recent posting rate.
 
     The model's visibility (``feed.visibility_factor``) is ``1 + share x`` this. None, with the reason,
@@ -371,7 +379,7 @@ def _rhythm_factor(days: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray | No
     spread = rhythm_spread(rate)  # silent spells then posting (infinite): the widest change
     if spread < MIN_RHYTHM_RATIO:
         return None, t("cal.why.rhythm", spread=number(spread, 2), needed=number(MIN_RHYTHM_RATIO, None))
-    return np.sqrt(rate[1:] / (REFERENCE_POSTS_PER_WEEK / 7.0)) - 1.0, ""
+    return np.sqrt(rate[1:] / (reference_posts_per_week / 7.0)) - 1.0, ""
 
 
 def _fit_path(
@@ -407,7 +415,13 @@ def _fit_path(
     return float(math.exp(theta[0])), float(math.exp(theta[1])), float(last + math.exp(theta[2])), float(theta[3])
 
 
-def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1, confidence: float = 0.95) -> GrowthFit:
+def fit_growth(
+    data: pd.DataFrame | Export,
+    bootstrap: int = 200,
+    seed: int = 1,
+    confidence: float = 0.95,
+    feed: FeedParams | None = None,
+) -> GrowthFit:
     """Fit the Bass growth to a page's followers, with bootstrap intervals.
 
     The dates present and their spacing are used as they are (daily, posting days, weekly, yearly
@@ -422,10 +436,13 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
         bootstrap: resamples for the intervals (0: none).
         seed: the bootstrap's seed (a numpy Generator of its own; no global state).
         confidence: the level of the percentile intervals.
+        feed: the feed parameters the visibility share is read against (``feed.reference_posts_per_week``,
+            the one place the reference rhythm is held); default the scenario's defaults.
 
     Raises:
         ScenarioError: fewer than 3 follower counts, or no growth to fit (all equal, only going down).
     """
+    feed = FeedParams() if feed is None else feed
     table = data.data if isinstance(data, Export) else data
     source = data.source if isinstance(data, Export) else "data"
     table = table[table["followers"].notna()].reset_index(drop=True)
@@ -451,7 +468,7 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
     established = adopters[0] > 0 and adopters[0] >= ESTABLISHED_SHARE * adopters[-1]
     if "posts" in table and table["posts"].notna().any():
         posts = float(np.nansum(table["posts"].to_numpy(dtype=float)) / max(days[-1] - days[0] + 1, 1) * 7)
-        factor, reason = _rhythm_factor(days, table["posts"].to_numpy(dtype=float))
+        factor, reason = _rhythm_factor(days, table["posts"].to_numpy(dtype=float), feed.reference_posts_per_week)
         if established and factor is not None:
             factor, reason = None, t("cal.why.established_visibility")
         if reason:
@@ -534,7 +551,7 @@ def fit_growth(data: pd.DataFrame | Export, bootstrap: int = 200, seed: int = 1,
             why["market"] = t("cal.why.market", floor=_sig(floor, 3), market=_sig(market, 3),
                               times=number(UNREAD_MARKET_MULTIPLE, None))  # fmt: skip
     result = GrowthFit(p, q, market, n0, days, adopters, fitted, intervals, draws, r2, rmse,
-                       churn, posts, confidence, share, base_p, why)  # fmt: skip
+                       churn, posts, confidence, share, base_p, why, feed)  # fmt: skip
     result._cumulative_unfollows = unfollows
     result.unfollowed = cumulative_lost
     result.coefficients = coefficients

@@ -145,7 +145,7 @@ class CrisisSession:
             self.model.step()
         self.model.start_due_crises()  # public at hour 0: the learner can respond, an inject can escalate
         self.cluster = cluster_of(crisis.type, crisis.history)
-        self.best_strategy = best_response(self.cluster)
+        self.best_strategy = best_response(self.cluster, self.model.params.crisis_dynamics.response_fit)
         self.injects = list(injects)
         self.timed = [i for i in self.injects if i.hour is not None]
         self.timed_done = 0

@@ -55,3 +55,51 @@ def churn_hazard_per_day(
 def draw_leavers(members: np.ndarray, hazard: np.ndarray, dt_days: float, clocks: EventClocks) -> np.ndarray:
     """The ``members`` (with their ``hazard``) who leave during a step of ``dt_days``, on their own clocks."""
     return clocks.advance(members, hazard, dt_days)
+
+
+# --- the step over the model's arrays (model.STEP) ------------------------------------------------
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def decide_leaves(model: CommunityModel) -> None:
+    """Churn: every member draws whether they leave, on the same state as the joins (applied together).
+
+    A base hazard, more for inactive and outraged members, plus over-posting fatigue; attachment and
+    ties to other members keep people (``retention.churn_factor``). The leavers are kept in
+    ``model.leavers`` until the step applies them.
+    """
+    from communitysim.mechanisms.retention import churn_factor
+
+    p = model.params
+    pop = model.population
+    if not (
+        p.growth.churn_rate_per_day
+        or (p.feed.fatigue_unfollow_rate_per_day and model.fatigue_ceiling > 0)
+        or model.bad_buzz.active
+    ):
+        return
+    members = model.members_now()  # membership has not changed since the feed step
+    leave_hazard = churn_hazard_per_day(
+        pop.affinity[members],
+        model.churn_activity_factor[members],
+        p.growth.churn_rate_per_day,
+        p.audience.affinity.mean,
+        inactive=pop.last_action_step[members] < model.first_active_step(),
+        inactive_factor=p.engagement.inactive_churn_factor,
+        fatigue=pop.fatigue[members],
+        fatigue_rate_per_day=p.feed.fatigue_unfollow_rate_per_day,
+    )
+    kept = churn_factor(model, members)
+    if kept is not None:
+        leave_hazard *= kept
+    if model.bad_buzz.active:
+        leave_hazard[model.bad_buzz.outraged[members]] *= p.crisis_dynamics.outraged_churn_factor
+    model.leavers = draw_leavers(members, leave_hazard, model.dt, model.leave_clocks)
+
+
+__all__ += ["decide_leaves"]
+
+from typing import TYPE_CHECKING  # noqa: E402  (see above)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel

@@ -9,18 +9,18 @@ parameters (``BadBuzz.dynamics``, replaced by an adjusted copy) or its response,
 actions"); the directions follow the literature cited there:
 
 - ``delete_post``: the offending post stops reaching new people: ``hear_rate_per_day x
-  DELETE_HEAR_FACTOR``; deleted before any statement it reads as a cover-up (the Streisand effect,
-  Jansen & Martin 2015): ``outrage_share x SILENT_DELETE_OUTRAGE_FACTOR``;
+  cm_actions.delete_hear_factor``; deleted before any statement it reads as a cover-up (the Streisand effect,
+  Jansen & Martin 2015): ``outrage_share x cm_actions.silent_delete_outrage_factor``;
 - ``keep_post``: nothing changes in the model (the feed reacts to it);
 - ``pause_posts``: no cheerful scheduled post lands in the storm (tone-deaf posts fuel outrage):
-  ``outrage_share x PAUSE_OUTRAGE_FACTOR``;
+  ``outrage_share x cm_actions.pause_outrage_factor``;
 - ``answer_journalist``: the article carries the brand's side: the next escalation's severity is
-  multiplied by ``JOURNALIST_ESCALATION_FACTOR`` (``escalation_factor``);
+  multiplied by ``cm_actions.journalist_escalation_factor`` (``escalation_factor``);
 - ``publish_faq``: one more follow-up update per day (the model's ``update_effect`` strengthens
   the statement's fit; no effect before a statement);
 - ``escalate_internally``: no public effect (recorded for the debrief: the response team is formed);
 - ``reply_comments``: webcare, answering people one by one, calms them (van Noort & Willemsen
-  2012): ``calm_rate_per_day x REPLY_CALM_FACTOR``.
+  2012): ``calm_rate_per_day x cm_actions.reply_calm_factor``.
 
 Example:
     >>> import communitysim as cs
@@ -37,11 +37,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from communitysim.params import Params, param
+
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
 
 __all__ = [
     "CM_ACTIONS",
+    "CMActionParams",
     "DELETE_HEAR_FACTOR",
     "JOURNALIST_ESCALATION_FACTOR",
     "PAUSE_OUTRAGE_FACTOR",
@@ -60,16 +63,49 @@ CM_ACTIONS = (
     "escalate_internally",
     "reply_comments",
 )
-#: Multiplier of the hearing hazard once the offending post is deleted (assumption).
-DELETE_HEAR_FACTOR = 0.8
-#: Multiplier of the outrage share when the post is deleted before any statement (assumption; Streisand effect).
-SILENT_DELETE_OUTRAGE_FACTOR = 1.15
-#: Multiplier of the outrage share once the scheduled posts are paused (assumption).
-PAUSE_OUTRAGE_FACTOR = 0.95
-#: Multiplier of the next escalation's severity once the journalist has the brand's answer (assumption).
-JOURNALIST_ESCALATION_FACTOR = 0.5
-#: Multiplier of the calming hazard once the CM replies to comments one by one (assumption; webcare).
-REPLY_CALM_FACTOR = 1.2
+
+
+class CMActionParams(Params):
+    """What each CM action does to the bad buzz (the magnitudes are assumptions; the directions are cited)."""
+
+    delete_hear_factor: float = param(
+        0.8, "multiplier of the hearing hazard once the offending post is deleted (assumption)", "x", ge=0, le=1
+    )
+    silent_delete_outrage_factor: float = param(
+        1.15,
+        "multiplier of the outrage share when the post is deleted before any statement (a cover-up)",
+        "x",
+        "Jansen and Martin 2015 (the Streisand effect); assumption",
+        ge=1,
+        le=10,
+    )
+    pause_outrage_factor: float = param(
+        0.95, "multiplier of the outrage share once the scheduled posts are paused (assumption)", "x", ge=0, le=1
+    )
+    journalist_escalation_factor: float = param(
+        0.5,
+        "multiplier of the next escalation's severity once the journalist has the brand's answer (assumption)",
+        "x",
+        ge=0,
+        le=1,
+    )
+    reply_calm_factor: float = param(
+        1.2,
+        "multiplier of the calming hazard once the CM replies to comments one by one (webcare)",
+        "x",
+        "van Noort and Willemsen 2012; assumption",
+        ge=1,
+        le=10,
+    )
+
+
+_DEFAULTS = CMActionParams()
+#: The defaults of ``cm_actions.*`` (the scenario's values are the ones that act).
+DELETE_HEAR_FACTOR = _DEFAULTS.delete_hear_factor
+SILENT_DELETE_OUTRAGE_FACTOR = _DEFAULTS.silent_delete_outrage_factor
+PAUSE_OUTRAGE_FACTOR = _DEFAULTS.pause_outrage_factor
+JOURNALIST_ESCALATION_FACTOR = _DEFAULTS.journalist_escalation_factor
+REPLY_CALM_FACTOR = _DEFAULTS.reply_calm_factor
 
 
 def act(model: CommunityModel, action: str) -> None:
@@ -85,16 +121,16 @@ def act(model: CommunityModel, action: str) -> None:
     crisis = buzz.current()
     if crisis is None:
         raise RuntimeError("there is no crisis to act on")
-    d = buzz.dynamics
+    d, factors = buzz.dynamics, model.params.cm_actions
     if action == "delete_post":
-        update = {"hear_rate_per_day": d.hear_rate_per_day * DELETE_HEAR_FACTOR}
+        update = {"hear_rate_per_day": d.hear_rate_per_day * factors.delete_hear_factor}
         if crisis.response.strategy == "silence" or model.day + 1e-9 < crisis.response_day:
-            update["outrage_share"] = min(1.0, d.outrage_share * SILENT_DELETE_OUTRAGE_FACTOR)
+            update["outrage_share"] = min(1.0, d.outrage_share * factors.silent_delete_outrage_factor)
         buzz.dynamics = d.model_copy(update=update)
     elif action == "pause_posts":
-        buzz.dynamics = d.model_copy(update={"outrage_share": d.outrage_share * PAUSE_OUTRAGE_FACTOR})
+        buzz.dynamics = d.model_copy(update={"outrage_share": d.outrage_share * factors.pause_outrage_factor})
     elif action == "reply_comments":
-        buzz.dynamics = d.model_copy(update={"calm_rate_per_day": d.calm_rate_per_day * REPLY_CALM_FACTOR})
+        buzz.dynamics = d.model_copy(update={"calm_rate_per_day": d.calm_rate_per_day * factors.reply_calm_factor})
     elif action == "publish_faq":
         response = crisis.response
         crisis.response = response.model_copy(update={"updates_per_day": response.updates_per_day + 1.0})
@@ -109,4 +145,4 @@ def escalation_factor(model: CommunityModel) -> float:
         1.0
     """
     answered = any(kind == "act" and what == "answer_journalist" for _, kind, what in model.crisis_log)
-    return JOURNALIST_ESCALATION_FACTOR if answered else 1.0
+    return model.params.cm_actions.journalist_escalation_factor if answered else 1.0

@@ -20,7 +20,25 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["member_reply_share", "answers"]
+from communitysim.params import Params, param
+
+__all__ = ["ConversationParams", "member_reply_share", "answers"]
+
+
+class ConversationParams(Params):
+    """Member-to-member talk: comments that answer other members (seed 000)."""
+
+    member_reply_share: float = param(
+        0.15,
+        "share of comments that answer another member, for an average content mix and no CM replies",
+        "share 0..1",
+        "DOMAIN.md s.3 (Higher Logic: 61% of threads unanswered)",
+        ge=0,
+        le=1,
+    )
+    reply_culture_boost: float = param(
+        0.5, "relative increase of member-to-member replies when the CM answers every comment", "x", ge=0, le=10
+    )
 
 
 def member_reply_share(base_share: float, member_talk: float, culture_boost: float, cm_reply_share: float) -> float:
@@ -46,3 +64,51 @@ def answers(
     weights = comments / comments.sum()
     answered = commenters[rng.choice(commenters.size, size=total, p=weights)]
     return to_members, answered
+
+
+# --- the step's talk over the model's arrays (the feed step, model.STEP) --------------------------
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+from dataclasses import dataclass  # noqa: E402  (see above)
+
+
+@dataclass
+class StepTalk:
+    """The step's comments, split between answers to members and comments to the brand."""
+
+    commented: np.ndarray  # over the members who engaged: True for those who commented
+    commenters: np.ndarray  # their ids
+    comments: np.ndarray  # their comments
+    to_members: np.ndarray  # of which answers to other members
+
+    @property
+    def to_brand(self) -> np.ndarray:
+        """Per commenter, the comments addressed to the brand."""
+        return self.comments - self.to_members
+
+
+def talk(model: CommunityModel, ids: np.ndarray, comments: np.ndarray, share: float) -> StepTalk:
+    """Members ``ids`` wrote ``comments`` each; a ``share`` of them answer other members, who are lifted.
+
+    The answered gain ``engagement.gain_per_reply_received`` and ``retention.bond_per_member_answer``
+    per answer; the count goes to ``model.last.member_interactions``.
+    """
+    p = model.params
+    pop = model.population
+    commented = comments > 0
+    commenters, their_comments = ids[commented], comments[commented]
+    to_members, answered = answers(commenters, their_comments, share, model.streams["conversation"])
+    model.last.member_interactions = int(to_members.sum())
+    np.add.at(pop.engagement, answered, p.engagement.gain_per_reply_received)
+    if p.retention.bond_per_member_answer and answered.size:  # receiving communication
+        np.add.at(pop.bond, answered, p.retention.bond_per_member_answer)
+        model.bond_moved = True
+    return StepTalk(commented, commenters, their_comments, to_members)
+
+
+__all__ += ["StepTalk", "talk"]
+
+from typing import TYPE_CHECKING  # noqa: E402  (see above)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel

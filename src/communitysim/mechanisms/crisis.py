@@ -23,20 +23,21 @@ negative mentions, engage less and churn more; the outraged do not join. Without
 peaks within hours and fades over days (DOMAIN.md s.7).
 
 **Responses** take effect at ``start + delay_hours``. A strategy's *fit* to the cluster
-(``RESPONSE_FIT``, from SCCT's guidelines: deny fits rumours, diminish accidental crises, rebuild
-preventable ones; mismatches are worse than silence) sets ``m = exp(-spread_effect x fit)`` and
-``r = exp(calm_effect x fit)``, and shifts by ``response_affinity_shift x fit`` the affinity of
-those who hear the story with the response, but only ``response_heard_before_share`` of it for
-those who heard before (their opinion is formed): the later the response, the more people heard
-without it, so late responses are worse; a fitting response softens a loss but never turns it into
-a gain (a mismatch adds to it). Follow-up updates strengthen the fit. Moderation hides a share
-of the negative comments on the page; beyond a threshold it backfires (the spread rises).
-Disclosing first (stealing thunder) lowers the severity and counts as an immediate response.
+(``crisis_dynamics.response_fit``, by default ``RESPONSE_FIT``, from SCCT's guidelines: deny fits
+rumours, diminish accidental crises, rebuild preventable ones; mismatches are worse than silence)
+sets ``m = exp(-spread_effect x fit)`` and ``r = exp(calm_effect x fit)``, and shifts by
+``response_affinity_shift x fit`` the affinity of those who hear the story with the response, but
+only ``response_heard_before_share`` of it for those who heard before (their opinion is formed): the
+later the response, the more people heard without it, so late responses are worse; a fitting
+response softens a loss but never turns it into a gain (a mismatch adds to it). Follow-up updates
+strengthen the fit. Moderation hides a share of the negative comments on the page; beyond a
+threshold it backfires (the spread rises). Disclosing first (stealing thunder) lowers the severity
+and counts as an immediate response.
 
 **Lasting damage heals, or not.** The affinity a person lost on hearing the story (their *scar*)
 heals with half-life ``damage_half_life_days`` down to a lasting share of it,
 
-    lasting = LASTING_BY_CLUSTER[cluster] x min(1, load / lasting_load_days) x exp(-lasting_response_effect x fit)
+    lasting = lasting_share_by_cluster[cluster] x min(1, load / lasting_load_days) x exp(-lasting_response_effect x fit)
 
 (capped at 1), where ``load`` is the storm's outraged person-days per person of the audience (its
 volume times its length) and ``fit`` the response made (0 without one): short, small storms and
@@ -54,21 +55,29 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 import numpy as np
+from pydantic import Field
 
 from communitysim.mechanisms.growth import WordOfMouth
-from communitysim.scenario import CrisisDynamicsParams, CrisisParams, ResponseParams
+from communitysim.params import Params, over_table, param, table
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.network import Network
 
 __all__ = [
+    "CrisisType",
+    "ResponseStrategy",
+    "ResponseParams",
+    "CrisisParams",
+    "CrisisDynamicsParams",
     "CRISIS_TYPES",
     "RESPONSE_FIT",
     "CLUSTERS",
+    "ClusterName",
     "LASTING_BY_CLUSTER",
     "Crisis",
     "Response",
@@ -77,10 +86,81 @@ __all__ = [
     "CrisisTally",
 ]
 
-CLUSTERS = ("victim", "accidental", "preventable")
+
+CrisisType = Literal[
+    "offensive_post",
+    "product_recall",
+    "service_outage",
+    "data_leak",
+    "employee_misconduct",
+    "false_rumour",
+    "influencer_callout",
+]
+ResponseStrategy = Literal["silence", "deny", "diminish", "apologize", "rebuild", "bolster", "correct", "humour"]
+#: A response's fit to a crisis cluster, -1 (harmful) .. 1 (the matched response).
+Fit = Annotated[float, Field(ge=-1, le=1)]
+#: A share, 0..1.
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class ResponseParams(Params):
+    """The CM's response to a crisis (SCCT, Coombs 2007; DOMAIN.md s.7)."""
+
+    strategy: ResponseStrategy = param(
+        "silence",
+        "silence, deny, diminish (excuse/justify), apologize, rebuild (apologize and compensate), bolster "
+        "(remind past good deeds), correct (misinformation, with evidence), humour",
+        "name",
+        "Coombs 2007; DOMAIN.md s.7",
+    )
+    delay_hours: float = param(
+        4.0, "hours from the crisis going public to the brand's first statement", "hours", "DOMAIN.md s.7", ge=0, le=720
+    )
+    updates_per_day: float = param(
+        0.0, "follow-up updates per day after the first statement", "updates per day", ge=0, le=24
+    )
+    moderation_share: float = param(
+        0.0, "share of negative comments on the page hidden or deleted", "share 0..1", ge=0, le=1
+    )
+    disclose_first: bool = param(
+        False,
+        "steal thunder: the brand discloses the problem itself before it goes public",
+        "yes/no",
+        "Arpan and Roskos-Ewoldsen 2005",
+    )
+
+
+class CrisisParams(Params):
+    """One crisis event: what, when, how bad, where it starts, and the CM's response."""
+
+    type: CrisisType = param(
+        "offensive_post",
+        "offensive_post, product_recall, service_outage, data_leak, employee_misconduct, false_rumour, "
+        "influencer_callout (each has its SCCT cluster)",
+        "name",
+        "Coombs 2007",
+    )
+    start_day: float = param(0.0, "when the crisis goes public (injected: a day already past means now)", "day", ge=0)
+    severity: float = param(0.5, "how grave the trigger is", "share 0..1", gt=0, le=1)
+    origin: Literal["type", "inside", "outside"] = param(
+        "type", "where the bad buzz starts: inside the community, outside it, or the type's usual origin", "name"
+    )
+    history: bool = param(
+        False,
+        "the brand had similar crises before (SCCT: raises the attributed responsibility)",
+        "yes/no",
+        "Coombs 2007",
+    )
+    response: ResponseParams = ResponseParams()
+
+
+#: A crisis cluster of Situational Crisis Communication Theory (Coombs 2007).
+ClusterName = Literal["victim", "accidental", "preventable"]
+CLUSTERS: tuple[str, ...] = get_args(ClusterName)
 
 #: Share of the damage a crisis of each cluster leaves for good at full load, without a response
-#: (assumption; ranked as Hansen et al. 2018 found: product or service failures and social failures
+#: (``crisis_dynamics.lasting_share_by_cluster``'s default;
+#: assumption; ranked as Hansen et al. 2018 found: product or service failures and social failures
 #: last, a rumour the brand is the victim of less).
 LASTING_BY_CLUSTER: dict[str, float] = {"victim": 0.2, "accidental": 0.6, "preventable": 0.8}
 
@@ -96,7 +176,8 @@ CRISIS_TYPES: dict[str, tuple[str, str]] = {
 }
 
 #: Fit of each response strategy to each cluster, -1 (harmful) .. 1 (the matched response); silence is 0.
-#: From SCCT's guidelines (Coombs 2007; DOMAIN.md s.7); the magnitudes are assumptions.
+#: From SCCT's guidelines (Coombs 2007; DOMAIN.md s.7); the magnitudes are assumptions
+#: (``crisis_dynamics.response_fit``'s default).
 RESPONSE_FIT: dict[str, dict[str, float]] = {
     "victim": {
         "silence": 0.0, "deny": 0.6, "correct": 0.8, "diminish": 0.2, "apologize": 0.1, "rebuild": 0.1,
@@ -112,6 +193,198 @@ RESPONSE_FIT: dict[str, dict[str, float]] = {
     },
 }  # fmt: skip
 
+
+class CrisisDynamicsParams(Params):
+    """How bad buzz spreads and fades, and what it does (DOMAIN.md s.7; many figures are assumptions)."""
+
+    outrage_share: float = param(
+        0.35,
+        "share of the people hearing the bad buzz who take it up and spread it, at severity 1 and mean "
+        "affinity (the others just know)",
+        "share 0..1",
+        "DOMAIN.md s.7 (rumour-spreading models)",
+        ge=0,
+        le=1,
+    )
+    calm_rate_per_day: float = param(
+        0.7,
+        "hazard of an outraged person calming down (half-life about a day)",
+        "per day",
+        "DOMAIN.md s.7 (assumption: half-life about a day)",
+        gt=0,
+        le=100,
+    )
+    hear_rate_per_day: float = param(
+        200.0,
+        "hazard of hearing the bad buzz per unit of (amplified) share of outraged contacts: firestorms build "
+        "within hours",
+        "per day",
+        "DOMAIN.md s.7 (Pfeffer et al. 2014)",
+        ge=0,
+        le=1000,
+    )
+    amplification_exponent: float = param(
+        0.5, "central people amplify: a spreader weighs (degree / mean degree)^exponent", "dimensionless", ge=0, le=3
+    )
+    seed_share: float = param(
+        0.01,
+        "share of the origin's people outraged at the start, at severity 1 (at least seed_min_people)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    seed_min_people: int = param(
+        3, "fewest people outraged at the start, whatever the severity (assumption)", "people", ge=1, le=1000
+    )
+    mentions_per_day: float = param(
+        1.0, "negative brand mentions an outraged person makes per day", "mentions per day", ge=0, le=100
+    )
+    background_mentions_per_member_per_day: float = param(
+        0.05,
+        "ordinary (not negative) brand mentions per member per day, beside comments",
+        "mentions per day",
+        ge=0,
+        le=100,
+    )
+    heard_affinity_loss: float = param(
+        0.15, "affinity lost on hearing the bad buzz, at severity 1 (e-reputation)", "share 0..1", ge=0, le=1
+    )
+    outraged_engagement_factor: float = param(
+        0.3, "engagement of an outraged member relative to a calm one", "x", ge=0, le=1
+    )
+    outraged_churn_factor: float = param(5.0, "churn hazard multiplier of an outraged member", "x", ge=1, le=100)
+    response_spread_effect: float = param(
+        1.5,
+        "a response of fit f multiplies the outrage share by exp(-effect x f)",
+        "dimensionless",
+        "Coombs 2007",
+        ge=0,
+        le=10,
+    )
+    response_calm_effect: float = param(
+        1.0,
+        "a response of fit f multiplies the calm rate by exp(effect x f)",
+        "dimensionless",
+        "Coombs 2007",
+        ge=0,
+        le=10,
+    )
+    response_affinity_shift: float = param(
+        0.1,
+        "affinity change, per unit of response fit, of people who hear the story with the brand's response",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    response_heard_before_share: float = param(
+        0.3,
+        "share of that change reaching the people who heard before the response (their opinion is formed: late "
+        "responses are worse; assumption)",
+        "share 0..1",
+        "DOMAIN.md s.7 (respond within the first hours)",
+        ge=0,
+        le=1,
+    )
+    damage_half_life_days: float = param(
+        14.0,
+        "half-life of the affinity lost on hearing the story, down to its lasting share (short-term drops fade "
+        "within weeks; assumption)",
+        "days",
+        "DOMAIN.md s.11 (Hansen, Kupfer and Hennig-Thurau 2018: 58% short-term, 40% long-term drops)",
+        gt=0,
+        le=3650,
+    )
+    lasting_load_days: float = param(
+        0.5,
+        "outrage load (outraged person-days per person of the audience) at which a crisis leaves its cluster's "
+        "full lasting share of the damage (the share grows in proportion below it; assumption)",
+        "days",
+        "DOMAIN.md s.11 (Hansen et al. 2018: large volumes and long storms last)",
+        gt=0,
+        le=1000,
+    )
+    lasting_share_by_cluster: Annotated[dict[ClusterName, Share], over_table(LASTING_BY_CLUSTER)] = table(
+        LASTING_BY_CLUSTER,
+        "share of the damage a crisis of each cluster leaves for good at full load, without a response",
+        "share 0..1",
+        "DOMAIN.md s.11 (Hansen et al. 2018: the ranking); assumption",
+    )
+    lasting_response_effect: float = param(
+        1.5,
+        "a response of fit f multiplies the lasting share by exp(-effect x f) (a mismatch, f < 0, makes it last)",
+        "dimensionless",
+        "Coombs 2007; assumption",
+        ge=0,
+        le=10,
+    )
+    response_fit: Annotated[dict[ClusterName, dict[ResponseStrategy, Fit]], over_table(RESPONSE_FIT)] = table(
+        RESPONSE_FIT,
+        "fit of each response strategy to each crisis cluster, -1 (harmful) .. 1 (the matched response), silence "
+        "0; a file gives only the figures it changes (response_fit: {victim: {deny: 0.5}})",
+        "fit -1..1",
+        "Coombs 2007 (SCCT's guidelines); magnitudes assumed",
+    )
+    update_effect: float = param(
+        0.25,
+        "each follow-up update per day strengthens the response's fit by this share (up to max_updates_per_day)",
+        "share",
+        ge=0,
+        le=1,
+    )
+    max_updates_per_day: float = param(
+        4.0,
+        "follow-up updates per day beyond which more add nothing to the response's fit (assumption)",
+        "updates per day",
+        ge=0,
+        le=24,
+    )
+    disclose_fit_bonus: float = param(
+        0.2,
+        "fit added to the response when the brand disclosed first (the credibility of having told first)",
+        "fit",
+        "Arpan and Roskos-Ewoldsen 2005; assumption",
+        ge=0,
+        le=1,
+    )
+    max_fit: float = param(
+        1.5, "largest fit, either way, once updates and disclosure are counted (assumption)", "fit", ge=0, le=10
+    )
+    thunder_severity_factor: float = param(
+        0.6,
+        "severity kept when the brand discloses first (stealing thunder)",
+        "x",
+        "Arpan and Roskos-Ewoldsen 2005 (moderate, noisy effect)",
+        ge=0,
+        le=1,
+    )
+    moderation_backlash_threshold: float = param(
+        0.3, "moderation share beyond which hiding comments backfires", "share 0..1", ge=0, le=1
+    )
+    moderation_backlash: float = param(
+        4.0,
+        "outrage multiplier added per unit of moderation beyond the threshold (Streisand effect)",
+        "x",
+        ge=0,
+        le=100,
+    )
+    step_hours: float = param(
+        1.0,
+        "step length while a crisis is active (at least 6 minutes: shorter steps only slow the run down)",
+        "hours",
+        "DOMAIN.md s.7",
+        ge=0.1,
+        le=24,
+    )
+    window_days: float = param(
+        5.0,
+        "how long after a crisis starts the clock stays at crisis resolution",
+        "days",
+        "DOMAIN.md s.7 (back near baseline in 3-7 days)",
+        gt=0,
+        le=365,
+    )
+
+
 #: A crisis as it is scheduled or injected (the scenario's ``crises:`` items).
 Crisis = CrisisParams
 #: The CM's response to a crisis.
@@ -126,14 +399,14 @@ def cluster_of(crisis_type: str, history: bool = False) -> str:
     return cluster
 
 
-def best_response(cluster: str) -> str:
-    """The response strategy with the highest SCCT fit for a crisis cluster (``RESPONSE_FIT``).
+def best_response(cluster: str, response_fit: Mapping[str, Mapping[str, float]] = RESPONSE_FIT) -> str:
+    """The response strategy with the highest SCCT fit for a crisis cluster (``response_fit``, by default SCCT's).
 
     Example:
         >>> best_response("preventable"), best_response("victim")
         ('rebuild', 'correct')
     """
-    fits = RESPONSE_FIT[cluster]
+    fits = response_fit[cluster]
     return max(fits, key=fits.__getitem__)
 
 
@@ -233,7 +506,9 @@ class BadBuzz:
         pool = pool[~self.outraged[pool] & ~self.calmed[pool]]
         if pool.size == 0:
             return
-        count = min(pool.size, max(3, round(severity * self.dynamics.seed_share * pool.size)))
+        count = min(
+            pool.size, max(self.dynamics.seed_min_people, round(severity * self.dynamics.seed_share * pool.size))
+        )
         if crisis.type == "influencer_callout":
             order = np.lexsort((rng.random(pool.size), -self.network.degree[pool]))
             first = pool[order[:count]]
@@ -255,11 +530,12 @@ class BadBuzz:
         """The response's fit now (0 before it is made)."""
         if day + 1e-9 < crisis.response_day:
             return 0.0
-        fit = RESPONSE_FIT[crisis.cluster][crisis.response.strategy]
-        fit *= 1.0 + self.dynamics.update_effect * min(crisis.response.updates_per_day, 4.0)
+        d = self.dynamics
+        fit = d.response_fit[crisis.cluster][crisis.response.strategy]
+        fit *= 1.0 + d.update_effect * min(crisis.response.updates_per_day, d.max_updates_per_day)
         if crisis.response.disclose_first:
-            fit += 0.2  # credibility of having told first
-        return max(-1.5, min(1.5, fit))
+            fit += d.disclose_fit_bonus  # credibility of having told first
+        return max(-d.max_fit, min(d.max_fit, fit))
 
     def _outrage(self, ids: np.ndarray, affinity: np.ndarray, severity: float) -> None:
         self.outraged[ids] = True
@@ -296,7 +572,7 @@ class BadBuzz:
             return 0.0
         d = self.dynamics
         fit = self.fit(crisis, math.inf) if crisis.responded else 0.0
-        share = LASTING_BY_CLUSTER[crisis.cluster] * min(1.0, self.load / d.lasting_load_days)
+        share = d.lasting_share_by_cluster[crisis.cluster] * min(1.0, self.load / d.lasting_load_days)
         return min(1.0, share * math.exp(-d.lasting_response_effect * fit))
 
     def heal(self, dt: float, affinity: np.ndarray) -> None:
@@ -368,3 +644,137 @@ class BadBuzz:
         tally.hidden = on_page * moderation
         tally.negative_mentions = on_page - tally.hidden + elsewhere
         return tally
+
+
+# --- the steps over the model's arrays (model.STEP), the crisis clock and the moves of an exercise ---
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def start_due_crises(model: CommunityModel, now: float | None = None) -> None:
+    """Crisis events: crises whose start has come (scheduled or injected) go public.
+
+    Their first outraged people are drawn (``BadBuzz.start``).
+
+    Args:
+        model: the model.
+        now: the day it happens; the step's start by default (an exercise makes the crises due at
+            hour 0 public before its first step).
+    """
+    now = model.day_start if now is None else now
+    pop = model.population
+    while model.crises_due and model.crises_due[0].start_day <= now + 1e-9:
+        event = model.crises_due.pop(0)
+        model.bad_buzz.start(event, now, pop.state, pop.affinity, model.streams["crisis"])
+        if model.crisis_started_day is None:
+            model.crisis_started_day = now
+
+
+def spread_bad_buzz(model: CommunityModel) -> None:
+    """Bad buzz: the CM's crisis response takes effect when its time has come; the outrage spreads and calms.
+
+    People hear the bad buzz from outraged contacts and some take it up; the outraged calm down
+    (``BadBuzz.step``).
+    """
+    from communitysim.population import MemberState
+
+    if not model.bad_buzz.active:
+        return
+    pop = model.population
+    model.bad_buzz.step(
+        model.day_start,
+        model.dt,
+        pop.state == MemberState.MEMBER,
+        pop.affinity,
+        model.params.audience.affinity.mean,
+        model.streams["crisis"],
+    )
+
+
+def next_step_days(model: CommunityModel) -> float:
+    """Length of the model's next step in days: the crisis clock.
+
+    ``step_hours``, except within ``crisis_dynamics.window_days`` of a crisis start, where it is
+    ``crisis_dynamics.step_hours``; a step never straddles a scheduled crisis start or the horizon.
+    """
+    p = model.params
+    now = model.day
+    dt = p.dt_days
+    window = p.crisis_dynamics.window_days
+    starts = [c.params.start_day for c in model.bad_buzz.crises] + [c.start_day for c in model.crises_due]
+    if any(start - 1e-9 <= now < start + window - 1e-9 for start in starts):
+        dt = p.crisis_dynamics.step_hours / 24.0
+    upcoming = [start for start in starts if start > now + 1e-9]
+    if upcoming:
+        dt = min(dt, min(upcoming) - now)
+    return min(dt, p.days - now)
+
+
+def inject(model: CommunityModel, event: CrisisParams) -> None:
+    """Start a crisis while the model runs (a ``start_day`` in the past means now); logged for the twin."""
+    if not isinstance(event, CrisisParams):
+        raise TypeError("inject takes a Crisis (communitysim.mechanisms.crisis.Crisis)")
+    start = max(event.start_day, model.day)
+    if start >= model.params.days:
+        raise ValueError(f"crisis start_day {start:g} is not before the horizon ({model.params.days:g} days)")
+    event = event.model_copy(update={"start_day": start})
+    model.crisis_log.append((model.day, "inject", event))
+    model.crises_due = sorted([*model.crises_due, event], key=lambda c: c.start_day)
+    if start <= model.day + 1e-9:
+        start_due_crises(model, model.day)
+
+
+def respond(model: CommunityModel, response: ResponseParams) -> None:
+    """The CM's statement on the latest crisis, made now (replaces the one planned); logged for the twin."""
+    model.crisis_log.append((model.day, "respond", response))
+    model.bad_buzz.respond(response, model.day)
+
+
+def escalate(model: CommunityModel, severity: float) -> None:
+    """A new wave of outrage in the current crisis, now (its response stays); logged for the twin."""
+    if not (isinstance(severity, int | float) and 0 < severity <= 1):
+        raise ValueError(f"escalation severity: expected a share in (0, 1], got {severity!r}")
+    if not model.bad_buzz.active:
+        raise RuntimeError("there is no crisis to escalate")
+    model.crisis_log.append((model.day, "escalate", float(severity)))
+    pop = model.population
+    model.bad_buzz.escalate(float(severity), pop.state, pop.affinity, model.streams["crisis"])
+
+
+class CounterfactualTwin:
+    """The same run without the crises' effects: same seed, same crisis clock and moves (``members_lost``).
+
+    The twin is a model of the same class built with ``crisis_effects=False``; ``catch_up`` replays
+    the moves of the model's ``crisis_log`` at the days they were made and steps the twin up to the
+    model's day (common random numbers: the two runs differ only by the crises' effects).
+    """
+
+    def __init__(self, model: CommunityModel):
+        self.model = type(model)(model.params, seed=model.seed, crisis_effects=False)
+        self.replayed = 0  # crisis_log entries replayed so far
+
+    def catch_up(self, model: CommunityModel) -> CommunityModel:
+        """Bring the twin up to ``model``'s day and return it."""
+        twin = self.model
+        while True:
+            while self.replayed < len(model.crisis_log) and model.crisis_log[self.replayed][0] <= twin.day + 1e-9:
+                _, kind, what = model.crisis_log[self.replayed]
+                twin.start_due_crises()  # as the model had, when the entry was logged
+                getattr(twin, kind)(what)  # inject, respond, act or escalate, as logged
+                self.replayed += 1
+            if twin.day >= model.day - 1e-9:
+                return twin
+            twin.step()
+
+
+__all__ += [
+    "start_due_crises",
+    "spread_bad_buzz",
+    "next_step_days",
+    "inject",
+    "respond",
+    "escalate",
+    "CounterfactualTwin",
+]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel

@@ -30,14 +30,17 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
+from communitysim.mechanisms.posting import CONTENT_TYPES, CONTENT_TYPES_TABLE, ContentTypeParams
+from communitysim.params import Params, param
 from communitysim.sampling import poisson_counts
 
 __all__ = [
+    "EngagementParams",
     "post_share_reached",
     "LivePosts",
     "StepPosts",
@@ -47,14 +50,113 @@ __all__ = [
     "engage",
 ]
 
-_TYPE_NAMES = tuple(CONTENT_TYPES_TABLE)
-_TYPE_INDEX = {name: i for i, name in enumerate(_TYPE_NAMES)}
-_TABLE = np.array(
-    [
-        [t.appeal, t.comments, t.shares, t.member_talk, t.leads, t.affinity_per_view, t.join_pull_per_day]
-        for t in CONTENT_TYPES_TABLE.values()
-    ]
-)
+
+class EngagementParams(Params):
+    """Engaging with posts: per-view chance, post and member decay, participation, shares."""
+
+    per_view: float = param(
+        0.05,
+        "chance that a view by a member of mean affinity and engagement is engaged with, before attention and fatigue",
+        "share 0..1",
+        "DOMAIN.md s.5 (platform presets)",
+        gt=0,
+        le=1,
+    )
+    post_half_life_hours: float = param(
+        3.2, "half-life of a post's engagement after publication", "hours", "DOMAIN.md s.4 (Bitly 2011)", gt=0, le=720
+    )
+    post_decay_stretch: float = param(
+        0.5,
+        "stretch exponent beta of the post decay exp(-(t/tau)^beta)",
+        "dimensionless",
+        "DOMAIN.md s.4 (Wu and Huberman 2007)",
+        ge=0.05,  # below, ln(2)^(1/stretch) underflows to 0 (measured stretches are 0.3-1)
+        le=2,
+    )
+    member_half_life_days: float = param(
+        14.0, "half-life of a member's engagement back to its baseline 1", "days", gt=0, le=3650
+    )
+    gain_per_action: float = param(
+        1.0, "engagement a member gains from each of their own actions (habit)", "engagement units", ge=0, le=10
+    )
+    gain_per_reply_received: float = param(
+        1.0,
+        "engagement gained from a reply by another member (conversation)",
+        "engagement units",
+        "seed 000 (value from member interactions)",
+        ge=0,
+        le=10,
+    )
+    max_engagement: float = param(20.0, "ceiling of a member's engagement", "x baseline", ge=1, le=100)
+    comment_share: float = param(
+        0.25,
+        "share of engagements that are comments, for a member of baseline engagement",
+        "share 0..1",
+        "DOMAIN.md s.8",
+        ge=0,
+        le=1,
+    )
+    share_share: float = param(
+        0.08,
+        "share of engagements that are shares, for average shareability",
+        "share 0..1",
+        "DOMAIN.md s.8",
+        ge=0,
+        le=1,
+    )
+    share_exposure: float = param(
+        20.0,
+        "word-of-mouth exposure of a non-member per share by a contact, relative to a member contact",
+        "x member contact",
+        ge=0,
+        le=100,
+    )
+    inactive_days: float = param(
+        30.0,
+        "days without any action after which a member counts as inactive",
+        "days",
+        "DOMAIN.md s.8",
+        gt=0,
+        le=365,
+    )
+    inactive_churn_factor: float = param(1.5, "churn hazard multiplier for inactive members", "x", ge=1, le=100)
+    creator_comments_30d: int = param(
+        8,
+        "comments in the last 30 days from which a member counts as a creator (1 or more: contributor)",
+        "comments",
+        "DOMAIN.md s.3 (90-9-1)",
+        ge=2,
+        le=1000,
+    )
+    negative_comment_share: float = param(
+        0.3,
+        "share of a member's comments that are negative when their affinity is 0 (falls linearly to 0 at 1)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    positive_comment_share: float = param(
+        0.6,
+        "share of a member's comments that are positive when their affinity is 1 (rises linearly from 0)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+
+
+_TYPE_INDEX = {name: i for i, name in enumerate(CONTENT_TYPES)}
+
+
+def _type_table(types: Mapping[str, ContentTypeParams]) -> np.ndarray:
+    """The content types' effects as an array, one row per type in ``CONTENT_TYPES``'s order."""
+    return np.array(
+        [
+            [t.appeal, t.comments, t.shares, t.member_talk, t.leads, t.affinity_per_view, t.join_pull_per_day]
+            for t in (types[name] for name in CONTENT_TYPES)
+        ]
+    )
+
+
 #: A post is dropped once this share of its lifetime engagement is reached (the rest is given at once).
 DONE_SHARE = 0.999
 
@@ -104,9 +206,12 @@ class StepPosts:
 class LivePosts:
     """The brand's posts still gathering engagement, and every post's engagement so far."""
 
-    def __init__(self, half_life_hours: float, stretch: float):
+    def __init__(
+        self, half_life_hours: float, stretch: float, types: Mapping[str, ContentTypeParams] = CONTENT_TYPES_TABLE
+    ):
         self.half_life_hours = half_life_hours
         self.stretch = stretch
+        self.type_table = _type_table(types)  # the content types' effects (``content.types``)
         self.day = np.zeros(0)  # publication day of every post ever
         self.kind = np.zeros(0, dtype=np.int16)
         self.appeal = np.zeros(0)  # type appeal x novelty x quality
@@ -145,7 +250,7 @@ class LivePosts:
         total = float(weights.sum())
         if total <= 0:
             return StepPosts.quiet(weights, live)
-        table = _TABLE[self.kind[live]]
+        table = self.type_table[self.kind[live]]
         mean = (weights @ table) / total
         appeal = float(weights @ self.appeal[live]) / total
         return StepPosts(

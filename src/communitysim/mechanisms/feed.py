@@ -31,7 +31,65 @@ import math
 
 import numpy as np
 
-__all__ = ["PLATFORMS", "ENGAGEMENT_BANDS", "attention", "view_propensity", "fatigue_step", "visibility_factor"]
+from communitysim.params import Params, param
+
+__all__ = [
+    "FeedParams",
+    "PLATFORMS",
+    "ENGAGEMENT_BANDS",
+    "attention",
+    "view_propensity",
+    "fatigue_step",
+    "visibility_factor",
+]
+
+
+class FeedParams(Params):
+    """What members see of the brand's posts: organic reach, limited attention, fatigue.
+
+    The defaults (``platform: generic``) describe a community group, whose members see much more
+    of the brand's posts than the followers of a brand page; the platform presets describe pages.
+    """
+
+    organic_reach_share: float = param(
+        0.3,
+        "share of followers of mean activity who see a given brand post in their feed",
+        "share 0..1",
+        "DOMAIN.md s.5 (platform presets)",
+        gt=0,
+        le=1,
+    )
+    appetite_posts_per_day: float = param(
+        1.5,
+        "brand posts a member can attend to per day before attention is split (limited attention)",
+        "posts per day",
+        "DOMAIN.md s.6",
+        gt=0,
+        le=100,
+    )
+    fatigue_per_excess_post: float = param(
+        0.02, "fatigue added per day by each post per day beyond the appetite", "fatigue units per post", ge=0, le=10
+    )
+    fatigue_half_life_days: float = param(7.0, "half-life of fatigue", "days", gt=0, le=365)
+    fatigue_unfollow_rate_per_day: float = param(
+        0.005, "extra unfollow hazard per unit of fatigue (over-posting)", "per day", "DOMAIN.md s.6", ge=0, le=10
+    )
+    visibility_from_posts_share: float = param(
+        0.5,
+        "share of external visibility that comes from the brand's posting (the rest from its presence)",
+        "share 0..1",
+        ge=0,
+        le=1,
+    )
+    reference_posts_per_week: float = param(
+        5.0,
+        "cadence at which posting gives the scenario's external visibility p",
+        "posts per week",
+        "DOMAIN.md s.5",
+        gt=0,
+        le=500,
+    )
+
 
 #: Per-platform defaults. Engagement bands per post by followers are DOMAIN.md s.5 (Rival IQ 2023-2024);
 #: half-lives DOMAIN.md s.4 (Bitly 2011, Pfeffer et al. 2023); reach and appetite are assumptions

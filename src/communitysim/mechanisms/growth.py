@@ -28,9 +28,41 @@ import numpy as np
 import scipy.sparse as sp
 
 from communitysim.network import Network
+from communitysim.params import Params, param
 from communitysim.sampling import EventClocks
 
-__all__ = ["add_to_contacts", "WordOfMouth", "join_hazard_per_day", "draw_joiners"]
+__all__ = ["GrowthParams", "add_to_contacts", "WordOfMouth", "join_hazard_per_day", "draw_joiners"]
+
+
+class GrowthParams(Params):
+    """Joining by external visibility and word-of-mouth (network Bass), and leaving."""
+
+    external_rate_per_day: float = param(
+        0.002,
+        "p: hazard of joining from the brand's own visibility (presence, events, paid reach)",
+        "per day",
+        "Bass 1969; DOMAIN.md s.2",
+        ge=0,
+        le=10,
+    )
+    word_of_mouth_rate_per_day: float = param(
+        0.25,
+        "q: hazard of joining per unit of activity-weighted share of member neighbours",
+        "per day",
+        "Bass 1969; DOMAIN.md s.2",
+        ge=0,
+        le=100,
+    )
+    churn_rate_per_day: float = param(
+        0.001, "hazard of a member leaving, for a member of mean affinity and mean activity", "per day", ge=0, le=10
+    )
+    churn_activity_exponent: float = param(
+        0.5,
+        "how much activity protects from churn: hazard x effective_activity^-exponent (0: not at all)",
+        "dimensionless",
+        ge=0,
+        le=5,
+    )
 
 
 def add_to_contacts(adjacency: sp.csr_array, ids: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
@@ -131,3 +163,71 @@ def join_hazard_per_day(
 def draw_joiners(candidates: np.ndarray, hazard_per_day: np.ndarray, dt_days: float, clocks: EventClocks) -> np.ndarray:
     """The ``candidates`` who join this step (each with probability ``1 - exp(-hazard x dt)``, on their own clock)."""
     return clocks.advance(candidates, hazard_per_day, dt_days)
+
+
+# --- the step over the model's arrays (model.STEP) ------------------------------------------------
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def decide_joins(model: CommunityModel) -> None:
+    """Joins: every non-member draws whether they join, from the state the feed step left.
+
+    External visibility (fed by posting, ``feed.visibility_factor``), word-of-mouth from member
+    contacts and from this step's shares and talk, and the pull of live contests; the outraged do
+    not join. The joiners are kept in ``model.joiners`` until the step applies them.
+    """
+    from communitysim.mechanisms.feed import visibility_factor
+
+    p = model.params
+    candidates = model.non_members_now()
+    exposure = model.word_of_mouth.exposure(candidates)
+    if model.talk_exposure is not None:
+        exposure = exposure + model.talk_exposure[candidates]
+    visibility = visibility_factor(
+        model.community_manager.posts_per_day_recent,
+        p.feed.reference_posts_per_week,
+        p.feed.visibility_from_posts_share,
+    )
+    hazard = join_hazard_per_day(
+        exposure,
+        model.population.affinity[candidates],
+        p.growth.external_rate_per_day * visibility,
+        p.growth.word_of_mouth_rate_per_day,
+        model.readiness,
+        p.audience.affinity.mean,
+    )
+    if model.last.join_pull_per_day:
+        hazard = hazard + model.last.join_pull_per_day * model.readiness
+    if model.bad_buzz.active:  # the outraged do not join
+        hazard[model.bad_buzz.outraged[candidates]] = 0.0
+    model.joiners = draw_joiners(candidates, hazard, model.dt, model.join_clocks)
+
+
+def exposure_from_shares_and_talk(
+    model: CommunityModel, ids: np.ndarray, shares: np.ndarray, commented: np.ndarray, to_members: np.ndarray
+) -> np.ndarray | None:
+    """This step's word-of-mouth exposure of everyone from the members' shares and conversations.
+
+    ``ids`` engaged, with ``shares`` each; ``commented`` marks those of them who commented and
+    ``to_members`` counts, per commenter, the comments that answered a member. Each share exposes the
+    author's contacts by ``engagement.share_exposure``, each answer by ``retention.conversation_exposure``.
+
+    Returns:
+        The exposure of every person (``WordOfMouth.neighbour_share``), or None when nobody spread anything.
+    """
+    p = model.params
+    spread = p.engagement.share_exposure * shares.astype(float)
+    if p.retention.conversation_exposure and to_members.size:
+        spread[commented] += p.retention.conversation_exposure * to_members
+    talking = spread > 0
+    if not talking.any():
+        return None
+    return model.word_of_mouth.neighbour_share(ids[talking], spread[talking])
+
+
+__all__ += ["decide_joins", "exposure_from_shares_and_talk"]
+
+from typing import TYPE_CHECKING  # noqa: E402  (see above)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel

@@ -15,7 +15,22 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["lead_probability"]
+from communitysim.params import Params, param
+
+__all__ = ["LeadParams", "lead_probability"]
+
+
+class LeadParams(Params):
+    """Qualified leads from engaged members (seed 003)."""
+
+    rate_per_engagement: float = param(
+        0.003,
+        "chance that one engagement by a member of mean affinity makes them a qualified lead",
+        "share 0..1",
+        "seed 003",
+        ge=0,
+        le=1,
+    )
 
 
 def lead_probability(
@@ -23,3 +38,36 @@ def lead_probability(
 ) -> np.ndarray:
     """Chance that members with these engagements in a step become qualified leads."""
     return -np.expm1(-rate_per_engagement * lead_value * engagements * affinity / mean_affinity)
+
+
+# --- the step's draw over the model's arrays (the feed step, model.STEP) --------------------------
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def draw_leads(model: CommunityModel, ids: np.ndarray, engagements: np.ndarray, lead_value: float) -> None:
+    """The members ``ids`` who engaged this step (``engagements`` each) and are not leads yet may become one.
+
+    ``lead_value`` is the live posts' mean lead value. The count goes to ``model.last.leads``.
+    """
+    p = model.params
+    pop = model.population
+    open_ids = ~pop.is_lead[ids]
+    candidates = ids[open_ids]
+    chance = lead_probability(
+        engagements[open_ids],
+        pop.affinity[candidates],
+        p.leads.rate_per_engagement,
+        lead_value,
+        p.audience.affinity.mean,
+    )
+    new_leads = candidates[model.streams["leads"].random(candidates.size) < chance]
+    pop.is_lead[new_leads] = True
+    model.last.leads = int(new_leads.size)
+
+
+__all__ += ["draw_leads"]
+
+from typing import TYPE_CHECKING  # noqa: E402  (see above)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel

@@ -19,7 +19,22 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["newcomer_activity"]
+from communitysim.params import Params, param
+
+__all__ = ["CommunityParams", "newcomer_activity"]
+
+
+class CommunityParams(Params):
+    """The community's activity norm, set by its first members."""
+
+    norm_conformity_share: float = param(
+        0.5,
+        "share of a newcomer's activity taken from the members' mean activity when they join (0: none)",
+        "share 0..1",
+        "seeds 001 III.1 and 002 (first members set the tone)",
+        ge=0,
+        le=1,
+    )
 
 
 def newcomer_activity(own_activity: np.ndarray, norm: float, conformity_share: float) -> np.ndarray:

@@ -20,7 +20,24 @@ import math
 import numpy as np
 from scipy.special import exp1
 
-__all__ = ["speed_value", "reply"]
+from communitysim.params import Params, param
+
+__all__ = ["RepliesParams", "speed_value", "reply"]
+
+
+class RepliesParams(Params):
+    """Effects of the CM's replies on the members who commented (DOMAIN.md s.7)."""
+
+    speed_scale_hours: float = param(
+        1.0, "reply delay at which a reply is worth half of an instant one", "hours", "DOMAIN.md s.7", gt=0, le=720
+    )
+    affinity_gain: float = param(0.02, "affinity gained by a member from one instant reply", "share 0..1", ge=0, le=1)
+    engagement_gain: float = param(
+        0.5, "engagement gained by a member from one instant reply", "engagement units", ge=0, le=10
+    )
+    unanswered_affinity_loss: float = param(
+        0.003, "affinity lost for each comment to the brand left unanswered", "share 0..1", ge=0, le=1
+    )
 
 
 def speed_value(mean_delay_hours: float, speed_scale_hours: float) -> float:
@@ -48,3 +65,41 @@ def reply(
     if mean_delay_hours <= 0:
         return replied, 0.0
     return replied, float(rng.gamma(total, mean_delay_hours)) / total
+
+
+# --- the step's replies over the model's arrays (the feed step, model.STEP) -----------------------
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def reply_to_commenters(model: CommunityModel, commenters: np.ndarray, to_brand: np.ndarray) -> np.ndarray:
+    """The CM answers the comments addressed to the brand; the answered think better of it, the ignored worse.
+
+    ``to_brand``: per commenter, their comments to the brand this step. Records the step's comments
+    to the brand, replies and mean delay in ``model.last``.
+
+    Returns:
+        Replies per commenter.
+    """
+    p = model.params
+    pop = model.population
+    tally = model.last
+    replied, delay = reply(to_brand, p.strategy.reply_share, p.strategy.reply_delay_hours, model.streams["replies"])
+    tally.to_brand, tally.replies, tally.response_time_h = int(to_brand.sum()), int(replied.sum()), delay
+    worth = speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours)
+    pop.affinity[commenters] = np.clip(
+        pop.affinity[commenters]
+        + p.replies.affinity_gain * worth * replied
+        - p.replies.unanswered_affinity_loss * (to_brand - replied),
+        0.0,
+        1.0,
+    )
+    pop.engagement[commenters] += p.replies.engagement_gain * worth * replied
+    return replied
+
+
+__all__ += ["reply_to_commenters"]
+
+from typing import TYPE_CHECKING  # noqa: E402  (see above)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel

@@ -35,7 +35,78 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["retention_factor", "decay_bond", "reply_speed", "view_value"]
+from communitysim.params import Params, param
+
+__all__ = ["RetentionParams", "retention_factor", "decay_bond", "reply_speed", "view_value"]
+
+
+class RetentionParams(Params):
+    """What keeps members: attachment built by what they receive, and ties to other members (DOMAIN.md s.11)."""
+
+    bond_per_reply: float = param(
+        0.4,
+        "attachment a member gains from one instant reply by the CM (times the reply's speed worth)",
+        "attachment units",
+        "DOMAIN.md s.11 (Joyce and Kraut 2006: a reply, 44% -> 56% come back)",
+        ge=0,
+        le=10,
+    )
+    bond_per_member_answer: float = param(
+        0.4,
+        "attachment a member gains from one answer by another member (as a reply: Joyce and Kraut's replies "
+        "came from members)",
+        "attachment units",
+        "DOMAIN.md s.11 (Yang and Kraut 2017; Ren et al. 2012)",
+        ge=0,
+        le=10,
+    )
+    bond_per_view: float = param(
+        0.08,
+        "attachment a member gains from seeing one post of quality 1 (times quality and attention, over 1 + "
+        "fatigue; assumption)",
+        "attachment units",
+        "seed 000 (quality content 'attire et fidélise')",
+        ge=0,
+        le=10,
+    )
+    seen_care: float = param(
+        0.5,
+        "weight of the care a viewer sees on the page (the brand's replies, members answering each other) beside "
+        "quality in the value of a post seen (assumption)",
+        "x quality",
+        "seed 000 (écouter, répondre); DOMAIN.md s.11",
+        ge=0,
+        le=10,
+    )
+    reply_speed_share: float = param(
+        0.7,
+        "share of a reply's attachment that depends on its speed (the rest comes with any reply)",
+        "share 0..1",
+        "DOMAIN.md s.7 and s.11 (any reply counts; fast ones more)",
+        ge=0,
+        le=1,
+    )
+    bond_half_life_days: float = param(
+        60.0, "half-life of a member's attachment without new care or value (assumption)", "days", gt=0, le=3650
+    )
+    max_bond: float = param(5.0, "ceiling of a member's attachment", "attachment units", ge=0, le=100)
+    tie_effect: float = param(
+        1.0,
+        "attachment from ties: a member all of whose contacts are members (of mean activity) counts this much "
+        "attachment (assumption)",
+        "attachment units",
+        "DOMAIN.md s.11 (Ren et al. 2012: bonds between members)",
+        ge=0,
+        le=10,
+    )
+    conversation_exposure: float = param(
+        20.0,
+        "word-of-mouth exposure of a non-member per comment a contact wrote to another member, relative to a "
+        "member contact (for the step; assumption)",
+        "x member contact",
+        ge=0,
+        le=100,
+    )
 
 
 def retention_factor(bond: np.ndarray, member_contacts: np.ndarray, tie_effect: float) -> np.ndarray:
@@ -64,3 +135,58 @@ def view_value(quality: float, brand_care: float, member_care: float, seen_care:
         0.6
     """
     return quality + seen_care * (brand_care + member_care)
+
+
+# --- the effects over the model's arrays (the feed step and churn, model.STEP) --------------------
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def bond_from_views(
+    model: CommunityModel,
+    viewers: np.ndarray,
+    views: np.ndarray,
+    member_share: float,
+    speed: float,
+    attention: float,
+) -> None:
+    """Members draw attachment from what they saw: content and care (``retention.bond_per_view``).
+
+    ``viewers`` saw ``views`` brand posts each; ``member_share`` is the share of comments answering
+    members, ``speed`` the worth of the CM's replies (``reply_speed``), ``attention`` the feed's
+    attention factor. Tired members take less.
+    """
+    p = model.params
+    r = p.retention
+    if not (r.bond_per_view and viewers.size):
+        return
+    pop = model.population
+    value = view_value(p.strategy.quality, p.strategy.reply_share * speed, member_share, r.seen_care)
+    worth = r.bond_per_view * value * attention
+    pop.bond[viewers] += worth * views / (1.0 + pop.fatigue[viewers])
+    model.bond_moved = True
+
+
+def bond_from_replies(model: CommunityModel, commenters: np.ndarray, replied: np.ndarray, speed: float) -> None:
+    """A reply keeps people (Joyce and Kraut 2006): ``retention.bond_per_reply x speed`` per reply received."""
+    bond_per_reply = model.params.retention.bond_per_reply
+    if bond_per_reply and model.last.replies:
+        model.population.bond[commenters] += bond_per_reply * speed * replied
+        model.bond_moved = True
+
+
+def churn_factor(model: CommunityModel, members: np.ndarray) -> np.ndarray | None:
+    """Factor on ``members``' leaving hazard from their attachment and their ties to members (None: no effect)."""
+    r = model.params.retention
+    if not (model.bond_moved or r.tie_effect):
+        return None
+    bond = model.population.bond[members] if model.bond_moved else np.zeros(members.size)
+    ties = model.word_of_mouth.exposure(members) if r.tie_effect else 0.0
+    return retention_factor(bond, ties, r.tie_effect)
+
+
+__all__ += ["bond_from_views", "bond_from_replies", "churn_factor"]
+
+from typing import TYPE_CHECKING  # noqa: E402  (see above)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from communitysim.model import CommunityModel

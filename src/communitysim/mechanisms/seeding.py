@@ -19,7 +19,6 @@ multiplied by ``launch.declined_affinity_factor``).
 join hazard (an empty page converts fewer visitors). Inviting early wastes the first members.
 
 Example:
-    >>> from communitysim.scenario import LaunchParams
     >>> readiness(0, LaunchParams(posts_ready=6, unready_conversion_share=0.3))
     0.3
     >>> readiness(6, LaunchParams(posts_ready=6, unready_conversion_share=0.3))
@@ -33,14 +32,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import field_validator
 
+from communitysim.params import Params, known_name, param
 from communitysim.plugins import Registry
-from communitysim.scenario import LaunchParams
+from communitysim.population import MAX_AUDIENCE
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
 
 __all__ = [
+    "SeedingParams",
+    "LaunchParams",
     "Invitation",
     "STRATEGIES",
     "register_strategy",
@@ -51,6 +54,64 @@ __all__ = [
     "no_one",
     "answers",
 ]
+
+
+class SeedingParams(Params):
+    """The first members: who they are, and when they are invited."""
+
+    strategy: str = param(
+        "close_circle",
+        "who is invited first: close_circle, influencers, random, none (or a registered name)",
+        "name",
+        "seed 001 III.1",
+    )
+    size: int = param(20, "number of people invited as first members", "people", ge=0, le=MAX_AUDIENCE)
+    acceptance_share: float = param(
+        0.8, "share of invited people who join when the page is ready", "share 0..1", ge=0, le=1
+    )
+    invite_after_posts: int = param(
+        6, "brand posts published before the first members are invited", "posts", "seed 001 II", ge=0, le=10_000
+    )
+    close_circle_affinity: float = param(
+        0.9,
+        "affinity of close-circle first members (friends and colleagues of the founder)",
+        "share 0..1",
+        "seed 001 III.1",
+        ge=0,
+        le=1,
+    )
+    close_circle_activity_factor: float = param(
+        3.0, "how much more active close-circle first members are than they would otherwise be", "x", ge=1, le=100
+    )
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, value: str) -> str:
+        return known_name(value, STRATEGIES, "scenario.error.strategy")
+
+
+class LaunchParams(Params):
+    """Launch readiness: a page is stocked before it is opened (seed 001, II)."""
+
+    posts_ready: int = param(
+        6, "posts after which the page looks ready to visitors", "posts", "seed 001 II", ge=0, le=10_000
+    )
+    unready_conversion_share: float = param(
+        0.2,
+        "conversion of an empty page relative to a ready one (joins and invitations)",
+        "share 0..1",
+        "seed 001 II",
+        ge=0,
+        le=1,
+    )
+    declined_affinity_factor: float = param(
+        0.5,
+        "affinity kept by an invited person who declined (a poor first impression)",
+        "x",
+        "seed 001 II",
+        ge=0,
+        le=1,
+    )
 
 
 @dataclass
@@ -170,3 +231,36 @@ def answers(
     draws = rng.random(invitation.ids.size) if uniforms is None else uniforms[invitation.ids]
     accept = draws < acceptance_share * page_readiness
     return invitation.ids[accept], invitation.ids[~accept]
+
+
+# --- the steps over the model's arrays (model.STEP) -----------------------------------------------
+# (appended below the rest while the parameter classes move into the top of this file, issue 16)
+
+
+def update_readiness(model: CommunityModel) -> None:
+    """Launch readiness: the page's conversion factor from the posts published so far."""
+    model.readiness = readiness(model.community_manager.posts_published, model.params.launch)
+
+
+def invite_first_members(model: CommunityModel) -> None:
+    """First members: once ``seeding.invite_after_posts`` posts are up, the seeding strategy invites people (once).
+
+    Those who accept join at once (``model.admit``); those who decline think less of the brand:
+    their affinity is multiplied by ``launch.declined_affinity_factor``.
+    """
+    p = model.params
+    if model.invited_day is not None or model.community_manager.posts_published < p.seeding.invite_after_posts:
+        return
+    pop = model.population
+    model.invited_day = model.day
+    rng = model.streams["seeding"]
+    invitation = STRATEGIES[p.seeding.strategy](model, p.seeding.size, rng)
+    accepted, declined = answers(invitation, p.seeding.acceptance_share, model.readiness, rng, model.acceptance_draws)
+    pop.invited[invitation.ids] = True
+    if invitation.affinity is not None:
+        pop.affinity[accepted] = invitation.affinity
+    pop.affinity[declined] *= p.launch.declined_affinity_factor
+    model.admit(accepted, invitation.activity_factor, base=p.seeding.invite_after_posts == 0)
+
+
+__all__ += ["update_readiness", "invite_first_members"]

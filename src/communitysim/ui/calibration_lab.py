@@ -134,9 +134,8 @@ class CalibrationLab:
         )
         text = str(self.fit) + ("\n" + str(self.engagement) if self.engagement else "")
         lines = "".join(f"<div>{html.escape(line)}</div>" for line in text.splitlines())
-        self.report.value = f"<b>{html.escape(t('cal.fitted', name=path.name, days=len(export.data)))}</b>{lines}" + (
-            f"<ul>{gaps}</ul>" if gaps else ""
-        )
+        fitted = t("cal.fitted", name=path.name, dates=len(export.data), days=number(export.days))
+        self.report.value = f"<b>{html.escape(fitted)}</b>{lines}" + (f"<ul>{gaps}</ul>" if gaps else "")
         self.status.value = ""
         self.run_forecast()
 

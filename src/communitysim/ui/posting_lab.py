@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 import communitysim as cs
 from communitysim.files import scenario_dir
-from communitysim.mechanisms.posting import CONTENT_TYPES_TABLE
+from communitysim.mechanisms.posting import CONTENT_TYPES
 from communitysim.messages import t
 from communitysim.ui import app_box, display_app, error_html, redraw, schema_slider, slider_look
 from communitysim.ui.display import kpi_name, kpi_text
@@ -87,7 +87,7 @@ class PostingLab:
         self.reply_delay_hours = schema_slider("strategy.reply_delay_hours", t("lab.reply_delay_hours"), 0.5, **look)
         self.mix = {
             kind: w.IntSlider(value=0, min=0, max=10, description=t(f"lab.type.{kind}"), **look)
-            for kind in CONTENT_TYPES_TABLE
+            for kind in CONTENT_TYPES
         }
         self.run_button = w.Button(description=t("common.run"), button_style="primary", icon="play")
         self.run_button.on_click(lambda _: self.run())
