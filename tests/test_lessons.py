@@ -118,6 +118,15 @@ LESSONS: dict[str, Lesson] = {
     "member-to-member value keeps members": Lesson(
         "bakery_launch", {"conversation.member_reply_share": 0.05}, {"conversation.member_reply_share": 0.45},
         "churned", 365, -1, (-0.3, -0.01),
+        {"retention.conversation_exposure": 0.0},  # the word-of-mouth it brings is a lesson of its own (below)
+    ),
+    "word-of-mouth: shares bring members": Lesson(
+        "bakery_launch", {"engagement.share_share": 0.02}, {"engagement.share_share": 0.3}, "members", 90, +1,
+        (0.02, 0.5),
+    ),
+    "word-of-mouth: member conversations bring members": Lesson(
+        "bakery_launch", {"conversation.member_reply_share": 0.05}, {"conversation.member_reply_share": 0.45},
+        "members", 90, +1, (0.02, 0.5),
     ),
     "leads: informational content and care convert": Lesson(
         "b2b_leads", NEGLECT, {}, "leads", 365, +1, (1.0, 1000.0)

@@ -131,7 +131,7 @@ class EngagementParams(Params):
         le=1,
     )
     share_exposure: float = param(
-        0.5,
+        20.0,
         "word-of-mouth exposure of a non-member per share by a contact, relative to a member contact",
         "x member contact",
         ge=0,

@@ -127,7 +127,7 @@ class Platform(NamedTuple):
 #: default scenario's engagement rate lands in the band (tested).
 PLATFORM_TABLE: dict[str, Platform] = {
     "facebook": Platform(0.055, 1.5, 0.016, 3.2, (0.0005, 0.001)),
-    "instagram": Platform(0.09, 1.0, 0.07, 6.0, (0.004, 0.006)),
+    "instagram": Platform(0.09, 1.0, 0.08, 6.0, (0.004, 0.006)),
     "x": Platform(0.03, 3.0, 0.013, 1.3, (0.0002, 0.0005)),
     "tiktok": Platform(0.25, 2.0, 0.1, 12.0, (0.02, 0.06)),
     "linkedin": Platform(0.08, 1.0, 0.09, 8.0, (0.003, 0.008)),

@@ -114,7 +114,7 @@ class RetentionParams(Params):
         le=10,
     )
     conversation_exposure: float = param(
-        0.5,
+        20.0,
         "word-of-mouth exposure of a non-member per comment a contact wrote to another member, relative to a "
         "member contact (for the step; assumption)",
         "x member contact",

@@ -28,8 +28,8 @@ from communitysim.ui.display import kpi_name, kpi_text, scorecard_table
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.result import Result
 
-__all__ = ["LEVERS", "SPREAD_SEEDS", "changed_levers", "compare_over_seeds", "objective_feedback", "rhythm_reach",
-           "scorecard_html", "spread_line"]  # fmt: skip
+__all__ = ["LEVERS", "SPREAD_SEEDS", "changed_levers", "compare_over_seeds", "invitation_day", "objective_feedback",
+           "rhythm_reach", "scorecard_html", "spread_line"]  # fmt: skip
 
 #: The seeds, beside the learner's own, on which a lab compares this run with the previous one.
 SPREAD_SEEDS = (101, 202)
@@ -84,6 +84,27 @@ def changed_levers(now: Any, before: Any) -> list[str]:
             was, is_ = _lever_value(before.scenario, lever), _lever_value(now.scenario, lever)
             changes.append(t("feedback.change", lever=t(f"feedback.lever.{lever}"), before=was, now=is_))
     return changes
+
+
+def invitation_day(result: Any) -> float | None:
+    """The day the first members were invited: the end of the step whose posts reached ``seeding.invite_after_posts``.
+
+    None when the run never reached that many posts.
+    """
+    ts = result.timeseries
+    reached = ts["posts"].cumsum() >= result.scenario.seeding.invite_after_posts
+    return float(ts.loc[reached, "day"].iloc[0]) if reached.any() else None
+
+
+def _launch_moved(result: Any, previous: Any) -> str | None:
+    """A sentence when the posting rhythm moved the first members' invitation by a day or more (else None)."""
+    if result.scenario.strategy.posts_per_week == previous.scenario.strategy.posts_per_week:
+        return None
+    now, before = invitation_day(result), invitation_day(previous)
+    if now is None or before is None or abs(now - before) < 1:
+        return None
+    posts = number(result.scenario.seeding.invite_after_posts, None)
+    return t("feedback.launch_moved", now=number(now, None), before=number(before, None), posts=posts)
 
 
 def _until(ts: pd.DataFrame, day: float) -> pd.DataFrame:
@@ -158,6 +179,9 @@ def objective_feedback(
                 now=kpi_text(kpi, row["achieved"]),
             )
         )
+        launch = _launch_moved(result, previous) if kpi in ("members", "share_members", "engagements") else None
+        if launch:
+            lines.append(launch)
     elif previous is not None and previous.scenario.name == result.scenario.name:
         lines.append(t("feedback.same"))
     if reach is not None and not passed:

@@ -36,7 +36,7 @@ __all__ = ["PostingLab", "posting_lab", "lab_scenarios"]
 DEFAULT_SCENARIO = "classroom_bakery.yaml"
 
 #: KPIs compared over the seeds of ``feedback.SPREAD_SEEDS`` when the strategy changed.
-SPREAD_KPIS = ("members", "engagements")
+SPREAD_KPIS = ("members", "churn_rate", "engagements")
 #: KPIs shown under the plots, in this order.
 SUMMARY_KPIS = ("members", "engagements", "engagements_per_post", "engagement_rate_followers", "active_ratio", "leads")
 
