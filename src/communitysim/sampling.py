@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DIRECT_DRAW_SHARE", "who_has_an_event", "poisson_counts", "poisson_arrivals", "EventClocks"]
+__all__ = ["DIRECT_DRAW_SHARE", "who_has_an_event", "poisson_counts", "EventClocks"]
 
 #: Above this many expected events per person, drawing per person is cheaper than placing events.
 DIRECT_DRAW_SHARE = 0.1
@@ -51,11 +51,10 @@ def poisson_counts(ids: np.ndarray, rate: np.ndarray, rng: np.random.Generator) 
     """Independent ``Poisson(rate_i)`` counts: the ids with a count above 0, and their counts.
 
     Few events (at most ``DIRECT_DRAW_SHARE`` per person): one Poisson total placed on the
-    cumulative rates (superposition). Many: each person's count is the number of arrivals of a
-    unit-rate Poisson process within ``[0, rate_i]``, drawn as exponential gaps, the first for
-    everyone and the next only for those still within their rate (``poisson_arrivals``): about one
-    exponential per person plus one per event, against one Poisson draw per person (about 4x the
-    cost in numpy). Both give exactly the independent per-person counts.
+    cumulative rates (superposition). Many: one Poisson draw per person, whatever the counts, so that
+    two runs on one seed use the same random numbers for the same people (drawing the counts as
+    arrivals, one exponential per event, was 11-14% faster but shifted every later draw when one
+    person's count changed: paired comparisons drifted apart; tried and reverted, issue 20).
 
     Example:
         >>> import numpy as np
@@ -67,38 +66,14 @@ def poisson_counts(ids: np.ndarray, rate: np.ndarray, rng: np.random.Generator) 
     if not total > 0:
         return ids[:0], np.zeros(0, dtype=np.int64)
     if total > DIRECT_DRAW_SHARE * ids.size:
-        return poisson_arrivals(ids, rate, rng)
+        counts = rng.poisson(rate)  # one draw per person, whatever the counts: paired runs stay aligned
+        seen = counts > 0
+        return ids[seen], counts[seen]
     cumulative = np.cumsum(rate)
     total = float(cumulative[-1])
     hits = np.searchsorted(cumulative, rng.random(rng.poisson(total)) * total, side="right")
     who, counts = np.unique(np.minimum(hits, ids.size - 1), return_counts=True)
     return ids[who], counts
-
-
-def poisson_arrivals(ids: np.ndarray, rate: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """``Poisson(rate_i)`` counts as the arrivals of a unit-rate process within ``[0, rate_i]`` (ids above 0, counts).
-
-    The gaps between arrivals are independent ``Exponential(1)``: a person has a first event when
-    the first gap is below ``rate_i``, a second when the next gap fits in what is left, and so on.
-
-    Example:
-        >>> import numpy as np
-        >>> who, counts = poisson_arrivals(np.arange(3), np.array([0.0, 0.0, 2.0]), np.random.default_rng(3))
-        >>> who.tolist()
-        [2]
-    """
-    left = rate - rng.standard_exponential(rate.size)
-    hit = np.flatnonzero(left > 0)
-    left = left[hit]
-    counts = np.ones(hit.size, dtype=np.int64)
-    going = np.arange(hit.size)
-    while going.size:
-        remaining = left[going] - rng.standard_exponential(going.size)
-        more = remaining > 0
-        going = going[more]
-        left[going] = remaining[more]
-        counts[going] += 1
-    return ids[hit], counts
 
 
 class EventClocks:
