@@ -226,6 +226,7 @@ def _build_cpu_s(params: dict, sizes: tuple[int, ...], tmp_path: Path, repeats: 
 )
 def test_build_time_grows_linearly(params, tmp_path: Path):
     # 10x the people costs at most 15x the time (quadratic would be 100x); 2 ms of slack for the
-    # fixed costs that dominate the small graph
-    small, large = _build_cpu_s(params, (10_000, 100_000), tmp_path, 7)
+    # fixed costs that dominate the small graph. Best of 15 builds: under `make test`'s two workers the
+    # other worker's memory traffic inflated one best-of-7 large build to 15.8x (CI, 2026-12-01)
+    small, large = _build_cpu_s(params, (10_000, 100_000), tmp_path, 15)
     assert large <= 15 * small + 0.002
