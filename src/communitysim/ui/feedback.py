@@ -89,20 +89,31 @@ def changed_levers(now: Any, before: Any) -> list[str]:
 def invitation_day(result: Any) -> float | None:
     """The day the first members were invited: the end of the step whose posts reached ``seeding.invite_after_posts``.
 
-    None when the run never reached that many posts.
+    With ``seeding.invite_on_day`` set: the end of the first step ending on or after that day. None when
+    the run never reached that day or that many posts.
     """
     ts = result.timeseries
+    day = result.scenario.seeding.invite_on_day
+    if day is not None:
+        due = (ts["day"] >= day - 1e-9) & (ts["day"] > 0)  # the model's first step ends after day 0
+        return float(ts.loc[due, "day"].iloc[0]) if due.any() else None
     reached = ts["posts"].cumsum() >= result.scenario.seeding.invite_after_posts
     return float(ts.loc[reached, "day"].iloc[0]) if reached.any() else None
 
 
-def _launch_moved(result: Any, previous: Any) -> str | None:
-    """A sentence when the posting rhythm moved the first members' invitation by a day or more (else None)."""
+def _launch(result: Any, previous: Any) -> str | None:
+    """When the posting rhythm changed, on which days the first members were invited in both runs (else None).
+
+    The same day (the posting lab fixes it: ``seeding.invite_on_day``): the difference is the rhythm's
+    own. Days apart: the rhythm also moved the launch, and a page that starts sooner has more days to grow.
+    """
     if result.scenario.strategy.posts_per_week == previous.scenario.strategy.posts_per_week:
         return None
     now, before = invitation_day(result), invitation_day(previous)
-    if now is None or before is None or abs(now - before) < 1:
+    if now is None or before is None:
         return None
+    if abs(now - before) < 1:
+        return t("feedback.launch_same", day=number(now, None))
     posts = number(result.scenario.seeding.invite_after_posts, None)
     return t("feedback.launch_moved", now=number(now, None), before=number(before, None), posts=posts)
 
@@ -179,7 +190,7 @@ def objective_feedback(
                 now=kpi_text(kpi, row["achieved"]),
             )
         )
-        launch = _launch_moved(result, previous) if kpi in ("members", "share_members", "engagements") else None
+        launch = _launch(result, previous) if kpi in ("members", "share_members", "engagements") else None
         if launch:
             lines.append(launch)
     elif previous is not None and previous.scenario.name == result.scenario.name:
