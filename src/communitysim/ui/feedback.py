@@ -220,14 +220,16 @@ def rhythm_reach(results: dict[int, Any], row: pd.Series) -> dict[str, Any]:
     return {"posts": posts, "value": value, "reached": bool(reached)}
 
 
-def spread_line(kpi: str, before: list[dict], now: list[dict], seeds: int) -> str:
+def spread_line(kpi: str, before: list[dict], now: list[dict], seeds: int, names: tuple[str, str] | None = None) -> str:
     """One KPI over several seeds, the previous strategy against this one (paired by seed), in words.
 
     Better on every seed, worse on every seed, or within the noise (the sign changes with the seed).
+    ``names``: what the two arms are called (before, now); by default the previous strategy and this one.
     """
     pairs = [(b[kpi], n[kpi]) for b, n in zip(before, now, strict=True)]
+    before_name, now_name = names or (t("feedback.spread.previous"), t("feedback.spread.this"))
     values = {
-        "kpi": kpi_name(kpi), "seeds": seeds,
+        "kpi": kpi_name(kpi), "seeds": seeds, "before_name": before_name, "now_name": now_name,
         "now": f"{kpi_text(kpi, min(n for _, n in pairs))} – {kpi_text(kpi, max(n for _, n in pairs))}",
         "before": f"{kpi_text(kpi, min(b for b, _ in pairs))} – {kpi_text(kpi, max(b for b, _ in pairs))}",
     }  # fmt: skip
@@ -274,15 +276,17 @@ def compare_over_seeds(
     runs: tuple[Result, Result],
     overrides: tuple[dict[str, Any], dict[str, Any]],
     kpis: tuple[str, ...],
+    names: tuple[str, str] | None = None,
 ) -> tuple[dict[str, list[dict]], str]:
     """The previous run and this one (``runs``, with their ``overrides``), repeated on ``SPREAD_SEEDS``.
 
     Returns the KPIs of each arm per seed (``before``, ``now``) and a list, one line per KPI of
-    ``kpis``: better on every seed, worse on every seed, or within the noise (``spread_line``).
+    ``kpis``: better on every seed, worse on every seed, or within the noise (``spread_line``; ``names``:
+    what the two arms are called, by default the previous strategy and this one).
     """
     spread = {
         arm: [run.kpis] + [cs.run(scenario, seed=s, overrides=levers).kpis for s in SPREAD_SEEDS]
         for arm, run, levers in zip(("before", "now"), runs, overrides, strict=True)
     }
-    lines = [spread_line(key, spread["before"], spread["now"], 1 + len(SPREAD_SEEDS)) for key in kpis]
+    lines = [spread_line(key, spread["before"], spread["now"], 1 + len(SPREAD_SEEDS), names) for key in kpis]
     return spread, "<ul class='cs-spread'>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
