@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 import communitysim as cs
 from communitysim.files import scenario_dir
 from communitysim.messages import number, t, tn
-from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
+from communitysim.ui import app_box, decimal_slider, display_app, error_html, redraw, slider_look
 from communitysim.ui.feedback import SPREAD_SEEDS, compare_over_seeds
 
 __all__ = ["CONTRASTS", "EngagementLab", "engagement_lab"]
@@ -69,13 +69,8 @@ class EngagementLab:
         self.table = pd.DataFrame()
         style = {"description_width": "260px"}
         base = cs.load_scenario(self.path, self.fixed)
-        self.appetite = w.FloatSlider(
-            value=base.feed.appetite_posts_per_day,
-            min=0.5,
-            max=4,
-            step=0.25,
-            description=t("eng.appetite"),
-            **slider_look("260px"),
+        self.appetite = decimal_slider(
+            base.feed.appetite_posts_per_day, 0.5, 4, 0.25, description=t("eng.appetite"), **slider_look("260px")
         )
         self.sweep_button = w.Button(description=t("eng.sweep"), button_style="primary", icon="play")
         self.sweep_button.on_click(lambda _: self.sweep())

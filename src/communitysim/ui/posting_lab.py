@@ -29,8 +29,8 @@ from matplotlib.figure import Figure
 import communitysim as cs
 from communitysim.files import scenario_dir
 from communitysim.mechanisms.posting import CONTENT_TYPES
-from communitysim.messages import t
-from communitysim.ui import app_box, display_app, error_html, redraw, schema_slider, slider_look
+from communitysim.messages import percent, t
+from communitysim.ui import app_box, display_app, error_html, redraw, schema_slider, set_slider, slider_look
 from communitysim.ui.display import kpi_name, kpi_text
 from communitysim.ui.feedback import REACH_RHYTHMS, compare_over_seeds, rhythm_reach, scorecard_html
 
@@ -86,9 +86,7 @@ class PostingLab:
         # the schema's ranges; the values are the scenario's (load_strategy)
         self.posts_per_week = schema_slider("strategy.posts_per_week", t("lab.posts_per_week"), **look)
         self.quality = schema_slider("strategy.quality", t("lab.quality"), 0.05, **look)
-        self.reply_share = schema_slider(
-            "strategy.reply_share", t("lab.reply_share"), 0.05, readout_format=".0%", **look
-        )
+        self.reply_share = schema_slider("strategy.reply_share", t("lab.reply_share"), 0.05, percent, **look)
         self.reply_delay_hours = schema_slider("strategy.reply_delay_hours", t("lab.reply_delay_hours"), 0.5, **look)
         self.mix = {
             kind: w.IntSlider(value=0, min=0, max=10, description=t(f"lab.type.{kind}"), **look)
@@ -162,9 +160,9 @@ class PostingLab:
         self._loading = True  # one live run after loading, not one per slider
         try:
             self.posts_per_week.value = round(strategy.posts_per_week)
-            self.quality.value = strategy.quality
-            self.reply_share.value = strategy.reply_share
-            self.reply_delay_hours.value = strategy.reply_delay_hours
+            set_slider(self.quality, strategy.quality)
+            set_slider(self.reply_share, strategy.reply_share)
+            set_slider(self.reply_delay_hours, strategy.reply_delay_hours)
             for kind, slider in self.mix.items():
                 slider.value = round(10 * strategy.content_mix.get(kind, 0.0))
         finally:
