@@ -286,14 +286,26 @@ def binomial_from_uniforms(n: np.ndarray, p: np.ndarray | float, u: np.ndarray) 
 def _binomial_low(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
     """``binomial_from_uniforms`` for ``p <= 1/2`` (``u`` in [0, 1])."""
     counts = np.zeros(n.shape, dtype=np.int64)
-    big = n * p > INVERSION_MAX_MEAN
-    small = np.flatnonzero(~big & (n > 0) & (p > 0))
+    # the count is 0 when u <= (1 - p)^n; as (1 - p)^n >= 1 - n p, u <= 1 - n p is 0 without a power
+    mean = n * p
+    small = np.flatnonzero(u > 1.0 - mean)
+    big = np.zeros(0, dtype=np.int64)
+    if small.size and mean[small].max() > INVERSION_MAX_MEAN:
+        over = mean[small] > INVERSION_MAX_MEAN
+        big, small = small[over], small[~over]
     nn, pp, uu = n[small], p[small], u[small]
     cdf = np.exp(nn * np.log1p(-pp))
     pmf = cdf.copy()
     odds = pp / (1.0 - pp)
     searching = uu > cdf
-    small, nn, uu, cdf, pmf, odds = (a[searching] for a in (small, nn, uu, cdf, pmf, odds))
+    small, nn, uu, cdf, pmf, odds = (
+        small[searching],
+        nn[searching],
+        uu[searching],
+        cdf[searching],
+        pmf[searching],
+        odds[searching],
+    )
     k = 0
     while small.size:
         pmf *= (nn - k) / (k + 1) * odds
@@ -302,8 +314,7 @@ def _binomial_low(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
         counts[small] = k
         going = (uu > cdf) & (nn > k)  # at k = n the count is n whatever rounding left
         if not going.all():
-            small, nn, uu, cdf, pmf, odds = (a[going] for a in (small, nn, uu, cdf, pmf, odds))
-    big = np.flatnonzero(big)
+            small, nn, uu, cdf, pmf, odds = small[going], nn[going], uu[going], cdf[going], pmf[going], odds[going]
     if big.size:
         counts[big] = stats.binom.ppf(u[big], n[big], p[big]).astype(np.int64)
     return counts
