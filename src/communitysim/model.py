@@ -54,7 +54,7 @@ from communitysim.mechanisms.participation import PARTICIPATION_DAYS, RecentComm
 from communitysim.network import Network, build_network
 from communitysim.population import MemberState, Population
 from communitysim.result import Result
-from communitysim.sampling import EventClocks, PersonalUniforms
+from communitysim.sampling import EventClocks, PersonalUniforms, step_generator
 from communitysim.scenario import Scenario, check_seed, load_scenario
 
 __all__ = [
@@ -275,6 +275,10 @@ class CommunityModel(mesa.Model):
     def personal_draws(self, stream: str) -> PersonalUniforms:
         """Each person's uniforms for ``stream`` at the current step (``sampling.PersonalUniforms``)."""
         return self._personal.child(stream, self.steps)
+
+    def step_rng(self, stream: str, index: int = 0) -> np.random.Generator:
+        """A generator for ``stream``'s draws that are not per person, at this step (``sampling.step_generator``)."""
+        return step_generator(self.run_key, stream, self.steps, index)
 
     def member(self, person: int) -> MemberView:
         """A live view of one person."""

@@ -196,15 +196,18 @@ class PersonalUniforms:
         return z * 2.0**-53
 
 
-def step_generator(run_key: int, stream: str, step: int) -> np.random.Generator:
+def step_generator(run_key: int, stream: str, step: int, index: int = 0) -> np.random.Generator:
     """A generator of its own for ``stream`` at ``step``: draws that are not per person stay on their step.
+
+    ``index`` tells apart several uses of one stream within a step (a crisis's waves).
 
     Example:
         >>> a = step_generator(1, "content", 5).random()
         >>> a == step_generator(1, "content", 5).random(), a == step_generator(1, "content", 6).random()
         (True, False)
     """
-    return np.random.default_rng(np.random.SeedSequence(run_key, spawn_key=(zlib.crc32(stream.encode()), step)))
+    key = (zlib.crc32(stream.encode()), step, index)
+    return np.random.default_rng(np.random.SeedSequence(run_key, spawn_key=key))
 
 
 #: Above this mean, counts are drawn by scipy's inverse CDF (``ppf``) rather than by sequential search.
