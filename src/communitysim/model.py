@@ -272,9 +272,9 @@ class CommunityModel(mesa.Model):
         members = self.counts["members"]
         return self._effective_activity_sum / members if members else float("nan")
 
-    def personal_draws(self, stream: str) -> PersonalUniforms:
-        """Each person's uniforms for ``stream`` at the current step (``sampling.PersonalUniforms``)."""
-        return self._personal.child(stream, self.steps)
+    def personal_draws(self, stream: str, per_step: bool = True) -> PersonalUniforms:
+        """Each person's uniforms for ``stream`` at this step, or for the run (``sampling.PersonalUniforms``)."""
+        return self._personal.child(stream, self.steps) if per_step else self._personal.child(stream)
 
     def step_rng(self, stream: str, index: int = 0) -> np.random.Generator:
         """A generator for ``stream``'s draws that are not per person, at this step (``sampling.step_generator``)."""

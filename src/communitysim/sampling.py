@@ -74,6 +74,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment (2^64 / golden
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
 _MASK_64 = (1 << 64) - 1
+_U1, _U11, _U27, _U30, _U31 = (np.uint64(k) for k in (1, 11, 27, 30, 31))
 
 
 def _mix_int(x: int) -> int:
@@ -122,15 +123,15 @@ class PersonalUniforms:
 
     def of(self, ids: np.ndarray) -> np.ndarray:
         """One uniform in [0, 1) per id (ids are non-negative integers), in the ids' order."""
-        z = np.asarray(ids, dtype=np.uint64) + np.uint64(1)
+        z = np.asarray(ids, dtype=np.uint64) + _U1
         z *= _GOLDEN
         z += np.uint64(self.key)
-        z ^= z >> np.uint64(30)
+        z ^= z >> _U30
         z *= _MIX_1
-        z ^= z >> np.uint64(27)
+        z ^= z >> _U27
         z *= _MIX_2
-        z ^= z >> np.uint64(31)
-        z >>= np.uint64(11)  # the top 53 bits
+        z ^= z >> _U31
+        z >>= _U11  # the top 53 bits
         return z * 2.0**-53
 
 
@@ -171,6 +172,8 @@ def poisson_from_uniforms(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     counts = np.zeros(rate.shape, dtype=np.int64)
     # the count is 0 when u <= exp(-rate); as exp(-rate) >= 1 - rate, u <= 1 - rate is 0 without an exp
     small = np.flatnonzero(u > 1.0 - rate)
+    if small.size == 0:
+        return counts
     lam, uu = rate[small], u[small]
     big = np.zeros(0, dtype=np.int64)
     if small.size and lam.max() > INVERSION_MAX_MEAN:
@@ -211,8 +214,13 @@ def binomial_from_uniforms(n: np.ndarray, p: np.ndarray | float, u: np.ndarray) 
         [0, 1, 3, 0]
     """
     n = np.asarray(n, dtype=np.int64)
-    p = np.broadcast_to(np.asarray(p, dtype=float), n.shape)
     u = np.asarray(u, dtype=float)
+    if np.ndim(p) == 0:  # one chance for everyone: no array of it
+        p = float(p)
+        if n.size == 0 or p <= 0.0:
+            return np.zeros(n.shape, dtype=np.int64)
+        return n - _binomial_low(n, 1.0 - p, 1.0 - u) if p > 0.5 else _binomial_low(n, p, u)
+    p = np.asarray(p, dtype=float)
     counts = np.zeros(n.shape, dtype=np.int64)
     flip = p > 0.5
     if flip.any():  # search the failures: X = n - Y, Y ~ Binomial(n, 1 - p), at 1 - u
@@ -224,14 +232,18 @@ def binomial_from_uniforms(n: np.ndarray, p: np.ndarray | float, u: np.ndarray) 
     return _binomial_low(n, p, u)
 
 
-def _binomial_low(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``binomial_from_uniforms`` for ``p <= 1/2`` (``u`` in [0, 1])."""
+def _binomial_low(n: np.ndarray, p: np.ndarray | float, u: np.ndarray) -> np.ndarray:
+    """``binomial_from_uniforms`` for ``p <= 1/2`` (an array like ``n``, or one float; ``u`` in [0, 1])."""
     counts = np.zeros(n.shape, dtype=np.int64)
     # the count is 0 when u <= (1 - p)^n; as (1 - p)^n >= 1 - n p, u <= 1 - n p is 0 without a power
     mean = n * p
     small = np.flatnonzero(u > 1.0 - mean)
+    if small.size == 0:
+        return counts
+    if np.ndim(p) == 0:
+        p = np.full(n.shape, p)
     big = np.zeros(0, dtype=np.int64)
-    if small.size and mean[small].max() > INVERSION_MAX_MEAN:
+    if mean[small].max() > INVERSION_MAX_MEAN:
         over = mean[small] > INVERSION_MAX_MEAN
         big, small = small[over], small[~over]
     nn, pp, uu = n[small], p[small], u[small]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from communitysim.params import Params, param
-from communitysim.sampling import binomial_from_uniforms
+from communitysim.sampling import PersonalUniforms, binomial_from_uniforms
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
@@ -58,12 +58,13 @@ def member_reply_share(params: ConversationParams, member_talk: float, cm_reply_
 
 
 def answers(
-    commenters: np.ndarray, comments: np.ndarray, share: float, uniforms: np.ndarray, rng: np.random.Generator
+    commenters: np.ndarray, comments: np.ndarray, share: float, draws: PersonalUniforms
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw the comments that answer members.
 
-    Each commenter's answers are drawn by inversion from their own uniform for the step
-    (``uniforms``, ``sampling.PersonalUniforms``); ``rng`` (the step's own) picks who is answered.
+    ``draws``: the conversation's uniforms at this step (``sampling.PersonalUniforms``): each
+    commenter's answers are drawn by inversion from their own uniform; the ``j``-th answer goes to a
+    commenter picked in proportion to their comments, by inversion of the uniform numbered ``j``.
 
     Returns:
         Per commenter, how many of their comments answer a member; and the ids of the members
@@ -71,12 +72,13 @@ def answers(
     """
     if commenters.size == 0 or share <= 0:
         return np.zeros(commenters.size, dtype=np.int64), commenters[:0]
-    to_members = binomial_from_uniforms(comments, share, uniforms)
+    to_members = binomial_from_uniforms(comments, share, draws.child("answers").of(commenters))
     total = int(to_members.sum())
     if total == 0:
         return to_members, commenters[:0]
-    weights = comments / comments.sum()
-    answered = commenters[rng.choice(commenters.size, size=total, p=weights)]
+    cumulative = np.cumsum(comments)
+    picked = np.searchsorted(cumulative, draws.child("targets").of(np.arange(total)) * cumulative[-1], side="right")
+    answered = commenters[picked]
     return to_members, answered
 
 
@@ -108,8 +110,7 @@ def talk(model: CommunityModel, ids: np.ndarray, comments: np.ndarray, share: fl
     pop = model.population
     commented = comments > 0
     commenters, their_comments = ids[commented], comments[commented]
-    own = model.personal_draws("conversation").of(commenters)
-    to_members, answered = answers(commenters, their_comments, share, own, model.step_rng("conversation"))
+    to_members, answered = answers(commenters, their_comments, share, model.personal_draws("conversation"))
     model.last.member_interactions = int(to_members.sum())
     np.add.at(pop.engagement, answered, p.engagement.gain_per_reply_received)
     if p.retention.bond_per_member_answer and answered.size:  # receiving communication

@@ -471,6 +471,8 @@ class BadBuzz:
         self.loss = np.zeros(n)  # affinity each person lost on hearing (the scar's start)
         self.load = 0.0  # outraged person-days per person of the audience, over every crisis so far
         self.waves = 0  # waves seeded so far (first waves and escalations): keys each wave's generator
+        self.hear_left: np.ndarray | None = None  # each person's hearing clock: threshold left (``step``)
+        self.calm_left: np.ndarray | None = None  # each person's calming clock, run while outraged
 
     @property
     def active(self) -> bool:
@@ -615,8 +617,11 @@ class BadBuzz:
     ) -> CrisisTally:
         """Advance the bad buzz by one step of ``dt`` days starting at ``day_start``.
 
-        Hearing, taking up the outrage and calming down are drawn from each person's own uniforms
-        at the step (``draws``: ``sampling.PersonalUniforms``), one per decision.
+        Each person's own randomness for the run (``draws``: ``sampling.PersonalUniforms``, common
+        random numbers): hearing and calming down are clocks, a fixed threshold ``T ~ Exponential(1)``
+        per person against the hazard integrated over the steps (as ``sampling.EventClocks``), so a
+        lever that lowers someone's exposure can only delay their hearing; taking up the outrage on
+        hearing is one uniform per person (each hears once).
         """
         tally = self.last = CrisisTally()
         crisis = self.current()
@@ -639,11 +644,17 @@ class BadBuzz:
         # hearing, and taking it up, on the state at the start of the step
         share = self.pressure.exposure_of_everyone()
         listeners = np.flatnonzero((share > 0) & ~self.heard)
-        hear = listeners[draws.child("hear").of(listeners) < -np.expm1(-d.hear_rate_per_day * share[listeners] * dt)]
+        if self.hear_left is None:  # the clocks start at the first crisis step
+            everyone = np.arange(self.network.n)
+            self.hear_left = -np.log1p(-draws.child("hear").of(everyone))
+            self.calm_left = -np.log1p(-draws.child("calm").of(everyone))
+        self.hear_left[listeners] -= d.hear_rate_per_day * share[listeners] * dt
+        hear = listeners[self.hear_left[listeners] <= 0.0]
         susceptibility = (1.0 - affinity[hear]) / (1.0 - mean_affinity)
         newly = hear[draws.child("outrage").of(hear) < outrage * susceptibility]
         outraged_now = np.flatnonzero(self.outraged)
-        calming = outraged_now[draws.child("calm").of(outraged_now) < -np.expm1(-calm * dt)]
+        self.calm_left[outraged_now] -= calm * dt
+        calming = outraged_now[self.calm_left[outraged_now] <= 0.0]
         # apply
         self._outrage(newly, affinity, crisis.severity)
         self._hear(hear, affinity, crisis.severity)
@@ -699,7 +710,7 @@ def spread_bad_buzz(model: CommunityModel) -> None:
         pop.state == MemberState.MEMBER,
         pop.affinity,
         model.params.audience.affinity.mean,
-        model.personal_draws("crisis"),
+        model.personal_draws("crisis", per_step=False),
     )
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.special import exp1
 
 from communitysim.params import Params, param
-from communitysim.sampling import binomial_from_uniforms
+from communitysim.sampling import PersonalUniforms, binomial_from_uniforms
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
@@ -56,23 +56,36 @@ def speed_value(mean_delay_hours: float, speed_scale_hours: float) -> float:
 
 
 def reply(
-    to_brand: np.ndarray, reply_share: float, mean_delay_hours: float, uniforms: np.ndarray, rng: np.random.Generator
+    commenters: np.ndarray,
+    to_brand: np.ndarray,
+    reply_share: float,
+    mean_delay_hours: float,
+    draws: PersonalUniforms,
 ) -> tuple[np.ndarray, float]:
     """Draw the replies to each commenter's comments to the brand.
 
-    ``uniforms``: each commenter's own uniform for the step (``sampling.PersonalUniforms``), from
-    which their replies are drawn by inversion; ``rng`` draws the step's mean delay.
+    ``draws``: the replies' uniforms at this step (``sampling.PersonalUniforms``): each commenter's
+    replies are drawn by inversion from their own uniform; the ``j``-th reply's delay is
+    exponential, ``-mean x log(1 - u_j)`` from the uniform numbered ``j``.
+
+    Example:
+        >>> import numpy as np
+        >>> from communitysim.sampling import PersonalUniforms
+        >>> replied, delay = reply(np.arange(3), np.array([2, 0, 5]), 1.0, 4.0, PersonalUniforms(1).child("replies", 2))
+        >>> replied.tolist(), delay > 0
+        ([2, 0, 5], True)
 
     Returns:
         Replies per commenter, and the mean delay of the step's replies in hours (NaN if none).
     """
-    replied = binomial_from_uniforms(to_brand, reply_share, uniforms) if to_brand.size else to_brand
+    replied = binomial_from_uniforms(to_brand, reply_share, draws.child("replied").of(commenters))
     total = int(replied.sum())
     if total == 0:
         return replied, float("nan")
     if mean_delay_hours <= 0:
         return replied, 0.0
-    return replied, float(rng.gamma(total, mean_delay_hours)) / total
+    delays = -np.log1p(-draws.child("delays").of(np.arange(total)))  # exponential of mean 1
+    return replied, float(delays.mean()) * mean_delay_hours
 
 
 # --- the step's replies over the model's arrays (the feed step, model.STEP) -----------------------
@@ -90,10 +103,8 @@ def reply_to_commenters(model: CommunityModel, commenters: np.ndarray, to_brand:
     p = model.params
     pop = model.population
     tally = model.last
-    own = model.personal_draws("replies").of(commenters)
-    replied, delay = reply(
-        to_brand, p.strategy.reply_share, p.strategy.reply_delay_hours, own, model.step_rng("replies")
-    )
+    share, delay_hours = p.strategy.reply_share, p.strategy.reply_delay_hours
+    replied, delay = reply(commenters, to_brand, share, delay_hours, model.personal_draws("replies"))
     tally.to_brand, tally.replies, tally.response_time_h = int(to_brand.sum()), int(replied.sum()), delay
     worth = speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours)
     pop.affinity[commenters] = np.clip(
