@@ -247,7 +247,8 @@ class CommunityModel(mesa.Model):
         self.fatigue_ceiling = 0.0  # an upper bound of anyone's fatigue: 0 means nobody is tired
         self.engagement_moved = False  # no engagement state has left its baseline yet
         self.bond_moved = False  # no member has any attachment yet
-        self.talk_exposure: np.ndarray | None = None  # this step's word-of-mouth exposure from shares and talk
+        # this step's word-of-mouth exposure from shares and talk (only where not zero on a sparse graph)
+        self.talk_exposure: growth.SparseExposure | np.ndarray | None = None
         self.joiners = self.leavers = _NOBODY  # this step's draws, applied together
         self._members: np.ndarray | None = None  # current members' ids, recomputed when membership changes
         self._non_members: np.ndarray | None = None  # likewise for people who never joined
