@@ -247,6 +247,7 @@ class CommunityModel(mesa.Model):
         self.fatigue_ceiling = 0.0  # an upper bound of anyone's fatigue: 0 means nobody is tired
         self.engagement_moved = False  # no engagement state has left its baseline yet
         self.bond_moved = False  # no member has any attachment yet
+        self.bond_raised: list[np.ndarray] = []  # people whose attachment rose since the last cap
         # this step's word-of-mouth exposure from shares and talk (only where not zero on a sparse graph)
         self.talk_exposure: growth.SparseExposure | np.ndarray | None = None
         self.joiners = self.leavers = _NOBODY  # this step's draws, applied together
@@ -569,10 +570,9 @@ def feed_and_engagement(model: CommunityModel) -> None:
     sentiment.record_comment_sentiment(model, acts.ids, acts.comments)
     talk = conversation.talk(model, acts.ids, acts.comments, member_share)
     replied = replies.reply_to_commenters(model, talk.commenters, talk.to_brand)
-    np.minimum(pop.engagement, p.engagement.max_engagement, out=pop.engagement)
+    pop.engagement.cap(acts.ids, p.engagement.max_engagement)  # only those who acted were raised
     retention.bond_from_replies(model, talk.commenters, replied, speed)
-    if model.bond_moved:
-        np.minimum(pop.bond, p.retention.max_bond, out=pop.bond)
+    retention.cap_bond(model)
     leads.draw_leads(model, acts.ids, acts.engagements, live.leads)
     model.talk_exposure = growth.exposure_from_shares_and_talk(
         model, acts.ids, acts.shares, talk.commented, talk.to_members
@@ -604,7 +604,7 @@ def _record_actions(model: CommunityModel, acts: engagement.Engagements, live: e
     tally.shares = int(acts.shares.sum())
     model.community_manager.posts.attribute(live, tally.engagements)
     model.mark_actions(acts.ids)
-    model.population.engagement[acts.ids] += model.params.engagement.gain_per_action * acts.engagements
+    model.population.engagement.add(acts.ids, model.params.engagement.gain_per_action * acts.engagements)
     model.engagement_moved = True
     model.recent_comments.add(acts.ids, acts.comments)
 
