@@ -143,8 +143,14 @@ class FadingState:
 
     def __getitem__(self, ids: np.ndarray | slice | int) -> np.ndarray:
         """The values of people ``ids`` (a new array)."""
-        values = self._stored[ids] * self._scale
-        return values + self.baseline if self.baseline else values
+        values = self._stored[ids]
+        if isinstance(ids, slice):  # a view: copy it (ids arrays give a new array)
+            values = values.copy()
+        if self._scale != 1.0:
+            values *= self._scale
+        if self.baseline:
+            values += self.baseline
+        return values
 
     def values(self) -> np.ndarray:
         """Everyone's values (a new array)."""
