@@ -128,7 +128,9 @@ class RetentionParams(Params):
 
 def retention_factor(bond: np.ndarray, member_contacts: np.ndarray, tie_effect: float) -> np.ndarray:
     """Churn hazard multiplier ``1 / (1 + bond + tie_effect x member_contacts)``."""
-    return 1.0 / (1.0 + bond + tie_effect * member_contacts)
+    factor = 1.0 + bond  # a new array, then in place: two arrays fewer than the plain expression
+    factor += tie_effect * member_contacts
+    return np.reciprocal(factor, out=factor)
 
 
 def decay_bond(bond: FadingState, dt_days: float, half_life_days: float) -> None:
