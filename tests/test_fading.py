@@ -34,6 +34,8 @@ def test_fading_state_reads_as_the_eager_decay(baseline, seed):
         lazy.cap(raised, ceiling)
         np.minimum(eager, ceiling, out=eager)  # the eager cap looks at everyone
         np.testing.assert_allclose(lazy[np.arange(n)], eager, rtol=1e-12, atol=1e-300)
+        some = np.flatnonzero(rng.random(n) < 0.5)
+        assert lazy.mean(some) == pytest.approx(eager[some].mean(), rel=1e-12)
     assert folded
     np.testing.assert_allclose(lazy.values(), eager, rtol=1e-12)
     lazy.clear()

@@ -384,8 +384,8 @@ class CommunityModel(mesa.Model):
         self.active_now = self.active_members()
         nobody = float("nan")
         moved, tired = self.engagement_moved, self.fatigue_ceiling > 0
-        self.mean_engagement_now = float(pop.engagement[members].mean()) if moved and members.size else 1.0
-        self.mean_fatigue_now = float(pop.fatigue[members].mean()) if tired and members.size else 0.0
+        self.mean_engagement_now = pop.engagement.mean(members) if moved and members.size else 1.0
+        self.mean_fatigue_now = pop.fatigue.mean(members) if tired and members.size else 0.0
         if not members.size:
             self.mean_engagement_now = self.mean_fatigue_now = nobody
         for column in COLUMNS:

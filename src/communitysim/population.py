@@ -152,6 +152,10 @@ class FadingState:
             values += self.baseline
         return values
 
+    def mean(self, ids: np.ndarray) -> float:
+        """Mean value of people ``ids`` (the scale applied once, to the mean of the stored values)."""
+        return self.baseline + float(self._stored[ids].mean()) * self._scale
+
     def values(self) -> np.ndarray:
         """Everyone's values (a new array)."""
         return self[:]
