@@ -8,6 +8,7 @@ import pytest
 import communitysim as cs
 from communitysim.mechanisms import engagement, feed
 from communitysim.population import MemberState
+from communitysim.sampling import PersonalUniforms
 from helpers import SCENARIOS
 
 
@@ -56,11 +57,11 @@ def test_members_who_saw_more_posts_are_more_tired_and_churn_more(seed):
     assert (high_left - calm_high_left) - (low_left - calm_low_left) > 0.05
 
 
-@pytest.mark.parametrize("reach", [0.002, 0.3])  # few views (placed on the cumulative rates), many (per member)
+@pytest.mark.parametrize("reach", [0.002, 0.3])  # few views (most members see nothing), many
 def test_views_and_engagements_keep_their_expected_values(reach):
     # E[views_i] = W x v_i and E[engagements_i] = W x v_i x e_i, with e_i the chance of the module's
-    # formula: checked on the means over 4,000 draws of 50 members (seed 7) within 4 standard errors.
-    rng = np.random.default_rng(7)
+    # formula: checked on the means over 4,000 steps of 50 members (run key 7) within 4 standard errors.
+    keys = PersonalUniforms(7)
     n, draws = 50, 4000
     members = np.arange(n)
     propensity = reach * np.linspace(0.2, 3.0, n)
@@ -72,8 +73,8 @@ def test_views_and_engagements_keep_their_expected_values(reach):
     params = engagement.EngagementParams(per_view=0.2, comment_share=0.1, share_share=0.05)
     terms = engagement.ViewTerms.of(params, 0.6, 0.5, 0.8)
     views, acts = np.zeros(n), np.zeros(n)
-    for _ in range(draws):
-        done, viewers, seen = engagement.engage(members, propensity, people, posts, terms, rng)
+    for step in range(draws):
+        done, viewers, seen = engagement.engage(members, propensity, people, posts, terms, keys.child(step))
         views[viewers] += seen
         acts[done.ids] += done.engagements
     expected_views = posts.weight * propensity
@@ -83,3 +84,23 @@ def test_views_and_engagements_keep_their_expected_values(reach):
         standard_error = np.sqrt(expected / draws)  # Poisson counts: variance = mean
         assert (np.abs(mean - expected) <= 4 * standard_error + 1e-12).all()
         assert mean.sum() == pytest.approx(expected.sum(), rel=4 / np.sqrt(expected.sum() * draws))
+
+
+def test_a_members_engagement_draws_do_not_depend_on_the_other_members():
+    # common random numbers: each member's views, engagements, comments and shares come from their own
+    # uniforms at the step, so adding members with high chances leaves the others' counts as they were
+    n = 2000
+    people = SimpleNamespace(engagement=np.full(n, 3.0), affinity=np.full(n, 0.8), fatigue=np.zeros(n))
+    posts = engagement.StepPosts.quiet(np.ones(1), np.arange(1))
+    posts.weight = 2.0
+    terms = engagement.ViewTerms.of(engagement.EngagementParams(per_view=0.3), 0.6, 0.5, 1.0)
+    propensity = np.full(n, 0.5)
+    draws = PersonalUniforms(3).child("engagement", 40)
+    few, *_ = engagement.engage(np.arange(0, n, 2), propensity, people, posts, terms, draws)
+    propensity[1::2] = 3.0  # the others see much more
+    everyone, *_ = engagement.engage(np.arange(n), propensity, people, posts, terms, draws)
+    assert few.ids.size > 100 and everyone.ids.size > few.ids.size
+    kept = np.isin(everyone.ids, few.ids)
+    np.testing.assert_array_equal(everyone.ids[kept], few.ids)
+    for field in ("engagements", "comments", "shares"):
+        np.testing.assert_array_equal(getattr(everyone, field)[kept], getattr(few, field))

@@ -122,6 +122,24 @@ def test_invitations_wait_for_the_posts():
     assert (joined_first[joined_first >= 0] >= 10).all()
 
 
+@pytest.mark.parametrize("posts_per_week", [1, 5, 28])
+def test_a_set_invitation_day_holds_whatever_the_rhythm_and_the_page_still_fills_at_its_own_pace(posts_per_week):
+    """``seeding.invite_on_day``: the same launch day at every rhythm (the posting lab's isolation of its lever);
+    the acceptance still reads the page's readiness from the posts up by then (6 posts: ready)."""
+    scenario = {**BAKERY, "days": 20, "strategy": {"posts_per_week": posts_per_week}}
+    model = cs.CommunityModel(scenario, seed=3, overrides={"seeding.invite_on_day": 9, "seeding.acceptance_share": 1.0})
+    ts = model.run().timeseries
+    assert model.invited_day == 9.0
+    assert model.population.invited.sum() == 20
+    posts_by_then = int(ts.loc[ts["day"] <= 9, "posts"].sum())
+    steps = model.population.joined_step[model.population.invited]
+    accepted = sum(step >= 0 and model.day_of_step(int(step)) == 9.0 for step in steps)  # joined on the day
+    if posts_by_then >= 6:  # a ready page: everyone accepts at acceptance_share 1
+        assert accepted == 20
+    else:  # an unready page converts u + (1 - u) x posts / 6 of them (here 1 or 2 posts: well under 20)
+        assert accepted < 20
+
+
 def test_the_running_norm_is_the_members_mean_effective_activity():
     # the model updates a running sum at each join and leave; after a year of both it still equals the mean
     model = cs.CommunityModel(BAKERY, seed=3)

@@ -245,10 +245,38 @@ def test_the_lab_sliders_span_the_schema_and_keep_a_scenarios_value(tmp_path):
     from communitysim.scenario import field_bounds
 
     (tmp_path / "busy.yaml").write_text(
-        "name: busy\ndays: 10\naudience: {size: 300}\nstrategy: {posts_per_week: 60, reply_delay_hours: 100}\n"
+        "name: busy\ndays: 10\naudience: {size: 300}\n"
+        "strategy: {posts_per_week: 60, reply_delay_hours: 100, quality: 0.63}\n"
     )
     lab = PostingLab(scenario="busy.yaml", folder=tmp_path)
-    for slider, path in ((lab.posts_per_week, "posts_per_week"), (lab.reply_delay_hours, "reply_delay_hours")):
-        assert (slider.min, slider.max) == field_bounds(f"strategy.{path}")
+    assert (lab.posts_per_week.min, lab.posts_per_week.max) == field_bounds("strategy.posts_per_week")
+    delays = [value for _, value in lab.reply_delay_hours.options]  # a decimal slider: its values are its options
+    assert (delays[0], delays[-1]) == field_bounds("strategy.reply_delay_hours")
     assert (lab.posts_per_week.value, lab.reply_delay_hours.value) == (60, 100)
+    assert (lab.quality.value, lab.quality.label) == (0.63, "0.63")  # off the slider's 0.05 grid: kept as it is
     assert lab.overrides()["strategy.posts_per_week"] == 60
+
+
+def test_french_runs_write_decimal_numbers_with_a_comma_on_the_sliders_and_in_the_scorecard():
+    """ipywidgets' float sliders write "0.60" in every language: the labs' decimal sliders write their readouts
+    as the language does, and so do the summary and the scorecard (no "1.5" in a French page, some "1,5")."""
+    set_language("fr")
+    try:
+        lab = PostingLab(overrides={"days": 60})
+        lab.run()
+        lab.quality.value = 0.9
+        lab.run()
+        sliders = (
+            lab.quality.label,
+            lab.reply_share.label,
+            lab.reply_delay_hours.label,
+            EngagementLab().appetite.label,
+        )
+        assert sliders == ("0,90", "60\u00a0%", "4,0", "1,50")
+        shown = re.sub(r"<[^>]+>", " ", lab.summary.value + lab.scorecard.value)
+        assert not re.search(r"\d\.\d", shown), shown
+        assert re.search(r"\d,\d", shown)  # decimals are shown, the French way
+    finally:
+        set_language(None)
+    lab = PostingLab(overrides={"days": 60})
+    assert (lab.quality.label, lab.reply_delay_hours.label) == ("0.60", "4.0")  # English keeps its point

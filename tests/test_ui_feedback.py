@@ -68,6 +68,8 @@ def test_a_small_change_is_said_to_be_within_the_noise_when_it_changes_sign_with
     assert "higher on every seed" in spread_line(
         "members", before, [{"members": 130}, {"members": 150}, {"members": 95}], 3
     )
+    named = spread_line("members", before, [{"members": 80}, {"members": 99}, {"members": 70}], 3, ("A", "B"))
+    assert "70 – 99 with B, 90 – 120 with A: lower on every seed" in named  # a contrast names its two cases
 
 
 def test_a_begging_only_mix_is_not_blamed_on_promotional_posts():

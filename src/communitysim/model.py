@@ -54,7 +54,7 @@ from communitysim.mechanisms.participation import PARTICIPATION_DAYS, RecentComm
 from communitysim.network import Network, build_network
 from communitysim.population import MemberState, Population
 from communitysim.result import Result
-from communitysim.sampling import EventClocks
+from communitysim.sampling import EventClocks, PersonalUniforms, step_generator
 from communitysim.scenario import Scenario, check_seed, load_scenario
 
 __all__ = [
@@ -217,7 +217,9 @@ class CommunityModel(mesa.Model):
         self.params = params
         self.progress = progress
         root = int(self.rng.integers(2**63 - 1))
+        self.run_key = root  # keys the counter-based draws (``personal_draws``, ``step_generator``)
         self.streams = {name: _stream(root, name) for name in STREAMS}
+        self._personal = PersonalUniforms(root)
 
         self.network: Network = build_network(params.audience.network, params.audience.size, self.streams["network"])
         self.population = Population.draw(params.audience, self.streams["population"], segment=self.network.segment)
@@ -271,6 +273,14 @@ class CommunityModel(mesa.Model):
         """Members' mean effective activity (NaN with no members)."""
         members = self.counts["members"]
         return self._effective_activity_sum / members if members else float("nan")
+
+    def personal_draws(self, stream: str) -> PersonalUniforms:
+        """Each person's uniforms for ``stream`` at the current step (``sampling.PersonalUniforms``)."""
+        return self._personal.child(stream, self.steps)
+
+    def step_rng(self, stream: str, index: int = 0) -> np.random.Generator:
+        """A generator for ``stream``'s draws that are not per person, at this step (``sampling.step_generator``)."""
+        return step_generator(self.run_key, stream, self.steps, index)
 
     def member(self, person: int) -> MemberView:
         """A live view of one person."""
@@ -553,7 +563,7 @@ def feed_and_engagement(model: CommunityModel) -> None:
         else None,
     )
     acts, viewers, views = engagement.engage(
-        model.members_now(), model.view_propensity, pop, live, terms, model.streams["engagement"]
+        model.members_now(), model.view_propensity, pop, live, terms, model.personal_draws("engagement")
     )
     feed.tire_viewers(model, viewers, views)
     tally.reach, tally.impressions = acts.reach, acts.views_total

@@ -211,7 +211,11 @@ def play_posting_lab(page, lang: str) -> None:
         rate = kpi_text("engagement_rate_followers", lab.result.kpis["engagement_rate_followers"])
     expect(summary).to_contain_text(members, timeout=30_000)
     expect(summary).to_contain_text(rate, timeout=30_000)
-    expect(page.locator("table.cs-scorecard")).to_contain_text("→", timeout=APP_MS)  # the lever that moved the KPIs
+    scorecard = page.locator("table.cs-scorecard")
+    expect(scorecard).to_contain_text("→", timeout=APP_MS)  # the lever that moved the KPIs
+    with in_language(lang):  # the rhythm moved, the launch did not: the lab says on which day, in both runs
+        launch = t("feedback.launch_same", day=number(lab.launch_day(), None))
+    expect(scorecard).to_contain_text(launch, timeout=30_000)
 
 
 def play_engagement(page, lang: str) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from communitysim.mechanisms.retention import note_bond_raised
 from communitysim.params import Params, param
+from communitysim.sampling import binomial_from_uniforms
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
@@ -58,9 +59,12 @@ def member_reply_share(params: ConversationParams, member_talk: float, cm_reply_
 
 
 def answers(
-    commenters: np.ndarray, comments: np.ndarray, share: float, rng: np.random.Generator
+    commenters: np.ndarray, comments: np.ndarray, share: float, uniforms: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw the comments that answer members.
+
+    Each commenter's answers are drawn by inversion from their own uniform for the step
+    (``uniforms``, ``sampling.PersonalUniforms``); ``rng`` (the step's own) picks who is answered.
 
     Returns:
         Per commenter, how many of their comments answer a member; and the ids of the members
@@ -68,7 +72,7 @@ def answers(
     """
     if commenters.size == 0 or share <= 0:
         return np.zeros(commenters.size, dtype=np.int64), commenters[:0]
-    to_members = rng.binomial(comments, share)
+    to_members = binomial_from_uniforms(comments, share, uniforms)
     total = int(to_members.sum())
     if total == 0:
         return to_members, commenters[:0]
@@ -105,7 +109,8 @@ def talk(model: CommunityModel, ids: np.ndarray, comments: np.ndarray, share: fl
     pop = model.population
     commented = comments > 0
     commenters, their_comments = ids[commented], comments[commented]
-    to_members, answered = answers(commenters, their_comments, share, model.streams["conversation"])
+    own = model.personal_draws("conversation").of(commenters)
+    to_members, answered = answers(commenters, their_comments, share, own, model.step_rng("conversation"))
     model.last.member_interactions = int(to_members.sum())
     pop.engagement.add_at(answered, p.engagement.gain_per_reply_received)
     if p.retention.bond_per_member_answer and answered.size:  # receiving communication

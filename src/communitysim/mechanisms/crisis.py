@@ -65,6 +65,7 @@ from pydantic import Field
 from communitysim.mechanisms.growth import WordOfMouth
 from communitysim.params import Params, over_table, param, table
 from communitysim.population import MemberState
+from communitysim.sampling import PersonalUniforms
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
@@ -469,6 +470,7 @@ class BadBuzz:
         self.scar = np.zeros(n)  # affinity each person lost to the story and has not recovered
         self.loss = np.zeros(n)  # affinity each person lost on hearing (the scar's start)
         self.load = 0.0  # outraged person-days per person of the audience, over every crisis so far
+        self.waves = 0  # waves seeded so far (first waves and escalations): keys each wave's generator
 
     @property
     def active(self) -> bool:
@@ -508,6 +510,7 @@ class BadBuzz:
         self, crisis: CrisisParams, severity: float, state: np.ndarray, affinity: np.ndarray, rng: np.random.Generator
     ) -> None:
         """Seed the outraged people of a wave: ``severity x seed_share`` of the pool, fond of the brand least."""
+        self.waves += 1  # counted with or without effects: a wave's generator is keyed by its step and number
         if not self.effects_on:
             return
         origin = CRISIS_TYPES[crisis.type][1] if crisis.origin == "type" else crisis.origin
@@ -608,9 +611,13 @@ class BadBuzz:
         is_member: np.ndarray,
         affinity: np.ndarray,
         mean_affinity: float,
-        rng: np.random.Generator,
+        draws: PersonalUniforms,
     ) -> CrisisTally:
-        """Advance the bad buzz by one step of ``dt`` days starting at ``day_start``."""
+        """Advance the bad buzz by one step of ``dt`` days starting at ``day_start``.
+
+        Hearing, taking up the outrage and calming down are drawn from each person's own uniforms
+        at the step (``draws``: ``sampling.PersonalUniforms``), one per decision.
+        """
         tally = self.last = CrisisTally()
         crisis = self.current()
         acting = crisis is not None and day_start + 1e-9 >= crisis.response_day
@@ -632,11 +639,11 @@ class BadBuzz:
         # hearing, and taking it up, on the state at the start of the step
         share = self.pressure.exposure_of_everyone()
         listeners = np.flatnonzero((share > 0) & ~self.heard)
-        hear = listeners[rng.random(listeners.size) < -np.expm1(-d.hear_rate_per_day * share[listeners] * dt)]
+        hear = listeners[draws.child("hear").of(listeners) < -np.expm1(-d.hear_rate_per_day * share[listeners] * dt)]
         susceptibility = (1.0 - affinity[hear]) / (1.0 - mean_affinity)
-        newly = hear[rng.random(hear.size) < outrage * susceptibility]
+        newly = hear[draws.child("outrage").of(hear) < outrage * susceptibility]
         outraged_now = np.flatnonzero(self.outraged)
-        calming = outraged_now[rng.random(outraged_now.size) < -np.expm1(-calm * dt)]
+        calming = outraged_now[draws.child("calm").of(outraged_now) < -np.expm1(-calm * dt)]
         # apply
         self._outrage(newly, affinity, crisis.severity)
         self._hear(hear, affinity, crisis.severity)
@@ -672,7 +679,7 @@ def start_due_crises(model: CommunityModel, now: float | None = None) -> None:
     pop = model.population
     while model.crises_due and model.crises_due[0].start_day <= now + 1e-9:
         event = model.crises_due.pop(0)
-        model.bad_buzz.start(event, now, pop.state, pop.affinity, model.streams["crisis"])
+        model.bad_buzz.start(event, now, pop.state, pop.affinity, model.step_rng("crisis", model.bad_buzz.waves))
         if model.crisis_started_day is None:
             model.crisis_started_day = now
 
@@ -692,7 +699,7 @@ def spread_bad_buzz(model: CommunityModel) -> None:
         pop.state == MemberState.MEMBER,
         pop.affinity,
         model.params.audience.affinity.mean,
-        model.streams["crisis"],
+        model.personal_draws("crisis"),
     )
 
 
@@ -743,7 +750,8 @@ def escalate(model: CommunityModel, severity: float) -> None:
         raise RuntimeError("there is no crisis to escalate")
     model.crisis_log.append((model.day, "escalate", float(severity)))
     pop = model.population
-    model.bad_buzz.escalate(float(severity), pop.state, pop.affinity, model.streams["crisis"])
+    rng = model.step_rng("crisis", model.bad_buzz.waves)
+    model.bad_buzz.escalate(float(severity), pop.state, pop.affinity, rng)
 
 
 class CounterfactualTwin:

@@ -40,7 +40,7 @@ import numpy as np
 from communitysim.mechanisms.posting import CONTENT_TYPES, CONTENT_TYPES_TABLE, ContentTypeParams
 from communitysim.params import Params, param
 from communitysim.population import FadingState
-from communitysim.sampling import poisson_counts
+from communitysim.sampling import PersonalUniforms, binomial_from_uniforms, poisson_from_uniforms
 
 __all__ = [
     "EngagementParams",
@@ -387,9 +387,14 @@ def engage(
     people: MemberArrays,
     posts: StepPosts,
     terms: ViewTerms,
-    rng: np.random.Generator,
+    draws: PersonalUniforms,
 ) -> tuple[Engagements, np.ndarray, np.ndarray]:
     """Draw the step's views and engagements of ``members``, who see a post with chance ``propensity``.
+
+    Each member's views, engaged views, comments and shares are drawn by inversion from their own
+    uniform for that decision at this step (``draws``: the engagement stream at the step, see
+    ``sampling.PersonalUniforms``), so one member's counts do not depend on anyone else's: two runs on
+    one seed differ only where a lever changed someone's chances (common random numbers).
 
     Returns:
         The engagements, and the ids and view counts of every member who saw something.
@@ -400,7 +405,8 @@ def engage(
         >>> people = SimpleNamespace(engagement=np.ones(3), affinity=np.full(3, 0.5), fatigue=np.zeros(3))
         >>> posts = StepPosts.quiet(np.ones(1), np.arange(1))
         >>> terms = ViewTerms.of(EngagementParams(per_view=0.1, comment_share=0.1, share_share=0.05), 0.6, 0.5, 1.0)
-        >>> acts, viewers, views = engage(np.arange(3), np.ones(3), people, posts, terms, np.random.default_rng(1))
+        >>> draws = PersonalUniforms(1).child("engagement", 1)
+        >>> acts, viewers, views = engage(np.arange(3), np.ones(3), people, posts, terms, draws)
         >>> acts.views_total  # a quiet step: nothing to see
         0
     """
@@ -408,17 +414,20 @@ def engage(
         empty = members[:0]
         zeros = np.zeros(0, dtype=np.int64)
         return Engagements(empty, zeros, zeros, zeros, 0, 0), empty, zeros
-    viewers, views = poisson_counts(members, posts.weight * propensity[members], rng)
+    views = poisson_from_uniforms(posts.weight * propensity[members], draws.child("views").of(members))
+    saw = views > 0
+    viewers, views = members[saw], views[saw]
     chance = terms.factor(posts) * people.engagement[viewers] * people.affinity[viewers]
     chance /= 1.0 + people.fatigue[viewers]
     if terms.dampened is not None:
         who, factor = terms.dampened
         chance[who[viewers]] *= factor
     np.minimum(chance, 1.0, out=chance)
-    count = rng.binomial(views, chance)
+    count = binomial_from_uniforms(views, chance, draws.child("engaged").of(viewers))
     acted = count > 0
     ids, count = viewers[acted], count[acted]
     comment_chance = np.minimum(terms.max_comment_chance, terms.comment_share * posts.comments * people.engagement[ids])
-    comments = rng.binomial(count, comment_chance)
-    shares = rng.binomial(count - comments, min(terms.max_share_chance, terms.share_share * posts.shares))
+    comments = binomial_from_uniforms(count, comment_chance, draws.child("comments").of(ids))
+    share_chance = min(terms.max_share_chance, terms.share_share * posts.shares)
+    shares = binomial_from_uniforms(count - comments, share_chance, draws.child("shares").of(ids))
     return Engagements(ids, count, comments, shares, int(views.sum()), int(viewers.size)), viewers, views

@@ -64,6 +64,6 @@ def draw_leads(model: CommunityModel, ids: np.ndarray, engagements: np.ndarray, 
         lead_value,
         p.audience.affinity.mean,
     )
-    new_leads = candidates[model.streams["leads"].random(candidates.size) < chance]
+    new_leads = candidates[model.personal_draws("leads").of(candidates) < chance]  # each member's own draw
     pop.is_lead[new_leads] = True
     model.last.leads = int(new_leads.size)

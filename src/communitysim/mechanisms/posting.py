@@ -380,7 +380,7 @@ def publish_due_posts(model: CommunityModel) -> None:
     """
     cm = model.community_manager
     strategy = model.params.strategy
-    due = SCHEDULES[strategy.schedule](strategy, model.day_start, model.day, model.streams["content"])
+    due = SCHEDULES[strategy.schedule](strategy, model.day_start, model.day, model.step_rng("content"))
     days = [day for day, _ in due]
     kinds = [kind for _, kind in due]
     appeal = [model.params.content.types[k].appeal * cm.novelty.use(k, d) for d, k in due]

@@ -22,6 +22,7 @@ import numpy as np
 from scipy.special import exp1
 
 from communitysim.params import Params, param
+from communitysim.sampling import binomial_from_uniforms
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
@@ -55,14 +56,17 @@ def speed_value(mean_delay_hours: float, speed_scale_hours: float) -> float:
 
 
 def reply(
-    to_brand: np.ndarray, reply_share: float, mean_delay_hours: float, rng: np.random.Generator
+    to_brand: np.ndarray, reply_share: float, mean_delay_hours: float, uniforms: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, float]:
     """Draw the replies to each commenter's comments to the brand.
+
+    ``uniforms``: each commenter's own uniform for the step (``sampling.PersonalUniforms``), from
+    which their replies are drawn by inversion; ``rng`` draws the step's mean delay.
 
     Returns:
         Replies per commenter, and the mean delay of the step's replies in hours (NaN if none).
     """
-    replied = rng.binomial(to_brand, reply_share) if to_brand.size else to_brand
+    replied = binomial_from_uniforms(to_brand, reply_share, uniforms) if to_brand.size else to_brand
     total = int(replied.sum())
     if total == 0:
         return replied, float("nan")
@@ -86,7 +90,10 @@ def reply_to_commenters(model: CommunityModel, commenters: np.ndarray, to_brand:
     p = model.params
     pop = model.population
     tally = model.last
-    replied, delay = reply(to_brand, p.strategy.reply_share, p.strategy.reply_delay_hours, model.streams["replies"])
+    own = model.personal_draws("replies").of(commenters)
+    replied, delay = reply(
+        to_brand, p.strategy.reply_share, p.strategy.reply_delay_hours, own, model.step_rng("replies")
+    )
     tally.to_brand, tally.replies, tally.response_time_h = int(to_brand.sum()), int(replied.sum()), delay
     worth = speed_value(p.strategy.reply_delay_hours, p.replies.speed_scale_hours)
     pop.affinity[commenters] = np.clip(

@@ -9,7 +9,9 @@ in the ``STRATEGIES`` registry:
 - ``influencers``: the most connected people (degree; ties broken at random).
 - ``random``: anyone; ``none``: nobody.
 
-**When**: once ``seeding.invite_after_posts`` brand posts are published. Each invited person joins
+**When**: once ``seeding.invite_after_posts`` brand posts are published, or on
+``seeding.invite_on_day`` when it is set (whatever the posts: the posting lab fixes the day so that
+a change of rhythm does not also move the launch). Each invited person joins
 with probability ``seeding.acceptance_share x readiness``; those who accept take the strategy's
 affinity and activity; those who decline keep a poor first impression (their affinity is
 multiplied by ``launch.declined_affinity_factor``).
@@ -73,6 +75,13 @@ class SeedingParams(Params):
     )
     invite_after_posts: int = param(
         6, "brand posts published before the first members are invited", "posts", "seed 001 II", ge=0, le=10_000
+    )
+    invite_on_day: float | None = param(
+        None,
+        "day the first members are invited whatever the posts published (none: after invite_after_posts posts)",
+        "day",
+        ge=0,
+        le=100_000,
     )
     close_circle_affinity: float = param(
         0.9,
@@ -246,11 +255,19 @@ def update_readiness(model: CommunityModel) -> None:
 def invite_first_members(model: CommunityModel) -> None:
     """First members: once ``seeding.invite_after_posts`` posts are up, the seeding strategy invites people (once).
 
+    On ``seeding.invite_on_day`` instead, when the scenario sets it (whatever the posts).
+
     Those who accept join at once (``model.admit``); those who decline think less of the brand:
     their affinity is multiplied by ``launch.declined_affinity_factor``.
     """
     p = model.params
-    if model.invited_day is not None or model.community_manager.posts_published < p.seeding.invite_after_posts:
+    if model.invited_day is not None:
+        return
+    if p.seeding.invite_on_day is None:
+        due = model.community_manager.posts_published >= p.seeding.invite_after_posts
+    else:
+        due = model.day >= p.seeding.invite_on_day - 1e-9
+    if not due:
         return
     pop = model.population
     model.invited_day = model.day
@@ -261,4 +278,5 @@ def invite_first_members(model: CommunityModel) -> None:
     if invitation.affinity is not None:
         pop.affinity[accepted] = invitation.affinity
     pop.affinity[declined] *= p.launch.declined_affinity_factor
-    model.admit(accepted, invitation.activity_factor, base=p.seeding.invite_after_posts == 0)
+    at_start = p.seeding.invite_after_posts == 0 if p.seeding.invite_on_day is None else p.seeding.invite_on_day == 0
+    model.admit(accepted, invitation.activity_factor, base=at_start)

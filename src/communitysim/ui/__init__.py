@@ -6,6 +6,8 @@ Each notebook is a few cells that build one of these apps; every text goes throu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from communitysim.files import scenario_dir
@@ -21,6 +23,7 @@ __all__ = [
     "APP_CSS",
     "ScenarioRuns",
     "app_box",
+    "decimal_slider",
     "display_app",
     "download_link",
     "error_html",
@@ -30,6 +33,7 @@ __all__ = [
     "redraw",
     "schema_slider",
     "scorecard",
+    "set_slider",
     "show",
     "slider_look",
     "t",
@@ -76,18 +80,63 @@ class ScenarioRuns:
         return result
 
 
-def schema_slider(path: str, description: str, step: float = 1, **look: Any) -> Any:
+def schema_slider(
+    path: str, description: str, step: float = 1, text: Callable[[float], str] | None = None, **look: Any
+) -> Any:
     """A slider over all the values the scenario's schema allows for ``path`` (whole numbers when ``step`` is).
 
     A scenario's value outside a narrower slider would be clamped without a word; this one shows it.
+    A decimal ``step`` gives a :func:`decimal_slider` (its readout written by ``text``, by default as the
+    language writes numbers); set its value with :func:`set_slider`.
     """
     import ipywidgets as w
 
     from communitysim.scenario import field_bounds
 
     low, high = field_bounds(path)
-    kind = w.IntSlider if isinstance(step, int) else w.FloatSlider
-    return kind(value=low, min=low, max=high, step=step, description=description, **look)
+    if isinstance(step, int):
+        return w.IntSlider(value=low, min=low, max=high, step=step, description=description, **look)
+    return decimal_slider(low, low, high, step, text, description=description, **look)
+
+
+def decimal_slider(
+    value: float, low: float, high: float, step: float, text: Callable[[float], str] | None = None, **kwargs: Any
+) -> Any:
+    """A slider over ``low``..``high`` by ``step`` whose readout is written as the learner's language writes it.
+
+    ipywidgets' ``FloatSlider`` formats its readout in the browser with a decimal point in every
+    language ("0.60"); this ``SelectionSlider`` shows each value's label, written by ``text`` (by
+    default ``messages.number`` with the step's decimals: "0,60" in French). Its ``value`` is the
+    number; :func:`set_slider` sets one off the grid.
+
+    Example:
+        >>> decimal_slider(0.6, 0, 1, 0.05).label
+        '0.60'
+    """
+    import ipywidgets as w
+
+    from communitysim.messages import number
+
+    decimals = max(0, -Decimal(str(step)).as_tuple().exponent)  # type: ignore[operator]
+    write = text or (lambda v: number(v, decimals))
+    grid = [round(low + k * step, decimals + 6) for k in range(round((high - low) / step) + 1)]
+    slider = w.SelectionSlider(options=[(write(v), v) for v in grid], value=grid[0], **kwargs)
+    slider._cs_text = write  # how set_slider writes a value off the grid
+    set_slider(slider, value)
+    return slider
+
+
+def set_slider(slider: Any, value: float) -> None:
+    """Set a slider's value; on a :func:`decimal_slider`, a value off its grid becomes an option of its own.
+
+    A scenario's 0.63 on a slider by 0.05 is shown as 0.63, never rounded or clamped without a word.
+    """
+    text = getattr(slider, "_cs_text", None)
+    if text is not None:
+        values = [v for _, v in slider.options]
+        if value not in values:
+            slider.options = [(text(v), v) for v in sorted({*values, float(value)})]
+    slider.value = value
 
 
 def show(figure: Figure) -> None:

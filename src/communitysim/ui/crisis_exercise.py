@@ -60,17 +60,8 @@ __all__ = [
 
 #: The clock buttons: hours forward and the key of their label.
 CLOCK = ((1, "crisis.advance.1h"), (6, "crisis.advance.6h"), (24, "crisis.advance.1d"))
-#: KPIs of the report's final table.
-REPORT_KPIS = (
-    "peak_negative_share",
-    "hours_to_peak",
-    "hours_to_recover",
-    "negative_reach",
-    "members",
-    "members_lost",
-    "crisis_response_h",
-    "mention_sentiment",
-)
+#: The report's KPIs: the live ones but the current negative share (its peak is there), and the mentions' tone.
+REPORT_KPIS = (*(k for k in LIVE_KPIS if k != "negative_share"), "mention_sentiment")
 LEARNING_OBJECTIVES = tuple(f"crisis.objectives.{i}" for i in range(1, 5))
 THINGS_TO_TRY = tuple(f"crisis.try.{i}" for i in range(1, 6))
 #: Where the Export button writes the reports, each under a new name (relative to the working folder).

@@ -19,9 +19,23 @@ from matplotlib.figure import Figure
 import communitysim as cs
 from communitysim.files import scenario_dir
 from communitysim.messages import number, t, tn
-from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
+from communitysim.ui import app_box, decimal_slider, display_app, error_html, redraw, slider_look
+from communitysim.ui.feedback import SPREAD_SEEDS, compare_over_seeds
 
-__all__ = ["EngagementLab", "engagement_lab"]
+__all__ = ["CONTRASTS", "EngagementLab", "engagement_lab"]
+
+#: The contrasts' strategies (content mixes at 7 posts a week).
+CASES = {
+    "one_type": {"strategy.content_mix": {"entertainment": 1.0}},
+    "varied": {"strategy.content_mix": {"entertainment": 0.34, "quiz_poll": 0.33, "event": 0.33}},
+    "informational": {"strategy.content_mix": {"informational": 1.0}},
+    "debates": {"strategy.content_mix": {"informational": 0.5, "debate": 0.5}},
+}
+#: Each contrast: (the case the course warns against, the one it recommends, the KPI that shows the lesson).
+CONTRASTS = {
+    "novelty": ("one_type", "varied", "engagements_per_post"),
+    "debates": ("informational", "debates", "member_interactions"),
+}
 
 
 class EngagementLab:
@@ -55,13 +69,8 @@ class EngagementLab:
         self.table = pd.DataFrame()
         style = {"description_width": "260px"}
         base = cs.load_scenario(self.path, self.fixed)
-        self.appetite = w.FloatSlider(
-            value=base.feed.appetite_posts_per_day,
-            min=0.5,
-            max=4,
-            step=0.25,
-            description=t("eng.appetite"),
-            **slider_look("260px"),
+        self.appetite = decimal_slider(
+            base.feed.appetite_posts_per_day, 0.5, 4, 0.25, description=t("eng.appetite"), **slider_look("260px")
         )
         self.sweep_button = w.Button(description=t("eng.sweep"), button_style="primary", icon="play")
         self.sweep_button.on_click(lambda _: self.sweep())
@@ -151,19 +160,27 @@ class EngagementLab:
         )
 
     def compare(self) -> None:
-        """Two contrasts on the same seed: one content type versus a varied mix, debates versus information."""
+        """Two contrasts: one content type versus a varied mix, debates versus information.
+
+        The table shows the lab's seed; under it, each contrast on ``feedback.SPREAD_SEEDS`` more seeds, in
+        words: the difference holds on every seed, or it changes sign with the seed (within the noise).
+        ``self.spread[contrast]`` holds the KPIs of both cases per seed (``before``: the case the course
+        warns against; ``now``: the one it recommends).
+        """
         base = {**self.fixed, "strategy.posts_per_week": 7}
-        cases = {
-            "one_type": {"strategy.content_mix": {"entertainment": 1.0}},
-            "varied": {"strategy.content_mix": {"entertainment": 0.34, "quiz_poll": 0.33, "event": 0.33}},
-            "informational": {"strategy.content_mix": {"informational": 1.0}},
-            "debates": {"strategy.content_mix": {"informational": 0.5, "debate": 0.5}},
-        }
+        overrides = {name: {**base, **o} for name, o in CASES.items()}
         try:
-            kpis = {name: cs.run(self.path, seed=self.seed, overrides={**base, **o}).kpis for name, o in cases.items()}
+            runs = {name: cs.run(self.path, seed=self.seed, overrides=o) for name, o in overrides.items()}
+            self.spread, lines = {}, []
+            for contrast, (worse, better, kpi) in CONTRASTS.items():
+                names = (t(f"eng.arm.{worse}"), t(f"eng.arm.{better}"))
+                pair = (runs[worse], runs[better]), (overrides[worse], overrides[better])
+                self.spread[contrast], line = compare_over_seeds(self.path, *pair, (kpi,), names)
+                lines.append(line)
         except (cs.ScenarioError, ValueError) as exc:
             self.status.value = error_html(exc)
             return
+        kpis = {name: run.kpis for name, run in runs.items()}
         rows = [
             (t("eng.case.one_type"), number(kpis["one_type"]["engagements_per_post"], 2), t("eng.why.novelty")),
             (t("eng.case.varied"), number(kpis["varied"]["engagements_per_post"], 2), ""),
@@ -172,7 +189,9 @@ class EngagementLab:
         ]
         head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("eng.case", "eng.value", "lab.why"))
         body = "".join(f"<tr>{''.join(f'<td>{html.escape(c)}</td>' for c in row)}</tr>" for row in rows)
-        self.contrasts.value = f"<table class='cs-contrasts'><tr>{head}</tr>{body}</table>"
+        seeds = html.escape(t("eng.seeds", seed=self.seed, more=", ".join(str(s) for s in SPREAD_SEEDS)))
+        table = f"<table class='cs-contrasts'><tr>{head}</tr>{body}</table>"
+        self.contrasts.value = f"{table}<small>{seeds}</small>{''.join(lines)}"
         self.contrast_kpis = kpis
 
     def _figure(self) -> Figure:

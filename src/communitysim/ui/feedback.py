@@ -89,20 +89,31 @@ def changed_levers(now: Any, before: Any) -> list[str]:
 def invitation_day(result: Any) -> float | None:
     """The day the first members were invited: the end of the step whose posts reached ``seeding.invite_after_posts``.
 
-    None when the run never reached that many posts.
+    With ``seeding.invite_on_day`` set: the end of the first step ending on or after that day. None when
+    the run never reached that day or that many posts.
     """
     ts = result.timeseries
+    day = result.scenario.seeding.invite_on_day
+    if day is not None:
+        due = (ts["day"] >= day - 1e-9) & (ts["day"] > 0)  # the model's first step ends after day 0
+        return float(ts.loc[due, "day"].iloc[0]) if due.any() else None
     reached = ts["posts"].cumsum() >= result.scenario.seeding.invite_after_posts
     return float(ts.loc[reached, "day"].iloc[0]) if reached.any() else None
 
 
-def _launch_moved(result: Any, previous: Any) -> str | None:
-    """A sentence when the posting rhythm moved the first members' invitation by a day or more (else None)."""
+def _launch(result: Any, previous: Any) -> str | None:
+    """When the posting rhythm changed, on which days the first members were invited in both runs (else None).
+
+    The same day (the posting lab fixes it: ``seeding.invite_on_day``): the difference is the rhythm's
+    own. Days apart: the rhythm also moved the launch, and a page that starts sooner has more days to grow.
+    """
     if result.scenario.strategy.posts_per_week == previous.scenario.strategy.posts_per_week:
         return None
     now, before = invitation_day(result), invitation_day(previous)
-    if now is None or before is None or abs(now - before) < 1:
+    if now is None or before is None:
         return None
+    if abs(now - before) < 1:
+        return t("feedback.launch_same", day=number(now, None))
     posts = number(result.scenario.seeding.invite_after_posts, None)
     return t("feedback.launch_moved", now=number(now, None), before=number(before, None), posts=posts)
 
@@ -179,7 +190,7 @@ def objective_feedback(
                 now=kpi_text(kpi, row["achieved"]),
             )
         )
-        launch = _launch_moved(result, previous) if kpi in ("members", "share_members", "engagements") else None
+        launch = _launch(result, previous) if kpi in ("members", "share_members", "engagements") else None
         if launch:
             lines.append(launch)
     elif previous is not None and previous.scenario.name == result.scenario.name:
@@ -209,14 +220,16 @@ def rhythm_reach(results: dict[int, Any], row: pd.Series) -> dict[str, Any]:
     return {"posts": posts, "value": value, "reached": bool(reached)}
 
 
-def spread_line(kpi: str, before: list[dict], now: list[dict], seeds: int) -> str:
+def spread_line(kpi: str, before: list[dict], now: list[dict], seeds: int, names: tuple[str, str] | None = None) -> str:
     """One KPI over several seeds, the previous strategy against this one (paired by seed), in words.
 
     Better on every seed, worse on every seed, or within the noise (the sign changes with the seed).
+    ``names``: what the two arms are called (before, now); by default the previous strategy and this one.
     """
     pairs = [(b[kpi], n[kpi]) for b, n in zip(before, now, strict=True)]
+    before_name, now_name = names or (t("feedback.spread.previous"), t("feedback.spread.this"))
     values = {
-        "kpi": kpi_name(kpi), "seeds": seeds,
+        "kpi": kpi_name(kpi), "seeds": seeds, "before_name": before_name, "now_name": now_name,
         "now": f"{kpi_text(kpi, min(n for _, n in pairs))} – {kpi_text(kpi, max(n for _, n in pairs))}",
         "before": f"{kpi_text(kpi, min(b for b, _ in pairs))} – {kpi_text(kpi, max(b for b, _ in pairs))}",
     }  # fmt: skip
@@ -263,15 +276,17 @@ def compare_over_seeds(
     runs: tuple[Result, Result],
     overrides: tuple[dict[str, Any], dict[str, Any]],
     kpis: tuple[str, ...],
+    names: tuple[str, str] | None = None,
 ) -> tuple[dict[str, list[dict]], str]:
     """The previous run and this one (``runs``, with their ``overrides``), repeated on ``SPREAD_SEEDS``.
 
     Returns the KPIs of each arm per seed (``before``, ``now``) and a list, one line per KPI of
-    ``kpis``: better on every seed, worse on every seed, or within the noise (``spread_line``).
+    ``kpis``: better on every seed, worse on every seed, or within the noise (``spread_line``; ``names``:
+    what the two arms are called, by default the previous strategy and this one).
     """
     spread = {
         arm: [run.kpis] + [cs.run(scenario, seed=s, overrides=levers).kpis for s in SPREAD_SEEDS]
         for arm, run, levers in zip(("before", "now"), runs, overrides, strict=True)
     }
-    lines = [spread_line(key, spread["before"], spread["now"], 1 + len(SPREAD_SEEDS)) for key in kpis]
+    lines = [spread_line(key, spread["before"], spread["now"], 1 + len(SPREAD_SEEDS), names) for key in kpis]
     return spread, "<ul class='cs-spread'>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"

@@ -3,7 +3,11 @@
 The learner picks a scenario, sets posts per week, the content mix (relative weights), quality,
 reply share and delay, clicks Run (or ticks "live" to rerun whenever a control is released), and
 sees the KPI plots with the previous run dashed beneath, and the scenario's objectives as a
-scorecard with feedback explaining why each passed or not. The default scenario,
+scorecard with feedback explaining why each passed or not. The lab isolates its levers from the
+launch: every run invites the first members on the day the scenario's own strategy does
+(``seeding.invite_on_day``, :meth:`PostingLab.launch_day`), so that posting more does not also open
+the page sooner (when to invite is notebook 01's lesson; the course's readiness is a count of posts,
+seed 001 II). The default scenario,
 ``classroom_bakery.yaml``, is sized to answer within 0.3 s (``benchmarks/bench_ui.py``).
 
 Example:
@@ -25,8 +29,8 @@ from matplotlib.figure import Figure
 import communitysim as cs
 from communitysim.files import scenario_dir
 from communitysim.mechanisms.posting import CONTENT_TYPES
-from communitysim.messages import t
-from communitysim.ui import app_box, display_app, error_html, redraw, schema_slider, slider_look
+from communitysim.messages import percent, t
+from communitysim.ui import app_box, display_app, error_html, redraw, schema_slider, set_slider, slider_look
 from communitysim.ui.display import kpi_name, kpi_text
 from communitysim.ui.feedback import REACH_RHYTHMS, compare_over_seeds, rhythm_reach, scorecard_html
 
@@ -53,7 +57,8 @@ class PostingLab:
 
     Args:
         scenario: file name in the scenarios folder to start with.
-        overrides: fixed overrides applied to every run (e.g. a smaller audience for speed).
+        overrides: fixed overrides applied to every run (e.g. a smaller audience for speed);
+            ``{"seeding.invite_on_day": None}`` lets the rhythm move the launch again.
         seed: the seed of every run (the same seed, so that runs differ only by the strategy).
         folder: the scenarios folder (default: ``scenarios/``).
     """
@@ -81,9 +86,7 @@ class PostingLab:
         # the schema's ranges; the values are the scenario's (load_strategy)
         self.posts_per_week = schema_slider("strategy.posts_per_week", t("lab.posts_per_week"), **look)
         self.quality = schema_slider("strategy.quality", t("lab.quality"), 0.05, **look)
-        self.reply_share = schema_slider(
-            "strategy.reply_share", t("lab.reply_share"), 0.05, readout_format=".0%", **look
-        )
+        self.reply_share = schema_slider("strategy.reply_share", t("lab.reply_share"), 0.05, percent, **look)
         self.reply_delay_hours = schema_slider("strategy.reply_delay_hours", t("lab.reply_delay_hours"), 0.5, **look)
         self.mix = {
             kind: w.IntSlider(value=0, min=0, max=10, description=t(f"lab.type.{kind}"), **look)
@@ -96,6 +99,7 @@ class PostingLab:
         self._reach_key: str | None = None
         self._overrides: dict[str, Any] | None = None
         self._reach_runs: dict[int, cs.Result] = {}
+        self._launch_days: dict[str, float | None] = {}
         for control in self.strategy_controls():
             control.continuous_update = False  # a live run when the slider is released, not while it moves
             control.observe(self._on_strategy_change, names="value")
@@ -156,9 +160,9 @@ class PostingLab:
         self._loading = True  # one live run after loading, not one per slider
         try:
             self.posts_per_week.value = round(strategy.posts_per_week)
-            self.quality.value = strategy.quality
-            self.reply_share.value = strategy.reply_share
-            self.reply_delay_hours.value = strategy.reply_delay_hours
+            set_slider(self.quality, strategy.quality)
+            set_slider(self.reply_share, strategy.reply_share)
+            set_slider(self.reply_delay_hours, strategy.reply_delay_hours)
             for kind, slider in self.mix.items():
                 slider.value = round(10 * strategy.content_mix.get(kind, 0.0))
         finally:
@@ -167,13 +171,31 @@ class PostingLab:
         if self.live.value:
             self.run()
 
+    def launch_day(self) -> float | None:
+        """The day the chosen scenario's own strategy invites its first members (this lab's seed and overrides).
+
+        Every run of the lab invites them on that day (``seeding.invite_on_day``), whatever the rhythm.
+        None when the scenario's strategy never invites anyone (then the scenario's rule applies).
+        """
+        if self.scenario.value not in self._launch_days:
+            model = cs.CommunityModel(self.path(), seed=self.seed, overrides=self.fixed)
+            while model.invited_day is None and model.day < model.params.days - 1e-9:
+                model.step()  # only up to the launch: a few steps
+            self._launch_days[self.scenario.value] = model.invited_day
+        return self._launch_days[self.scenario.value]
+
     def overrides(self) -> dict[str, Any]:
-        """The strategy the widgets describe, as overrides (content weights normalised to shares)."""
+        """The strategy the widgets describe, as overrides (content weights normalised to shares).
+
+        The launch day is :meth:`launch_day` unless the lab's fixed overrides set ``seeding.invite_on_day``.
+        """
         weights = {kind: slider.value for kind, slider in self.mix.items() if slider.value > 0}
         total = sum(weights.values())
         if total == 0:
             raise ValueError(t("lab.error.empty_mix"))
+        launch = {} if "seeding.invite_on_day" in self.fixed else {"seeding.invite_on_day": self.launch_day()}
         return {
+            **launch,
             **self.fixed,
             "strategy.posts_per_week": self.posts_per_week.value,
             "strategy.quality": self.quality.value,
