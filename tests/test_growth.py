@@ -41,6 +41,32 @@ def test_incremental_word_of_mouth_matches_a_full_recount(kind, seed, rounds):
         np.testing.assert_allclose(wom.sums, full, atol=1e-9)
     exposure = wom.exposure(np.flatnonzero(~member))
     assert (exposure >= -1e-12).all()
+    if not net.is_complete:  # the kept exposure is the eager sums x 1 / degree, to the bit
+        everyone = np.arange(300)
+        eager = wom.sums * np.where(net.degree > 0, 1.0 / np.maximum(net.degree, 1), 0.0)
+        np.testing.assert_array_equal(wom.exposure(everyone), eager)
+        np.testing.assert_array_equal(wom.exposure_of_everyone(), eager)
+
+
+@settings(max_examples=30, deadline=None)
+@given(kind=st.sampled_from(["watts_strogatz", "barabasi_albert"]), seed=st.integers(0, 2**16))
+def test_sparse_talk_exposure_equals_the_dense_one(kind, seed):
+    """The exposure of shares and talk kept only where not zero reads as the dense array, to the bit."""
+    rng = np.random.default_rng(seed)
+    net = build_network(NetworkParams(kind=kind, mean_degree=6), 300, rng)
+    wom = WordOfMouth(net)
+    talkers = np.sort(rng.choice(300, 20, replace=False))
+    weights = rng.pareto(2.0, 20) + 0.1
+    dense = wom.neighbour_share(talkers, weights)
+    for _ in range(2):  # twice: the scratch array is left clean
+        sparse = wom.neighbour_share_sparse(talkers, weights)
+        assert (sparse.values > 0).all() and np.count_nonzero(dense) == sparse.ids.size
+        np.testing.assert_array_equal(dense[sparse.ids], sparse.values)
+        people = np.sort(rng.choice(300, 150, replace=False))  # e.g. the non-members
+        exposure = rng.random(150)
+        expected = exposure + dense[people]
+        sparse.add_to(exposure, people)
+        np.testing.assert_array_equal(exposure, expected)
 
 
 def test_hazard_is_bass_for_neutral_people():
@@ -119,3 +145,15 @@ def test_results_converge_as_the_step_shrinks():
     daily, daily_se = members(24)
     allowance = 4 * np.hypot(hourly_se, daily_se) + 0.03 * hourly
     assert (np.abs(daily - hourly) <= allowance).all(), (daily, hourly)
+
+
+def test_factor_where_multiplies_as_masked_assignment():
+    from communitysim.mechanisms.churn import factor_where
+
+    rng = np.random.default_rng(3)
+    hazard = rng.random(1000)
+    mask = rng.random(1000) < 0.3
+    for factor in (1.5, 1.1, 3.7, 0.0):
+        expected = hazard.copy()
+        expected[mask] *= factor
+        np.testing.assert_array_equal(hazard * factor_where(mask, factor), expected)

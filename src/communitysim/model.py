@@ -249,7 +249,9 @@ class CommunityModel(mesa.Model):
         self.fatigue_ceiling = 0.0  # an upper bound of anyone's fatigue: 0 means nobody is tired
         self.engagement_moved = False  # no engagement state has left its baseline yet
         self.bond_moved = False  # no member has any attachment yet
-        self.talk_exposure: np.ndarray | None = None  # this step's word-of-mouth exposure from shares and talk
+        self.bond_raised: list[np.ndarray] = []  # people whose attachment rose since the last cap
+        # this step's word-of-mouth exposure from shares and talk (only where not zero on a sparse graph)
+        self.talk_exposure: growth.SparseExposure | np.ndarray | None = None
         self.joiners = self.leavers = _NOBODY  # this step's draws, applied together
         self._members: np.ndarray | None = None  # current members' ids, recomputed when membership changes
         self._non_members: np.ndarray | None = None  # likewise for people who never joined
@@ -392,8 +394,8 @@ class CommunityModel(mesa.Model):
         self.active_now = self.active_members()
         nobody = float("nan")
         moved, tired = self.engagement_moved, self.fatigue_ceiling > 0
-        self.mean_engagement_now = float(pop.engagement[members].mean()) if moved and members.size else 1.0
-        self.mean_fatigue_now = float(pop.fatigue[members].mean()) if tired and members.size else 0.0
+        self.mean_engagement_now = pop.engagement.mean(members) if moved and members.size else 1.0
+        self.mean_fatigue_now = pop.fatigue.mean(members) if tired and members.size else 0.0
         if not members.size:
             self.mean_engagement_now = self.mean_fatigue_now = nobody
         for column in COLUMNS:
@@ -578,10 +580,9 @@ def feed_and_engagement(model: CommunityModel) -> None:
     sentiment.record_comment_sentiment(model, acts.ids, acts.comments)
     talk = conversation.talk(model, acts.ids, acts.comments, member_share)
     replied = replies.reply_to_commenters(model, talk.commenters, talk.to_brand)
-    np.minimum(pop.engagement, p.engagement.max_engagement, out=pop.engagement)
+    pop.engagement.cap(acts.ids, p.engagement.max_engagement)  # only those who acted were raised
     retention.bond_from_replies(model, talk.commenters, replied, speed)
-    if model.bond_moved:
-        np.minimum(pop.bond, p.retention.max_bond, out=pop.bond)
+    retention.cap_bond(model)
     leads.draw_leads(model, acts.ids, acts.engagements, live.leads)
     model.talk_exposure = growth.exposure_from_shares_and_talk(
         model, acts.ids, acts.shares, talk.commented, talk.to_members
@@ -613,7 +614,7 @@ def _record_actions(model: CommunityModel, acts: engagement.Engagements, live: e
     tally.shares = int(acts.shares.sum())
     model.community_manager.posts.attribute(live, tally.engagements)
     model.mark_actions(acts.ids)
-    model.population.engagement[acts.ids] += model.params.engagement.gain_per_action * acts.engagements
+    model.population.engagement.add(acts.ids, model.params.engagement.gain_per_action * acts.engagements)
     model.engagement_moved = True
     model.recent_comments.add(acts.ids, acts.comments)
 

@@ -28,6 +28,7 @@ __all__ = [
     "ActivityParams",
     "AudienceParams",
     "MemberState",
+    "FadingState",
     "Population",
     "draw_affinity",
     "draw_activity",
@@ -112,6 +113,80 @@ def draw_activity(params: ActivityParams, n: int, rng: np.random.Generator) -> n
     return activity / activity.mean()
 
 
+class FadingState:
+    """A per-person state that fades toward a baseline, decayed lazily: ``value_i = baseline + stored_i x scale``.
+
+    A step's decay of everyone is one multiplication of the shared ``scale`` (``fade``), not a pass
+    over everyone; adding to some people divides by the scale once. Reading people (``state[ids]``)
+    gives the values, equal to the eager computation (decay everyone, then add) up to rounding.
+    When the scale gets tiny (after a few hundred half-lives) it is folded into the stored values.
+
+    Example:
+        >>> import numpy as np
+        >>> engagement = FadingState(3, baseline=1.0)
+        >>> engagement.add(np.array([0, 2]), np.array([2.0, 4.0]))
+        >>> engagement.fade(0.5)
+        >>> engagement[np.arange(3)].tolist()
+        [2.0, 1.0, 3.0]
+    """
+
+    #: Below this scale the stored values take it in (one pass), so that they never underflow.
+    FOLD_BELOW = 1e-100
+
+    def __init__(self, n: int, baseline: float = 0.0):
+        self.baseline = baseline
+        self._stored = np.zeros(n)  # (value - baseline) / scale
+        self._scale = 1.0
+
+    def __len__(self) -> int:
+        return self._stored.size
+
+    def __getitem__(self, ids: np.ndarray | slice | int) -> np.ndarray:
+        """The values of people ``ids`` (a new array)."""
+        values = self._stored[ids]
+        if isinstance(ids, slice):  # a view: copy it (ids arrays give a new array)
+            values = values.copy()
+        if self._scale != 1.0:
+            values *= self._scale
+        if self.baseline:
+            values += self.baseline
+        return values
+
+    def mean(self, ids: np.ndarray) -> float:
+        """Mean value of people ``ids`` (the scale applied once, to the mean of the stored values)."""
+        return self.baseline + float(self._stored[ids].mean()) * self._scale
+
+    def values(self) -> np.ndarray:
+        """Everyone's values (a new array)."""
+        return self[:]
+
+    def fade(self, kept: float) -> None:
+        """Everyone's distance to the baseline times ``kept`` (one step's decay)."""
+        self._scale *= kept
+        if self._scale < self.FOLD_BELOW:
+            self._stored *= self._scale
+            self._scale = 1.0
+
+    def add(self, ids: np.ndarray, amounts: np.ndarray | float) -> None:
+        """Add ``amounts`` to people ``ids`` (distinct ids)."""
+        self._stored[ids] += np.divide(amounts, self._scale)
+
+    def add_at(self, ids: np.ndarray, amount: float) -> None:
+        """Add ``amount`` once per entry of ``ids`` (ids may repeat)."""
+        np.add.at(self._stored, ids, amount / self._scale)
+
+    def cap(self, ids: np.ndarray, ceiling: float) -> None:
+        """No value of people ``ids`` above ``ceiling`` (the others are not looked at)."""
+        stored = self._stored[ids]
+        np.minimum(stored, (ceiling - self.baseline) / self._scale, out=stored)
+        self._stored[ids] = stored
+
+    def clear(self) -> None:
+        """Everyone back at the baseline."""
+        self._stored[:] = 0.0
+        self._scale = 1.0
+
+
 @dataclass
 class Population:
     """The audience's per-person state.
@@ -125,11 +200,11 @@ class Population:
         joined_step: step at which a person joined (-1: never).
         left_step: step at which a member left (-1: never).
         invited: True for people invited as first members.
-        engagement: engagement state, baseline 1 (engagement module).
-        fatigue: fatigue from over-posting, 0 when rested (feed module).
+        engagement: engagement state, baseline 1 (engagement module; a ``FadingState``).
+        fatigue: fatigue from over-posting, 0 when rested (feed module; a ``FadingState``).
         last_action_step: step of the person's last action on the brand's posts (-1: never).
         is_lead: True once the person has become a qualified lead.
-        bond: attachment built by what the member received, 0 when rested (retention module).
+        bond: attachment built by what the member received, 0 when rested (retention module; a ``FadingState``).
     """
 
     affinity: np.ndarray
@@ -140,11 +215,11 @@ class Population:
     joined_step: np.ndarray
     left_step: np.ndarray
     invited: np.ndarray
-    engagement: np.ndarray
-    fatigue: np.ndarray
+    engagement: FadingState
+    fatigue: FadingState
     last_action_step: np.ndarray
     is_lead: np.ndarray
-    bond: np.ndarray
+    bond: FadingState
 
     @property
     def n(self) -> int:
@@ -166,11 +241,11 @@ class Population:
             joined_step=np.full(n, -1, dtype=np.int32),
             left_step=np.full(n, -1, dtype=np.int32),
             invited=np.zeros(n, dtype=bool),
-            engagement=np.ones(n),
-            fatigue=np.zeros(n),
+            engagement=FadingState(n, baseline=1.0),
+            fatigue=FadingState(n),
             last_action_step=np.full(n, -1, dtype=np.int32),
             is_lead=np.zeros(n, dtype=bool),
-            bond=np.zeros(n),
+            bond=FadingState(n),
         )
 
     def is_member(self) -> np.ndarray:

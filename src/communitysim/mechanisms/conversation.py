@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from communitysim.mechanisms.retention import note_bond_raised
 from communitysim.params import Params, param
 from communitysim.sampling import PersonalUniforms, binomial_from_uniforms
 
@@ -112,8 +113,8 @@ def talk(model: CommunityModel, ids: np.ndarray, comments: np.ndarray, share: fl
     commenters, their_comments = ids[commented], comments[commented]
     to_members, answered = answers(commenters, their_comments, share, model.personal_draws("conversation"))
     model.last.member_interactions = int(to_members.sum())
-    np.add.at(pop.engagement, answered, p.engagement.gain_per_reply_received)
+    pop.engagement.add_at(answered, p.engagement.gain_per_reply_received)
     if p.retention.bond_per_member_answer and answered.size:  # receiving communication
-        np.add.at(pop.bond, answered, p.retention.bond_per_member_answer)
-        model.bond_moved = True
+        pop.bond.add_at(answered, p.retention.bond_per_member_answer)
+        note_bond_raised(model, answered)
     return StepTalk(commented, commenters, their_comments, to_members)

@@ -39,6 +39,7 @@ import numpy as np
 
 from communitysim.mechanisms.posting import CONTENT_TYPES, CONTENT_TYPES_TABLE, ContentTypeParams
 from communitysim.params import Params, param
+from communitysim.population import FadingState
 from communitysim.sampling import PersonalUniforms, binomial_from_uniforms, poisson_from_uniforms
 
 __all__ = [
@@ -302,11 +303,9 @@ class LivePosts:
             self.engagements[step.live_ids] += engagements * share / total
 
 
-def decay_engagement(engagement: np.ndarray, dt_days: float, half_life_days: float) -> None:
-    """Move every engagement state back toward the baseline 1 by one step, in place."""
-    kept = 0.5 ** (dt_days / half_life_days)
-    engagement *= kept  # 1 + (E - 1) x kept, in two passes
-    engagement += 1.0 - kept
+def decay_engagement(engagement: FadingState, dt_days: float, half_life_days: float) -> None:
+    """Move every engagement state back toward the baseline 1 by one step: ``1 + (E - 1) x kept`` (lazily)."""
+    engagement.fade(0.5 ** (dt_days / half_life_days))
 
 
 @dataclass

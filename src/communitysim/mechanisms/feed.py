@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from communitysim.params import Params, param
+from communitysim.population import FadingState
 
 if TYPE_CHECKING:
     from communitysim.model import CommunityModel
@@ -184,9 +185,9 @@ def fatigue_gain(
     return views * (share * per_excess_post / organic_reach_share)
 
 
-def decay_fatigue(fatigue: np.ndarray, dt_days: float, half_life_days: float) -> None:
-    """Let everyone's fatigue fade by one step of ``dt_days``, in place (half-life ``half_life_days``)."""
-    fatigue *= 0.5 ** (dt_days / half_life_days)
+def decay_fatigue(fatigue: FadingState, dt_days: float, half_life_days: float) -> None:
+    """Let everyone's fatigue fade by one step of ``dt_days`` (half-life ``half_life_days``; lazily)."""
+    fatigue.fade(0.5 ** (dt_days / half_life_days))
 
 
 def visibility_factor(posts_per_day: float, reference_posts_per_week: float, share_from_posts: float) -> float:
@@ -202,7 +203,7 @@ def tire_viewers(model: CommunityModel, viewers: np.ndarray, views: np.ndarray) 
     if not (p.fatigue_per_excess_post and viewers.size and rate > p.appetite_posts_per_day):
         return
     gain = fatigue_gain(views, rate, p.appetite_posts_per_day, p.fatigue_per_excess_post, p.organic_reach_share)
-    model.population.fatigue[viewers] += gain
+    model.population.fatigue.add(viewers, gain)
     model.fatigue_ceiling += float(gain.max())  # an upper bound of anyone's fatigue
 
 
@@ -212,5 +213,5 @@ def rest(model: CommunityModel) -> None:
     decay_fatigue(model.population.fatigue, model.dt, half_life)
     model.fatigue_ceiling *= 0.5 ** (model.dt / half_life)
     if model.fatigue_ceiling < 1e-12:
-        model.population.fatigue[:] = 0.0
+        model.population.fatigue.clear()
         model.fatigue_ceiling = 0.0

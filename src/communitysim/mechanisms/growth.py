@@ -24,7 +24,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -40,12 +40,16 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "GrowthParams",
     "add_to_contacts",
+    "SparseExposure",
     "WordOfMouth",
     "join_hazard_per_day",
     "draw_joiners",
     "decide_joins",
     "exposure_from_shares_and_talk",
 ]
+
+
+_NOBODY = np.zeros(0, dtype=np.int64)
 
 
 class GrowthParams(Params):
@@ -79,16 +83,39 @@ class GrowthParams(Params):
     )
 
 
-def add_to_contacts(adjacency: sp.csr_array, ids: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
-    """``out[j] += weights[k]`` for every contact ``j`` of every person ``ids[k]``, without a Python loop."""
+def add_to_contacts(
+    adjacency: sp.csr_array, ids: np.ndarray, weights: np.ndarray, out: np.ndarray
+) -> np.ndarray | None:
+    """``out[j] += weights[k]`` for every contact ``j`` of every person ``ids[k]``, without a Python loop.
+
+    Returns:
+        The contacts reached, one entry per tie (repeated when shared), or None when there are none.
+    """
     starts = adjacency.indptr[ids]
     lengths = adjacency.indptr[ids + 1] - starts
     total = int(lengths.sum())
     if total == 0:
-        return
+        return None
     # positions of every contact of every person in adjacency.indices
     offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-    np.add.at(out, adjacency.indices[offsets], np.repeat(weights, lengths))
+    contacts = adjacency.indices[offsets]
+    np.add.at(out, contacts, np.repeat(weights, lengths))
+    return contacts
+
+
+class SparseExposure(NamedTuple):
+    """An exposure that is zero for everyone but ``ids`` (sorted, distinct), who have ``values``."""
+
+    ids: np.ndarray
+    values: np.ndarray
+
+    def add_to(self, exposure: np.ndarray, people: np.ndarray) -> None:
+        """``exposure[k] += values`` for each ``people[k]`` (sorted ids) among ``ids``, in place."""
+        if self.ids.size == 0 or people.size == 0:
+            return
+        where = np.minimum(np.searchsorted(people, self.ids), people.size - 1)
+        found = people[where] == self.ids
+        exposure[where[found]] += self.values[found]
 
 
 class WordOfMouth:
@@ -109,6 +136,9 @@ class WordOfMouth:
         self.sums = np.zeros(network.n)  # per person (sparse graph)
         self.total = 0.0  # complete graph: sum over all members
         self._weights = np.zeros(network.n)  # current contribution of each person
+        self._scratch: np.ndarray | None = None  # zeros between calls of neighbour_share_sparse
+        # sparse graph: each person's exposure, sums x 1 / degree, rewritten where the sums change
+        self._exposure = np.zeros(network.n)
         with np.errstate(divide="ignore"):
             self._inv_degree = np.where(network.degree > 0, 1.0 / np.maximum(network.degree, 1), 0.0)
 
@@ -129,19 +159,21 @@ class WordOfMouth:
         if adj is None:
             self.total += float(delta.sum())
             return
-        add_to_contacts(adj, ids, delta, self.sums)
+        contacts = add_to_contacts(adj, ids, delta, self.sums)
+        if contacts is not None:
+            self._exposure[contacts] = self.sums[contacts] * self._inv_degree[contacts]
 
     def exposure(self, ids: np.ndarray) -> np.ndarray:
         """Word-of-mouth exposure ``w_i`` of people ``ids`` (activity-weighted share of member neighbours)."""
         if self.network.adjacency is None:
             return (self.total - self._weights[ids]) / max(self.network.n - 1, 1)
-        return self.sums[ids] * self._inv_degree[ids]
+        return self._exposure[ids]
 
     def exposure_of_everyone(self) -> np.ndarray:
-        """``exposure`` of every person at once (no id gather)."""
+        """``exposure`` of every person at once (no id gather; on a sparse graph the kept array: read only)."""
         if self.network.adjacency is None:
             return (self.total - self._weights) / max(self.network.n - 1, 1)
-        return self.sums * self._inv_degree
+        return self._exposure
 
     def neighbour_share(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """For everyone, ``sum of weights of their contacts among ids / their number of contacts``."""
@@ -154,6 +186,24 @@ class WordOfMouth:
         out = np.zeros(self.network.n)
         add_to_contacts(adj, ids, weights, out)
         return out * self._inv_degree
+
+    def neighbour_share_sparse(self, ids: np.ndarray, weights: np.ndarray) -> SparseExposure | np.ndarray:
+        """``neighbour_share`` kept only where it is not zero (the contacts of ``ids``); dense on a complete graph.
+
+        The same numbers as ``neighbour_share`` at those people, without writing an array of everyone.
+        """
+        adj = self.network.adjacency
+        if adj is None:
+            return self.neighbour_share(ids, weights)
+        if self._scratch is None:
+            self._scratch = np.zeros(self.network.n)
+        contacts = add_to_contacts(adj, ids, weights, self._scratch)
+        if contacts is None:
+            return SparseExposure(_NOBODY, np.zeros(0))
+        reached = np.unique(contacts)
+        values = self._scratch[reached] * self._inv_degree[reached]
+        self._scratch[reached] = 0.0
+        return SparseExposure(reached, values)
 
     def recompute(self) -> np.ndarray:
         """The sums computed from scratch (for checking the incremental updates)."""
@@ -171,7 +221,11 @@ def join_hazard_per_day(
     mean_affinity: float,
 ) -> np.ndarray:
     """Hazard of joining (per day) for people with the given exposure and affinity."""
-    return (external_rate_per_day + word_of_mouth_rate_per_day * exposure) * (readiness / mean_affinity) * affinity
+    hazard = word_of_mouth_rate_per_day * np.asarray(exposure, dtype=float)  # a new array, then in place
+    hazard += external_rate_per_day
+    hazard *= readiness / mean_affinity
+    hazard *= affinity
+    return hazard
 
 
 def draw_joiners(candidates: np.ndarray, hazard_per_day: np.ndarray, dt_days: float, clocks: EventClocks) -> np.ndarray:
@@ -192,8 +246,11 @@ def decide_joins(model: CommunityModel) -> None:
     p = model.params
     candidates = model.non_members_now()
     exposure = model.word_of_mouth.exposure(candidates)
-    if model.talk_exposure is not None:
-        exposure = exposure + model.talk_exposure[candidates]
+    talk = model.talk_exposure
+    if isinstance(talk, SparseExposure):
+        talk.add_to(exposure, candidates)
+    elif talk is not None:
+        exposure += talk[candidates]
     visibility = visibility_factor(
         model.community_manager.posts_per_day_recent,
         p.feed.reference_posts_per_week,
@@ -208,15 +265,15 @@ def decide_joins(model: CommunityModel) -> None:
         p.audience.affinity.mean,
     )
     if model.last.join_pull_per_day:
-        hazard = hazard + model.last.join_pull_per_day * model.readiness
-    if model.bad_buzz.active:  # the outraged do not join
-        hazard[model.bad_buzz.outraged[candidates]] = 0.0
+        hazard += model.last.join_pull_per_day * model.readiness
+    if model.bad_buzz.active:  # the outraged do not join (x 0; faster than zeroing through a mask)
+        hazard *= ~model.bad_buzz.outraged[candidates]
     model.joiners = draw_joiners(candidates, hazard, model.dt, model.join_clocks)
 
 
 def exposure_from_shares_and_talk(
     model: CommunityModel, ids: np.ndarray, shares: np.ndarray, commented: np.ndarray, to_members: np.ndarray
-) -> np.ndarray | None:
+) -> SparseExposure | np.ndarray | None:
     """This step's word-of-mouth exposure of everyone from the members' shares and conversations.
 
     ``ids`` engaged, with ``shares`` each; ``commented`` marks those of them who commented and
@@ -224,7 +281,8 @@ def exposure_from_shares_and_talk(
     author's contacts by ``engagement.share_exposure``, each answer by ``retention.conversation_exposure``.
 
     Returns:
-        The exposure of every person (``WordOfMouth.neighbour_share``), or None when nobody spread anything.
+        The exposure where it is not zero (``WordOfMouth.neighbour_share_sparse``: dense on a complete
+        graph), or None when nobody spread anything.
     """
     p = model.params
     spread = p.engagement.share_exposure * shares.astype(float)
@@ -233,4 +291,4 @@ def exposure_from_shares_and_talk(
     talking = spread > 0
     if not talking.any():
         return None
-    return model.word_of_mouth.neighbour_share(ids[talking], spread[talking])
+    return model.word_of_mouth.neighbour_share_sparse(ids[talking], spread[talking])

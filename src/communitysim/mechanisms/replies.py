@@ -114,5 +114,5 @@ def reply_to_commenters(model: CommunityModel, commenters: np.ndarray, to_brand:
         0.0,
         1.0,
     )
-    pop.engagement[commenters] += p.replies.engagement_gain * worth * replied
+    pop.engagement.add(commenters, p.replies.engagement_gain * worth * replied)
     return replied

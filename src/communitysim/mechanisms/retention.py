@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from communitysim.params import Params, param
+from communitysim.population import FadingState
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
@@ -50,6 +51,8 @@ __all__ = [
     "view_value",
     "bond_from_views",
     "bond_from_replies",
+    "note_bond_raised",
+    "cap_bond",
     "churn_factor",
 ]
 
@@ -125,12 +128,14 @@ class RetentionParams(Params):
 
 def retention_factor(bond: np.ndarray, member_contacts: np.ndarray, tie_effect: float) -> np.ndarray:
     """Churn hazard multiplier ``1 / (1 + bond + tie_effect x member_contacts)``."""
-    return 1.0 / (1.0 + bond + tie_effect * member_contacts)
+    factor = 1.0 + bond  # a new array, then in place: two arrays fewer than the plain expression
+    factor += tie_effect * member_contacts
+    return np.reciprocal(factor, out=factor)
 
 
-def decay_bond(bond: np.ndarray, dt_days: float, half_life_days: float) -> None:
-    """Fade everyone's attachment by one step, in place."""
-    bond *= 0.5 ** (dt_days / half_life_days)
+def decay_bond(bond: FadingState, dt_days: float, half_life_days: float) -> None:
+    """Fade everyone's attachment by one step (lazily: one multiplication of the shared scale)."""
+    bond.fade(0.5 ** (dt_days / half_life_days))
 
 
 def reply_speed(worth: float, speed_share: float) -> float:
@@ -175,16 +180,32 @@ def bond_from_views(
     pop = model.population
     value = view_value(p.strategy.quality, p.strategy.reply_share * speed, member_share, r.seen_care)
     worth = r.bond_per_view * value * attention
-    pop.bond[viewers] += worth * views / (1.0 + pop.fatigue[viewers])
-    model.bond_moved = True
+    pop.bond.add(viewers, worth * views / (1.0 + pop.fatigue[viewers]))
+    note_bond_raised(model, viewers)
 
 
 def bond_from_replies(model: CommunityModel, commenters: np.ndarray, replied: np.ndarray, speed: float) -> None:
     """A reply keeps people (Joyce and Kraut 2006): ``retention.bond_per_reply x speed`` per reply received."""
     bond_per_reply = model.params.retention.bond_per_reply
     if bond_per_reply and model.last.replies:
-        model.population.bond[commenters] += bond_per_reply * speed * replied
-        model.bond_moved = True
+        model.population.bond.add(commenters, bond_per_reply * speed * replied)
+        note_bond_raised(model, commenters)
+
+
+def note_bond_raised(model: CommunityModel, ids: np.ndarray) -> None:
+    """People ``ids`` gained attachment: ``cap_bond`` will look at them (the list is kept at most n long)."""
+    model.bond_moved = True
+    raised = model.bond_raised
+    raised.append(ids)
+    if len(raised) > 64:  # steps without any action do not cap: keep the pending ids bounded
+        raised[:] = [np.unique(np.concatenate(raised))]
+
+
+def cap_bond(model: CommunityModel) -> None:
+    """No attachment above ``retention.max_bond``: looked at only where it was raised since the last cap."""
+    if model.bond_raised:
+        model.population.bond.cap(np.concatenate(model.bond_raised), model.params.retention.max_bond)
+        model.bond_raised.clear()
 
 
 def churn_factor(model: CommunityModel, members: np.ndarray) -> np.ndarray | None:
