@@ -24,7 +24,9 @@ from communitysim.ui.classroom_team import TeamApp
 from communitysim.ui.crisis_exercise import CrisisExercise
 
 SMALL = {"audience.size": 600, "seeding.size": 300}
-SEEDS = (7, 8)
+#: Seeds whose small crisis is a real one (the negative share passes 0.5, so every check is exercised):
+#: 5 (peak 0.73) and 8 (0.59) since the per-person crisis clocks (issue 17); 7's storm peaks at 0.31 now.
+SEEDS = (5, 8)
 
 
 @pytest.fixture
