@@ -214,3 +214,22 @@ def test_first_members_compares_two_choices_on_three_seeds_in_words():
         assert "lower on every seed" in app.scorecard.value
     else:
         assert "within the noise" in app.scorecard.value
+
+
+def test_a_click_runs_only_the_new_strategy_on_the_spread_seeds(monkeypatch):
+    """The previous strategy's runs on the spread seeds were made one click before: they are kept, not
+    run again (a click costs the learner's run and two seeds, not four)."""
+    from communitysim.ui import feedback
+
+    lab = PostingLab()
+    lab.run()
+    lab.posts_per_week.value = 3
+    lab.run()
+    words = lab.summary.value
+    calls = []
+    real_run = cs.run
+    monkeypatch.setattr(feedback.cs, "run", lambda *a, **k: calls.append(k.get("seed")) or real_run(*a, **k))
+    lab.posts_per_week.value = 7  # a strategy not tried yet (5, the default, was the first)
+    lab.run()
+    assert sorted(s for s in calls if s is not None and s != lab.seed) == sorted(feedback.SPREAD_SEEDS)
+    assert "<ul class='cs-spread'>" in lab.summary.value and words != lab.summary.value

@@ -20,7 +20,7 @@ import communitysim as cs
 from communitysim.files import scenario_dir
 from communitysim.messages import number, t, tn
 from communitysim.ui import app_box, decimal_slider, display_app, error_html, redraw, slider_look
-from communitysim.ui.feedback import SPREAD_SEEDS, compare_over_seeds
+from communitysim.ui.feedback import SPREAD_SEEDS, SeedRuns, compare_over_seeds
 
 __all__ = ["CONTRASTS", "EngagementLab", "engagement_lab"]
 
@@ -56,6 +56,7 @@ class EngagementLab:
         seed: int = 7,
     ):
         self.path = scenario_dir() / scenario
+        self.seed_runs = SeedRuns()  # the spread seeds' runs, kept: a contrast already compared is not run again
         self.fixed = {
             "platform": "generic",  # a community group: members see and say more than on a brand page
             "audience.size": 5000,
@@ -175,7 +176,7 @@ class EngagementLab:
             for contrast, (worse, better, kpi) in CONTRASTS.items():
                 names = (t(f"eng.arm.{worse}"), t(f"eng.arm.{better}"))
                 pair = (runs[worse], runs[better]), (overrides[worse], overrides[better])
-                self.spread[contrast], line = compare_over_seeds(self.path, *pair, (kpi,), names)
+                self.spread[contrast], line = compare_over_seeds(self.path, *pair, (kpi,), names, self.seed_runs)
                 lines.append(line)
         except (cs.ScenarioError, ValueError) as exc:
             self.status.value = error_html(exc)

@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -28,8 +29,8 @@ from communitysim.ui.display import kpi_name, kpi_text, scorecard_table
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.result import Result
 
-__all__ = ["LEVERS", "SPREAD_SEEDS", "changed_levers", "compare_over_seeds", "invitation_day", "objective_feedback",
-           "rhythm_reach", "scorecard_html", "spread_line"]  # fmt: skip
+__all__ = ["LEVERS", "SPREAD_SEEDS", "SeedRuns", "changed_levers", "compare_over_seeds", "invitation_day",
+           "objective_feedback", "rhythm_reach", "scorecard_html", "spread_line"]  # fmt: skip
 
 #: The seeds, beside the learner's own, on which a lab compares this run with the previous one.
 SPREAD_SEEDS = (101, 202)
@@ -271,21 +272,61 @@ def scorecard_html(result: Result, previous: Result | None = None, reach: dict |
     return f"<table class='cs-scorecard'><tr>{head}</tr>{''.join(rows)}</table>"
 
 
+class SeedRuns:
+    """The KPIs of a lab's runs on ``SPREAD_SEEDS``, kept for the lab's life (the last ``size``).
+
+    A lab compares each run with the previous one over the spread seeds; the previous strategy's
+    runs were made one click before, so keeping them halves what a click costs. Keyed by the
+    scenario (a file by its path and modification time, a Scenario by its fields), the seed and the
+    overrides.
+
+    Example:
+        >>> runs = SeedRuns()
+        >>> first = runs.kpis({"audience": {"size": 200}, "days": 10}, 101, {})
+        >>> first is runs.kpis({"audience": {"size": 200}, "days": 10}, 101, {})
+        True
+    """
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._kpis: dict[tuple[str, int, str], dict[str, Any]] = {}
+
+    def kpis(self, scenario: Any, seed: int, overrides: dict[str, Any]) -> dict[str, Any]:
+        """The KPIs of ``scenario`` run on ``seed`` with ``overrides`` (run once, then kept)."""
+        key = (_scenario_key(scenario), seed, repr(sorted(overrides.items())))
+        if key not in self._kpis:
+            if len(self._kpis) >= self.size:
+                self._kpis.pop(next(iter(self._kpis)))  # the oldest
+            self._kpis[key] = cs.run(scenario, seed=seed, overrides=overrides).kpis
+        return self._kpis[key]
+
+
+def _scenario_key(scenario: Any) -> str:
+    if hasattr(scenario, "model_dump_json"):
+        return scenario.model_dump_json()
+    if isinstance(scenario, (str, Path)):
+        return f"{Path(scenario).resolve()}@{Path(scenario).stat().st_mtime_ns}"
+    return repr(scenario)
+
+
 def compare_over_seeds(
     scenario: Any,
     runs: tuple[Result, Result],
     overrides: tuple[dict[str, Any], dict[str, Any]],
     kpis: tuple[str, ...],
     names: tuple[str, str] | None = None,
+    seed_runs: SeedRuns | None = None,
 ) -> tuple[dict[str, list[dict]], str]:
     """The previous run and this one (``runs``, with their ``overrides``), repeated on ``SPREAD_SEEDS``.
 
     Returns the KPIs of each arm per seed (``before``, ``now``) and a list, one line per KPI of
     ``kpis``: better on every seed, worse on every seed, or within the noise (``spread_line``; ``names``:
-    what the two arms are called, by default the previous strategy and this one).
+    what the two arms are called, by default the previous strategy and this one). ``seed_runs``: the
+    lab's kept runs, so that the previous strategy, compared again, is not run again.
     """
+    seed_runs = SeedRuns() if seed_runs is None else seed_runs
     spread = {
-        arm: [run.kpis] + [cs.run(scenario, seed=s, overrides=levers).kpis for s in SPREAD_SEEDS]
+        arm: [run.kpis] + [seed_runs.kpis(scenario, s, levers) for s in SPREAD_SEEDS]
         for arm, run, levers in zip(("before", "now"), runs, overrides, strict=True)
     }
     lines = [spread_line(key, spread["before"], spread["now"], 1 + len(SPREAD_SEEDS), names) for key in kpis]

@@ -21,7 +21,7 @@ from communitysim.mechanisms.seeding import STRATEGIES
 from communitysim.messages import number, percent, t, tn
 from communitysim.scenario import Objective
 from communitysim.ui import ScenarioRuns, app_box, display_app, redraw, slider_look
-from communitysim.ui.feedback import compare_over_seeds
+from communitysim.ui.feedback import SeedRuns, compare_over_seeds
 
 __all__ = ["FirstMembers", "challenge_objective", "first_members"]
 
@@ -42,6 +42,7 @@ class FirstMembers(ScenarioRuns):
 
     def __init__(self, scenario: str = "bakery_launch.yaml", overrides: dict[str, Any] | None = None, seed: int = 7):
         super().__init__(scenario, overrides, seed)
+        self.seed_runs = SeedRuns()  # the spread seeds' runs, kept: a click runs only the new strategy
         self._chosen: dict[str, Any] | None = None  # the choices of the last run
         look = slider_look("230px")  # a track of at least 200 px; long labels wrap (tested in the browser)
         self.strategy = w.Dropdown(
@@ -97,7 +98,9 @@ class FirstMembers(ScenarioRuns):
         # after the plot: the same two choices on more seeds, so that chance is not read as a lesson
         if before is not None and before != chosen:
             levers = ({**self.fixed, **before}, {**self.fixed, **chosen})
-            self.spread, text = compare_over_seeds(self.path, (self.previous, self.result), levers, ("members",))
+            self.spread, text = compare_over_seeds(
+                self.path, (self.previous, self.result), levers, ("members",), seed_runs=self.seed_runs
+            )
             self.scorecard.value += text
 
     def challenge_html(self) -> str:

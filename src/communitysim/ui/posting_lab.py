@@ -32,7 +32,7 @@ from communitysim.mechanisms.posting import CONTENT_TYPES
 from communitysim.messages import percent, t
 from communitysim.ui import app_box, display_app, error_html, redraw, schema_slider, set_slider, slider_look
 from communitysim.ui.display import kpi_name, kpi_text
-from communitysim.ui.feedback import REACH_RHYTHMS, compare_over_seeds, rhythm_reach, scorecard_html
+from communitysim.ui.feedback import REACH_RHYTHMS, SeedRuns, compare_over_seeds, rhythm_reach, scorecard_html
 
 __all__ = ["PostingLab", "posting_lab", "lab_scenarios"]
 
@@ -73,6 +73,7 @@ class PostingLab:
         self.folder = folder or scenario_dir()
         self.fixed = dict(overrides or {})
         self.seed = seed
+        self.seed_runs = SeedRuns()  # the spread seeds' runs, kept: a click runs only the new strategy
         self.result: cs.Result | None = None
         self.previous: cs.Result | None = None
         choices = lab_scenarios(self.folder)
@@ -230,7 +231,9 @@ class PostingLab:
 
     def spread_html(self, scenario: cs.Scenario, before: dict[str, Any], now: dict[str, Any]) -> str:
         """This run against the previous one on ``SPREAD_SEEDS`` more seeds: is the difference within the noise?"""
-        self.spread, text = compare_over_seeds(scenario, (self.previous, self.result), (before, now), SPREAD_KPIS)
+        self.spread, text = compare_over_seeds(
+            scenario, (self.previous, self.result), (before, now), SPREAD_KPIS, seed_runs=self.seed_runs
+        )
         return text
 
     def reach(self, scenario: cs.Scenario) -> dict[int, dict[str, Any]]:
