@@ -54,7 +54,7 @@ from communitysim.mechanisms.participation import PARTICIPATION_DAYS, RecentComm
 from communitysim.network import Network, build_network
 from communitysim.population import MemberState, Population
 from communitysim.result import Result
-from communitysim.sampling import EventClocks, PersonalUniforms, step_generator
+from communitysim.sampling import EventClocks, LazyGenerator, PersonalUniforms
 from communitysim.scenario import Scenario, check_seed, load_scenario
 
 __all__ = [
@@ -220,6 +220,7 @@ class CommunityModel(mesa.Model):
         self.run_key = root  # keys the counter-based draws (``personal_draws``, ``step_generator``)
         self.streams = {name: _stream(root, name) for name in STREAMS}
         self._personal = PersonalUniforms(root)
+        self._stream_draws: dict[str, PersonalUniforms] = {}
 
         self.network: Network = build_network(params.audience.network, params.audience.size, self.streams["network"])
         self.population = Population.draw(params.audience, self.streams["population"], segment=self.network.segment)
@@ -276,11 +277,14 @@ class CommunityModel(mesa.Model):
 
     def personal_draws(self, stream: str, per_step: bool = True) -> PersonalUniforms:
         """Each person's uniforms for ``stream`` at this step, or for the run (``sampling.PersonalUniforms``)."""
-        return self._personal.child(stream, self.steps) if per_step else self._personal.child(stream)
+        draws = self._stream_draws.get(stream)
+        if draws is None:  # the stream's key mixed once a run, then the step's each step (the same keys)
+            draws = self._stream_draws[stream] = self._personal.child(stream)
+        return draws.child(self.steps) if per_step else draws
 
     def step_rng(self, stream: str, index: int = 0) -> np.random.Generator:
         """A generator for ``stream``'s draws that are not per person, at this step (``sampling.step_generator``)."""
-        return step_generator(self.run_key, stream, self.steps, index)
+        return LazyGenerator(self.run_key, stream, self.steps, index)  # type: ignore[return-value]  # built on first use
 
     def member(self, person: int) -> MemberView:
         """A live view of one person."""
