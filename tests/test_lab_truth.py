@@ -207,3 +207,14 @@ def test_the_engagement_labs_contrasts_show_the_lesson_they_explain_on_every_see
         assert seed7 == (app.contrast_kpis[worse][kpi], app.contrast_kpis[better][kpi])  # the table's runs
         names = (t(f"eng.arm.{worse}"), t(f"eng.arm.{better}"))
         _check_spread(spread, app.contrasts.value, kpi, +1, True, names)
+
+
+def test_notebook_02s_first_challenge_says_truly_which_objective_the_default_strategy_misses():
+    """Notebook 02's first challenge says the default strategy of classroom_bakery falls short of the
+    engagements objective (and only of it): true of the run the learner sees first (seed 7)."""
+    lab = PostingLab()
+    lab.run()
+    card = lab.result.scorecard
+    assert set(card.loc[~card["passed"], "kpi"]) == {"engagements"}
+    assert "falls short of the engagements" in t("nb.lab.try", "en")
+    assert "manque celui des interactions" in t("nb.lab.try", "fr")
