@@ -75,7 +75,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment (2^64 / golden
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
 _MASK_64 = (1 << 64) - 1
-_U1, _U11, _U27, _U30, _U31 = (np.uint64(k) for k in (1, 11, 27, 30, 31))
+_U11, _U27, _U30, _U31 = (np.uint64(k) for k in (11, 27, 30, 31))
 
 
 def _mix_int(x: int) -> int:
@@ -89,6 +89,19 @@ def _mix_int(x: int) -> int:
 def _label(label: int | str) -> int:
     """A key part: an int as it is, a name by its CRC-32."""
     return zlib.crc32(label.encode()) if isinstance(label, str) else int(label) & _MASK_64
+
+
+_MIXED_NAMES: dict[str, int] = {}  # a name's mixed key part, computed once (names are few: streams, decisions)
+
+
+def _mixed_label(label: int | str) -> int:
+    """``_mix_int(_label(label))``, kept for names."""
+    if isinstance(label, str):
+        mixed = _MIXED_NAMES.get(label)
+        if mixed is None:
+            mixed = _MIXED_NAMES[label] = _mix_int(_label(label))
+        return mixed
+    return _mix_int(_label(label))
 
 
 @dataclass(frozen=True)
@@ -119,14 +132,14 @@ class PersonalUniforms:
         """The uniforms of a sub-stream (a mechanism, a step, a decision): the key mixed with each label."""
         key = self.key
         for label in labels:
-            key = _mix_int(key ^ _mix_int(_label(label)))
+            key = _mix_int(key ^ _mixed_label(label))
         return PersonalUniforms(key)
 
     def of(self, ids: np.ndarray) -> np.ndarray:
         """One uniform in [0, 1) per id (ids are non-negative integers), in the ids' order."""
-        z = np.asarray(ids, dtype=np.uint64) + _U1
+        z = np.array(ids, dtype=np.uint64)  # (id + 1) x golden + key, as id x golden + (golden + key)
         z *= _GOLDEN
-        z += np.uint64(self.key)
+        z += np.uint64((self.key + 0x9E3779B97F4A7C15) & _MASK_64)
         z ^= z >> _U30
         z *= _MIX_1
         z ^= z >> _U27
