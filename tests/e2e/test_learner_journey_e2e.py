@@ -18,6 +18,7 @@ opening of 06) is measured in the browser and printed (``pytest -s``); README re
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -216,6 +217,14 @@ def play_posting_lab(page, lang: str) -> None:
     with in_language(lang):  # the rhythm moved, the launch did not: the lab says on which day, in both runs
         launch = t("feedback.launch_same", day=number(lab.launch_day(), None))
     expect(scorecard).to_contain_text(launch, timeout=30_000)
+    # the quality slider's readout is written as the learner's language writes a decimal ("0,60" in French)
+    quality = slider(page, t("lab.quality", lang=lang))
+    drag(page, quality, 10)  # a SelectionSlider: its positions are the options' indices (0..20)
+    readout = quality.locator(".widget-readout").first.inner_text().strip()
+    with in_language(lang):
+        written = {number(k / 20, 2) for k in range(21)}
+    assert readout in written, (readout, lang)
+    assert ("," in readout) == (lang == "fr") and ("." in readout) == (lang == "en"), readout
 
 
 def play_engagement(page, lang: str) -> None:
@@ -235,6 +244,14 @@ def play_engagement(page, lang: str) -> None:
     kpis = cs.run(app.path, seed=7, overrides=overrides).kpis
     with in_language(lang):
         expect(feedback).to_contain_text(number(kpis["engagements"]), timeout=30_000)
+    # the two contrasts, then each compared on more seeds in words (within the noise, or on every seed)
+    click(page, t("eng.compare", lang=lang))
+    spread = page.locator("ul.cs-spread li")
+    expect(spread).to_have_count(2, timeout=APP_MS)
+    with in_language(lang):
+        app.compare()
+    lines = [html.unescape(line) for line in re.findall(r"<li>(.*?)</li>", app.contrasts.value)]
+    expect(spread).to_have_text(lines, timeout=30_000)  # each contrast's words, in order
 
 
 def play_experiments(page, lang: str) -> None:
