@@ -8,8 +8,10 @@ model after advancing the clock, in order (docs/MODEL.md section 3 lists them, g
 Joins and leaves are drawn on the same state and applied together.
 
 Randomness: one seed goes to Mesa's own generator (``rng=``); one root entropy drawn from it
-feeds a separate stream per mechanism (``STREAMS``), keyed by name, so that changing one
-mechanism's policy does not reshuffle the others. Joining, leaving and answering an invitation
+keys everything else: a generator per name for building the audience, the people, their clocks and
+the first invitation (``STREAMS``), and the step's draws, keyed by person and step
+(``personal_draws``) or by step (``step_rng``), so that changing one mechanism's policy does not
+reshuffle the others. Joining, leaving and answering an invitation
 draw on each person's own randomness, drawn once at construction (``sampling.EventClocks``: a
 fixed exponential threshold against the integrated hazard), so two runs on one seed differ only
 where a lever changed someone's hazard (common random numbers, as in Starsim).
@@ -68,20 +70,9 @@ __all__ = [
     "step_order",
 ]
 
-#: The random streams, one per mechanism.
-STREAMS = (
-    "network",
-    "population",
-    "seeding",
-    "growth",
-    "churn",
-    "content",
-    "engagement",
-    "conversation",
-    "replies",
-    "leads",
-    "crisis",
-)
+#: The generators drawn from while the model is built and its first members invited (the step's other
+#: draws are keyed by person and step: ``personal_draws``, ``step_rng``).
+STREAMS = ("network", "population", "seeding", "growth", "churn")
 
 
 class CommunityManager(mesa.Agent):
