@@ -27,6 +27,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "communitysim.params",
             "communitysim.plugins",
             "communitysim.sampling",
+            "communitysim.inversion",
         ),
     ),
     ("measures", ("communitysim.kpis",)),  # pure functions of a time series, named by the scenario's objectives

@@ -97,6 +97,22 @@ def test_inversion_agrees_with_scipys_inverse_cdf():
     np.testing.assert_array_equal(binomial_from_uniforms(n, p, u), stats.binom.ppf(u, n, p))
 
 
+def test_a_persons_counts_drawn_in_one_pass_equal_those_drawn_from_their_uniforms():
+    # PersonalUniforms.poisson / .binomial hash and search in one compiled pass: the same counts as
+    # the uniforms drawn first, including the high means and long searches left to scipy
+    rng = np.random.default_rng(12)
+    draws = PersonalUniforms(99).child("engagement", 4, "views")
+    ids = np.sort(rng.choice(10**7, size=40_000, replace=False))
+    u = draws.of(ids)
+    rate = rng.exponential(3.0, ids.size) * (rng.random(ids.size) < 0.9)
+    rate[:50] = rng.uniform(INVERSION_MAX_MEAN, 3 * INVERSION_MAX_MEAN, 50)
+    np.testing.assert_array_equal(draws.poisson(ids, rate), poisson_from_uniforms(rate, u))
+    n = rng.integers(0, 120, ids.size)
+    for p in (rng.uniform(0, 1, ids.size), 0.3, 0.9):
+        np.testing.assert_array_equal(draws.binomial(ids, n, p), binomial_from_uniforms(n, p, u))
+    assert draws.poisson(ids[:0], rate[:0]).size == draws.binomial(ids[:0], n[:0], 0.5).size == 0
+
+
 def test_counts_are_monotone_in_the_rate_so_a_lever_changes_only_the_counts_it_must():
     u = _uniforms("monotone", n=20_000)
     low = poisson_from_uniforms(np.full(u.size, 0.5), u)

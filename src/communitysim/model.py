@@ -181,6 +181,8 @@ class CommunityModel(mesa.Model):
         progress: show a tqdm progress bar during ``run()``.
         crisis_effects: False runs the crises' clock without their effects (the counterfactual twin
             that ``members_lost`` is measured against).
+        shared_network: the audience already built from these parameters and seed, used as it is
+            rather than built again (the twin shares its model's: the graph is never changed).
 
     Attributes:
         params: the validated Scenario (Mesa's own ``model.scenario`` is left to Mesa).
@@ -198,6 +200,7 @@ class CommunityModel(mesa.Model):
         overrides: dict[str, Any] | None = None,
         progress: bool = False,
         crisis_effects: bool = True,
+        shared_network: Network | None = None,
     ):
         params = load_scenario(scenario, overrides)
         if seed is None:
@@ -213,7 +216,11 @@ class CommunityModel(mesa.Model):
         self._personal = PersonalUniforms(root)
         self._stream_draws: dict[str, PersonalUniforms] = {}
 
-        self.network: Network = build_network(params.audience.network, params.audience.size, self.streams["network"])
+        if shared_network is not None and shared_network.n != params.audience.size:
+            raise ValueError(f"shared_network has {shared_network.n} people, the audience {params.audience.size}")
+        if shared_network is None:
+            shared_network = build_network(params.audience.network, params.audience.size, self.streams["network"])
+        self.network: Network = shared_network
         self.population = Population.draw(params.audience, self.streams["population"], segment=self.network.segment)
         # each person's own draws for joining, leaving and answering an invitation (common random numbers)
         self.join_clocks = EventClocks(params.audience.size, self.streams["growth"])

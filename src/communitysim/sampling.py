@@ -71,11 +71,7 @@ class EventClocks:
 
 # --- common random numbers by hashing: a person's uniform at a step, whoever else is drawn ------------
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment (2^64 / golden ratio)
-_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX_2 = np.uint64(0x94D049BB133111EB)
 _MASK_64 = (1 << 64) - 1
-_U11, _U27, _U30, _U31 = (np.uint64(k) for k in (11, 27, 30, 31))
 
 
 def _mix_int(x: int) -> int:
@@ -115,8 +111,10 @@ class PersonalUniforms:
     construction of SplitMix64 itself; the key of each (stream, step, decision) is the same
     finaliser chained over the labels. SplitMix64 passes BigCrush as a sequence; keyed this way,
     nearby keys and ids give uncorrelated outputs (its avalanche); 53 bits make each uniform.
-    Chosen over a cryptographic counter generator (Philox, Threefry) for speed: about ten
-    vectorised uint64 operations per number. It is good enough for a simulation, not for security.
+    Chosen over a cryptographic counter generator (Philox, Threefry) for speed: about ten uint64
+    operations per number, in one compiled loop (``inversion``), which also draws the counts
+    (``poisson``, ``binomial``) without keeping the uniforms. Good enough for a simulation, not for
+    security.
 
     Example:
         >>> import numpy as np
@@ -137,16 +135,27 @@ class PersonalUniforms:
 
     def of(self, ids: np.ndarray) -> np.ndarray:
         """One uniform in [0, 1) per id (ids are non-negative integers), in the ids' order."""
-        z = np.array(ids, dtype=np.uint64)  # (id + 1) x golden + key, as id x golden + (golden + key)
-        z *= _GOLDEN
-        z += np.uint64((self.key + 0x9E3779B97F4A7C15) & _MASK_64)
-        z ^= z >> _U30
-        z *= _MIX_1
-        z ^= z >> _U27
-        z *= _MIX_2
-        z ^= z >> _U31
-        z >>= _U11  # the top 53 bits
-        return z * 2.0**-53
+        ids = np.ascontiguousarray(ids, dtype=np.int64)  # (id + 1) x golden + key, as id x golden + (golden + key)
+        return _compiled().uniforms(ids.ravel(), _offset(self.key)).reshape(ids.shape)
+
+    def poisson(self, ids: np.ndarray, rate: np.ndarray) -> np.ndarray:
+        """``poisson_from_uniforms(rate, self.of(ids))`` in one compiled pass (the uniforms not kept)."""
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        rate = np.ascontiguousarray(rate, dtype=float)
+        counts = _compiled().poisson_keyed(ids, rate, _offset(self.key), INVERSION_MAX_MEAN, INVERSION_MAX_SEARCH)
+        if counts.size and counts.min() < 0:
+            return _finish_poisson(counts, rate, self.of(ids))
+        return counts
+
+    def binomial(self, ids: np.ndarray, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+        """``binomial_from_uniforms(n, p, self.of(ids))`` in one compiled pass (``p``: one chance or one per id)."""
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        n = np.ascontiguousarray(n, dtype=np.int64)
+        p = np.ascontiguousarray(p, dtype=float).ravel()
+        counts = _compiled().binomial_keyed(ids, n, p, _offset(self.key), INVERSION_MAX_MEAN)
+        if counts.size and counts.min() < 0:
+            return _finish_binomial(counts, n, p, self.of(ids))
+        return counts
 
 
 def step_generator(run_key: int, stream: str, step: int, index: int = 0) -> np.random.Generator:
@@ -189,123 +198,79 @@ class LazyGenerator:
 
 #: Above this mean, counts are drawn by scipy's inverse CDF (``ppf``) rather than by sequential search.
 INVERSION_MAX_MEAN = 30.0
+#: Longest sequential search (terms of the CDF) before scipy finishes: rounding can keep the CDF below u.
+INVERSION_MAX_SEARCH = int(4 * INVERSION_MAX_MEAN + 40)
+
+
+def _compiled():
+    """The compiled loops (``communitysim.inversion``), imported on the first draw (numba loads then)."""
+    from communitysim import inversion
+
+    return inversion
+
+
+def _offset(key: int) -> np.uint64:
+    return np.uint64((key + 0x9E3779B97F4A7C15) & _MASK_64)
+
+
+def _finish_poisson(counts: np.ndarray, rate: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Counts the compiled search left to scipy (-1: high means, long searches) drawn by its ``ppf``."""
+    left = np.flatnonzero(counts < 0)
+    if left.size:
+        counts[left] = stats.poisson.ppf(u[left], rate[left]).astype(np.int64)
+    return counts
+
+
+def _finish_binomial(counts: np.ndarray, n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """As ``_finish_poisson`` for binomial counts; above ``p = 1/2`` the failures are counted, as in the search."""
+    left = np.flatnonzero(counts < 0)
+    if left.size:
+        nl, ul = n[left], u[left]
+        pl = p[left] if p.size > 1 else np.full(left.size, p[0])
+        tail = pl > 0.5
+        counts[left] = np.where(tail, nl - stats.binom.ppf(1.0 - ul, nl, 1.0 - pl), stats.binom.ppf(ul, nl, pl)).astype(
+            np.int64
+        )
+    return counts
 
 
 def poisson_from_uniforms(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     """``Poisson(rate_i)`` counts by inversion of the uniforms ``u_i``: the least ``k`` with ``F(k) >= u``.
 
-    Exact (up to floating-point rounding of the CDF): a sequential search over the CDF, vectorised
-    over the people still searching (for small rates most stop at 0); rates above
-    ``INVERSION_MAX_MEAN`` and the rare searches that run long go to ``scipy.stats.poisson.ppf``.
-    A larger uniform never gives a smaller count, and a higher rate never a smaller one (monotone
-    coupling: a lever that raises a rate changes only the counts it has to).
+    Exact (up to floating-point rounding of the CDF): a sequential search over the CDF from
+    ``F(0) = exp(-rate)`` with ``pmf(k) = pmf(k - 1) x rate / k``, compiled (``inversion``); most
+    people stop at 0 before any search (``u <= 1 - rate``). Rates above ``INVERSION_MAX_MEAN`` and
+    the rare searches that run long go to ``scipy.stats.poisson.ppf``. A larger uniform never gives
+    a smaller count, and a higher rate never a smaller one (monotone coupling: a lever that raises
+    a rate changes only the counts it has to).
 
     Example:
         >>> import numpy as np
         >>> poisson_from_uniforms(np.array([2.0, 2.0, 2.0, 0.0]), np.array([0.1, 0.5, 0.99, 0.7])).tolist()
         [0, 2, 6, 0]
     """
-    rate = np.asarray(rate, dtype=float)
-    u = np.asarray(u, dtype=float)
-    counts = np.zeros(rate.shape, dtype=np.int64)
-    # the count is 0 when u <= exp(-rate); as exp(-rate) >= 1 - rate, u <= 1 - rate is 0 without an exp
-    small = np.flatnonzero(u > 1.0 - rate)
-    if small.size == 0:
-        return counts
-    lam, uu = rate[small], u[small]
-    big = np.zeros(0, dtype=np.int64)
-    if small.size and lam.max() > INVERSION_MAX_MEAN:
-        over = lam > INVERSION_MAX_MEAN
-        big, small, lam, uu = small[over], small[~over], lam[~over], uu[~over]
-    pmf = np.exp(-lam)
-    cdf = pmf.copy()
-    searching = uu > cdf  # still above F(k)
-    small, pmf, cdf, uu, lam = small[searching], pmf[searching], cdf[searching], uu[searching], lam[searching]
-    k = 0
-    while small.size and k < 4 * INVERSION_MAX_MEAN + 40:
-        k += 1
-        pmf *= lam / k
-        cdf += pmf
-        counts[small] = k
-        going = uu > cdf
-        if not going.all():
-            small, pmf, cdf, uu, lam = small[going], pmf[going], cdf[going], uu[going], lam[going]
-    if small.size:  # rounding kept the CDF below u: let scipy finish
-        big = np.concatenate([big, small])
-    if big.size:
-        counts[big] = stats.poisson.ppf(u[big], rate[big]).astype(np.int64)
-    return counts
+    rate = np.ascontiguousarray(rate, dtype=float)
+    u = np.ascontiguousarray(u, dtype=float)
+    counts = _compiled().poisson(rate.ravel(), u.ravel(), INVERSION_MAX_MEAN, INVERSION_MAX_SEARCH)
+    return _finish_poisson(counts, rate.ravel(), u.ravel()).reshape(rate.shape)
 
 
 def binomial_from_uniforms(n: np.ndarray, p: np.ndarray | float, u: np.ndarray) -> np.ndarray:
     """``Binomial(n_i, p_i)`` counts by inversion of the uniforms ``u_i``: the least ``k`` with ``F(k) >= u``.
 
-    Exact: a sequential search from ``F(0) = (1 - p)^n`` with the ratio of successive terms,
-    vectorised over the people still searching. Above ``p = 1/2`` the failures are searched
-    instead (``n - Binomial(n, 1 - p)`` at ``1 - u``, the same inversion read from the top), so
-    the search stays short; means above ``INVERSION_MAX_MEAN`` go to ``scipy.stats.binom.ppf``.
-    Monotone in ``u``, in ``n`` and in ``p``.
+    Exact: a sequential search from ``F(0) = (1 - p)^n`` with the ratio of successive terms
+    (compiled, ``inversion``). Above ``p = 1/2`` the failures are searched instead
+    (``n - Binomial(n, 1 - p)`` at ``1 - u``, the same inversion read from the top), so the search
+    stays short; means above ``INVERSION_MAX_MEAN`` go to ``scipy.stats.binom.ppf``. ``p`` is one
+    chance for everyone or one per count. Monotone in ``u``, in ``n`` and in ``p``.
 
     Example:
         >>> import numpy as np
         >>> binomial_from_uniforms(np.array([3, 3, 3, 0]), 0.5, np.array([0.1, 0.5, 0.95, 0.9])).tolist()
         [0, 1, 3, 0]
     """
-    n = np.asarray(n, dtype=np.int64)
-    u = np.asarray(u, dtype=float)
-    if np.ndim(p) == 0:  # one chance for everyone: no array of it
-        p = float(p)
-        if n.size == 0 or p <= 0.0:
-            return np.zeros(n.shape, dtype=np.int64)
-        return n - _binomial_low(n, 1.0 - p, 1.0 - u) if p > 0.5 else _binomial_low(n, p, u)
-    p = np.asarray(p, dtype=float)
-    counts = np.zeros(n.shape, dtype=np.int64)
-    flip = p > 0.5
-    if flip.any():  # search the failures: X = n - Y, Y ~ Binomial(n, 1 - p), at 1 - u
-        tail = np.flatnonzero(flip)
-        counts[tail] = n[tail] - _binomial_low(n[tail], 1.0 - p[tail], 1.0 - u[tail])
-        head = np.flatnonzero(~flip)
-        counts[head] = _binomial_low(n[head], p[head], u[head])
-        return counts
-    return _binomial_low(n, p, u)
-
-
-def _binomial_low(n: np.ndarray, p: np.ndarray | float, u: np.ndarray) -> np.ndarray:
-    """``binomial_from_uniforms`` for ``p <= 1/2`` (an array like ``n``, or one float; ``u`` in [0, 1])."""
-    counts = np.zeros(n.shape, dtype=np.int64)
-    # the count is 0 when u <= (1 - p)^n; as (1 - p)^n >= 1 - n p, u <= 1 - n p is 0 without a power
-    mean = n * p
-    small = np.flatnonzero(u > 1.0 - mean)
-    if small.size == 0:
-        return counts
-    if np.ndim(p) == 0:
-        p = np.full(n.shape, p)
-    big = np.zeros(0, dtype=np.int64)
-    if mean[small].max() > INVERSION_MAX_MEAN:
-        over = mean[small] > INVERSION_MAX_MEAN
-        big, small = small[over], small[~over]
-    nn, pp, uu = n[small], p[small], u[small]
-    cdf = np.exp(nn * np.log1p(-pp))
-    pmf = cdf.copy()
-    odds = pp / (1.0 - pp)
-    searching = uu > cdf
-    small, nn, uu, cdf, pmf, odds = (
-        small[searching],
-        nn[searching],
-        uu[searching],
-        cdf[searching],
-        pmf[searching],
-        odds[searching],
-    )
-    k = 0
-    while small.size:
-        pmf *= (nn - k) / (k + 1) * odds
-        k += 1
-        cdf += pmf
-        counts[small] = k
-        going = (uu > cdf) & (nn > k)  # at k = n the count is n whatever rounding left
-        if not going.all():
-            small, nn, uu, cdf, pmf, odds = small[going], nn[going], uu[going], cdf[going], pmf[going], odds[going]
-    if big.size:
-        counts[big] = stats.binom.ppf(u[big], n[big], p[big]).astype(np.int64)
-    return counts
+    n = np.ascontiguousarray(n, dtype=np.int64)
+    u = np.ascontiguousarray(u, dtype=float)
+    p = np.ascontiguousarray(p, dtype=float).ravel()
+    counts = _compiled().binomial(n.ravel(), p, u.ravel(), INVERSION_MAX_MEAN)
+    return _finish_binomial(counts, n.ravel(), p, u.ravel()).reshape(n.shape)

@@ -25,7 +25,7 @@ import numpy as np
 
 from communitysim.mechanisms.retention import note_bond_raised
 from communitysim.params import Params, param
-from communitysim.sampling import PersonalUniforms, binomial_from_uniforms
+from communitysim.sampling import PersonalUniforms
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
@@ -73,7 +73,7 @@ def answers(
     """
     if commenters.size == 0 or share <= 0:
         return np.zeros(commenters.size, dtype=np.int64), commenters[:0]
-    to_members = binomial_from_uniforms(comments, share, draws.child("answers").of(commenters))
+    to_members = draws.child("answers").binomial(commenters, comments, share)
     total = int(to_members.sum())
     if total == 0:
         return to_members, commenters[:0]

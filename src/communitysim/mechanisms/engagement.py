@@ -40,7 +40,7 @@ import numpy as np
 from communitysim.mechanisms.posting import CONTENT_TYPES, CONTENT_TYPES_TABLE, ContentTypeParams
 from communitysim.params import Params, param
 from communitysim.population import FadingState
-from communitysim.sampling import PersonalUniforms, binomial_from_uniforms, poisson_from_uniforms
+from communitysim.sampling import PersonalUniforms
 
 __all__ = [
     "EngagementParams",
@@ -414,7 +414,7 @@ def engage(
         empty = members[:0]
         zeros = np.zeros(0, dtype=np.int64)
         return Engagements(empty, zeros, zeros, zeros, 0, 0), empty, zeros
-    views = poisson_from_uniforms(posts.weight * propensity[members], draws.child("views").of(members))
+    views = draws.child("views").poisson(members, posts.weight * propensity[members])
     saw = views > 0
     viewers, views = members[saw], views[saw]
     chance = terms.factor(posts) * people.engagement[viewers] * people.affinity[viewers]
@@ -423,11 +423,11 @@ def engage(
         who, factor = terms.dampened
         chance[who[viewers]] *= factor
     np.minimum(chance, 1.0, out=chance)
-    count = binomial_from_uniforms(views, chance, draws.child("engaged").of(viewers))
+    count = draws.child("engaged").binomial(viewers, views, chance)
     acted = count > 0
     ids, count = viewers[acted], count[acted]
     comment_chance = np.minimum(terms.max_comment_chance, terms.comment_share * posts.comments * people.engagement[ids])
-    comments = binomial_from_uniforms(count, comment_chance, draws.child("comments").of(ids))
+    comments = draws.child("comments").binomial(ids, count, comment_chance)
     share_chance = min(terms.max_share_chance, terms.share_share * posts.shares)
-    shares = binomial_from_uniforms(count - comments, share_chance, draws.child("shares").of(ids))
+    shares = draws.child("shares").binomial(ids, count - comments, share_chance)
     return Engagements(ids, count, comments, shares, int(views.sum()), int(viewers.size)), viewers, views

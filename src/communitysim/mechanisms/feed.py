@@ -107,7 +107,7 @@ class FeedParams(Params):
         "cadence at which posting gives the scenario's external visibility p",
         "posts per week",
         "DOMAIN.md s.5",
-        gt=0,
+        ge=0.01,  # one post in two years; a subnormal cadence divided the visibility by zero
         le=500,
     )
 

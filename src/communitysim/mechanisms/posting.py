@@ -248,7 +248,10 @@ def _draw_types(strategy: StrategyParams, count: int, rng: np.random.Generator) 
         return []
     names = list(strategy.content_mix)
     shares = np.array([strategy.content_mix[n] for n in names], dtype=float)
-    picks = rng.choice(len(names), size=count, p=shares / shares.sum())
+    # rng.choice(len(names), size=count, p=shares / shares.sum()) without its checks: the same numbers
+    cdf = np.cumsum(shares / shares.sum())
+    cdf /= cdf[-1]
+    picks = cdf.searchsorted(rng.random(count), side="right")
     return [names[i] for i in picks]
 
 

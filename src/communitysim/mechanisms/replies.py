@@ -22,7 +22,7 @@ import numpy as np
 from scipy.special import exp1
 
 from communitysim.params import Params, param
-from communitysim.sampling import PersonalUniforms, binomial_from_uniforms
+from communitysim.sampling import PersonalUniforms
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
@@ -78,7 +78,7 @@ def reply(
     Returns:
         Replies per commenter, and the mean delay of the step's replies in hours (NaN if none).
     """
-    replied = binomial_from_uniforms(to_brand, reply_share, draws.child("replied").of(commenters))
+    replied = draws.child("replied").binomial(commenters, to_brand, reply_share)
     total = int(replied.sum())
     if total == 0:
         return replied, float("nan")
