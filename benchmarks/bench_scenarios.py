@@ -83,7 +83,10 @@ def overrides(path: Path, n: int) -> dict[str, object]:
 def child(name: str, n: int) -> None:
     """Build and run one scenario at size n, print one JSON line (runs in its own process)."""
     import communitysim as cs
+    from communitysim import sampling
 
+    # the compiled draws' one-off load (numba, about 0.45 s once per process) is timed apart
+    load_cpu_s = sampling.load_compiled() if hasattr(sampling, "load_compiled") else 0.0
     baseline = max_rss_mib()
     path = SCENARIOS / f"{name}.yaml"
     changes = overrides(path, n)
@@ -105,6 +108,7 @@ def child(name: str, n: int) -> None:
                 "run_wall_s": t2 - t1,
                 "run_cpu_s": c2 - c1,
                 "members_end": int(result.timeseries["members"].iloc[-1]),
+                "compiled_load_cpu_s": load_cpu_s,
                 "baseline_mib": baseline,
                 "build_peak_mib": build_rss,
                 "peak_mib": max_rss_mib(),
@@ -267,6 +271,9 @@ def main() -> None:
                 f"| {ns:.0f} | {r['peak_mib']:.0f} |",
                 flush=True,
             )
+    loads = [r["compiled_load_cpu_s"] for r in rows if r.get("compiled_load_cpu_s")]
+    if loads:
+        print(f"# before each build, the compiled draws loaded once: {min(loads):.2f}-{max(loads):.2f} s of CPU")
     if args.reference_n:
         n = int(args.reference_n)
         r = in_child("--reference-child", str(n), str(args.reference_steps))

@@ -129,3 +129,18 @@ def test_step_generators_are_their_own_per_stream_and_step():
     np.testing.assert_array_equal(first, step_generator(5, "content", 10).random(3))
     assert not np.isclose(first, step_generator(5, "content", 11).random(3)).any()
     assert not np.isclose(first, step_generator(5, "crisis", 10).random(3)).any()
+
+
+def test_the_package_loads_numba_only_when_a_draw_needs_it():
+    # numba's import and cached loops cost about 0.45 s of CPU: importing the package (the CLI's help,
+    # the notebooks' widgets) does not pay it; the first draw, or load_compiled, does
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, communitysim\n"
+        "assert 'numba' not in sys.modules, 'numba loaded on import'\n"
+        "from communitysim.sampling import load_compiled\n"
+        "assert load_compiled() > 0 and 'numba' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
