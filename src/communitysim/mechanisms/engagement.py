@@ -374,11 +374,11 @@ class ViewTerms:
 
 
 class MemberArrays(Protocol):
-    """The member arrays ``engage`` reads (a ``Population``)."""
+    """The member states ``engage`` reads (a ``Population``): read by ids, ``state[ids]``."""
 
-    engagement: np.ndarray
+    engagement: FadingState | np.ndarray
     affinity: np.ndarray
-    fatigue: np.ndarray
+    fatigue: FadingState | np.ndarray
 
 
 def engage(
