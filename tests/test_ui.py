@@ -280,3 +280,44 @@ def test_french_runs_write_decimal_numbers_with_a_comma_on_the_sliders_and_in_th
         set_language(None)
     lab = PostingLab(overrides={"days": 60})
     assert (lab.quality.label, lab.reply_delay_hours.label) == ("0.60", "4.0")  # English keeps its point
+
+
+def test_no_slider_of_any_app_leaves_its_readout_to_the_browsers_english(tmp_path):
+    """ipywidgets' float sliders format their readouts in the browser, in English whatever the page's language
+    ("0.6", "60%", a range's "0.2"): every decimal slider of every app, in French, is a selection slider whose
+    labels the language writes (no decimal point, a space before %), and whole-number sliders, whose readout
+    has no thousands separator in either language, stay below 1,000."""
+    import ipywidgets as w
+
+    from communitysim.classroom import Store
+    from communitysim.ui.calibration_lab import CalibrationLab
+    from communitysim.ui.classroom_facilitator import FacilitatorApp
+    from communitysim.ui.classroom_team import TeamApp
+    from communitysim.ui.crisis_exercise import CrisisExercise
+    from communitysim.ui.experiments_lab import ExperimentsLab
+    from communitysim.ui.welcome import WelcomeChallenge
+
+    set_language("fr")
+    try:
+        apps = [WelcomeChallenge(), FirstMembers(), PostingLab(), EngagementLab(), CalibrationLab(), CrisisExercise(),
+                ExperimentsLab(backend="serial", progress=False), FacilitatorApp(store=Store(tmp_path / "c.sqlite")),
+                TeamApp(store=Store(tmp_path / "c.sqlite"))]  # fmt: skip
+        labels, kinds = [], set()
+        for app in apps:
+            todo = [app.widget]
+            while todo:
+                widget = todo.pop()
+                todo.extend(getattr(widget, "children", ()))
+                if not type(widget).__name__.endswith("Slider"):
+                    continue
+                kinds.add(type(widget).__name__)
+                if isinstance(widget, w.IntSlider):
+                    assert widget.max < 1000, (type(app).__name__, widget.description, widget.max)
+                else:
+                    assert isinstance(widget, w.SelectionSlider | w.SelectionRangeSlider), (type(app).__name__, widget)
+                    labels += [label for label, _ in widget.options]
+    finally:
+        set_language(None)
+    assert kinds == {"IntSlider", "SelectionSlider", "SelectionRangeSlider"}
+    assert any("," in label for label in labels) and any("\u00a0%" in label for label in labels)
+    assert not [label for label in labels if "." in label or re.search(r"\d%", label)]

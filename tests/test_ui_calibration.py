@@ -37,3 +37,28 @@ def test_an_uploaded_export_is_kept_and_fitted_and_a_bad_one_explained(tmp_path,
     assert (tmp_path / "out" / "uploads" / "my_page.csv").exists() and app.fit is not None
     app.upload.value = ({**upload, "name": "bad.csv", "content": memoryview(b"Date,Visitors\n2026-01-01,3\n")},)
     assert "no followers column" in app.status.value
+
+
+def test_the_held_out_share_reads_as_the_language_writes_a_percentage_and_backtests_that_share():
+    """ipywidgets' ``readout_format=".0%"`` wrote "25%" on a French page: the readout is now ``messages.percent``'s
+    ("25 %", a no-break space), the value the same share (0..1) that ``backtest`` takes."""
+    import html
+
+    from communitysim.calibration import backtest
+    from communitysim.messages import set_language
+
+    set_language("fr")
+    try:
+        app = CalibrationLab(bootstrap=5, replications=2)
+        assert (app.holdout.label, app.holdout.value) == ("25\u00a0%", 0.25)
+        assert [label for label, _ in app.holdout.options] == [f"{p}\u00a0%" for p in range(10, 55, 5)]
+        app.use_sample()
+        app.holdout.value = 0.5
+        assert app.holdout.label == "50\u00a0%"
+        app.run_backtest()
+        expected = backtest(app.export, 0.5, bootstrap=5, seed=app.seed)  # half the dates held out, not 50 of them
+        assert html.unescape(app.backtest_report.value) == f"<div class='cs-backtest'>{expected}</div>"
+    finally:
+        set_language(None)
+    english = CalibrationLab(bootstrap=5, replications=2).holdout
+    assert (english.label, english.value, english.options[0]) == ("25%", 0.25, ("10%", 0.1))

@@ -186,3 +186,26 @@ def test_every_control_the_pages_build_is_on_the_page(classroom):
         shown = _on_page(app.widget)
         left_out = [name for name, value in vars(app).items() if isinstance(value, w.Widget) and id(value) not in shown]
         assert not left_out, f"{type(app).__name__} builds controls it never shows: {left_out}"
+
+
+def test_the_moderation_readout_is_a_percentage_in_the_teams_language(classroom):
+    """The team's moderation slider reads "30 %" on a French page ("30%" in English, not ipywidgets' English in
+    both); the logged decision holds the share 0.3."""
+    from communitysim.messages import set_language
+
+    store, _ = classroom
+    red = join(store, "Red")
+    assert (red.moderation.label, red.moderation.value) == ("0%", 0.0)
+    red.advance(1)
+    red.strategy.value, red.moderation.value = "rebuild", 0.3
+    assert red.moderation.label == "30%"
+    red.decide()
+    assert red.run.decisions[-1][1]["moderation_share"] == 0.3
+    set_language("fr")
+    try:
+        blue = join(store, "<i>Blue</i>")
+        assert [label for label, _ in blue.moderation.options][::10] == ["0\u00a0%", "50\u00a0%", "100\u00a0%"]
+        blue.moderation.value = 0.3
+        assert (blue.moderation.label, blue.moderation.value) == ("30\u00a0%", 0.3)
+    finally:
+        set_language(None)

@@ -12,8 +12,9 @@ import yaml
 from communitysim.crisis_feed.render import COLOURS
 from communitysim.exercise.session import Applied
 from communitysim.mechanisms.crisis import CLUSTERS, RESPONSE_FIT, best_response
-from communitysim.messages import catalogue, t
+from communitysim.messages import catalogue, set_language, t
 from communitysim.ui import crisis_exercise as module
+from communitysim.ui import set_slider
 from communitysim.ui.crisis_exercise import CrisisExercise, crisis_exercise, crisis_scenarios
 from helpers import ROOT, SCENARIOS
 
@@ -155,8 +156,7 @@ def test_bad_input_shows_a_message_not_a_traceback(tmp_path):
     app.start()
     assert not is_error(app)
     app.strategy.value = "bolster"
-    app.moderation_share.max = 5.0
-    app.moderation_share.value = 2.0  # not a share: one line, nothing logged (the crisis is public at hour 0)
+    set_slider(app.moderation_share, 2.0)  # not a share: one line, nothing logged (the crisis is public at hour 0)
     app.respond()
     assert is_error(app) and "moderation_share" in app.status.value and not app.session.decisions
     app.advance(-2)
@@ -252,3 +252,24 @@ def test_the_notebook_is_thin_and_was_run_without_errors():
     assert "set_language" in switch.source and "crisis_exercise()" in app.source
     assert app.outputs, "execute the notebook (it is committed with its outputs)"
     assert not [o for o in app.outputs if o.output_type == "error"]
+
+
+def test_the_moderation_readout_is_a_percentage_in_the_learners_language():
+    """ipywidgets' ``readout_format=".0%"`` wrote "30%" on a French page: the readout is ``messages.percent``'s
+    ("30 %", a no-break space); the decision takes the same share (0..1), and a new start resets it to 0."""
+    set_language("fr")
+    try:
+        app = small_app()
+        assert (app.moderation_share.label, app.moderation_share.value) == ("0\u00a0%", 0.0)
+        assert [label for label, _ in app.moderation_share.options][::10] == ["0\u00a0%", "50\u00a0%", "100\u00a0%"]
+        app.start()
+        app.strategy.value, app.moderation_share.value = "rebuild", 0.3
+        assert app.moderation_share.label == "30\u00a0%"
+        app.respond()
+        assert not is_error(app), app.status.value
+        assert app.session.decisions[-1][1]["moderation_share"] == 0.3
+        app.start()
+        assert (app.moderation_share.value, app.moderation_share.label) == (0.0, "0\u00a0%")
+    finally:
+        set_language(None)
+    assert (small_app().moderation_share.options[6]) == ("30%", 0.3)

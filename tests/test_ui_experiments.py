@@ -61,3 +61,54 @@ def test_a_scenario_that_does_not_validate_shows_a_message(monkeypatch, tmp_path
     app = ExperimentsLab(scenario="broken.yaml", backend="serial", progress=False)
     app.run()
     assert "audience.size" in app.status.value and app.table is None
+
+
+def test_a_range_end_below_the_default_range_is_kept_not_clamped():
+    """The range slider used to span each lever's default range only (posts 1..21, quality 0.2..1, delay 0.5..48 h):
+    (0, 14) posts a week became (1, 14) without a word. Its track now starts at the lever's lowest valid value,
+    and an end beyond the track is either kept (``set_slider``) or refused, never moved."""
+    import pytest
+    from traitlets import TraitError
+
+    from communitysim.scenario import field_bounds
+    from communitysim.ui import set_slider
+
+    app = small_app()
+    for lever, low in (("strategy.posts_per_week", 0), ("strategy.quality", 0.0), ("strategy.reply_delay_hours", 0.0),
+                       ("seeding.size", 0)):  # fmt: skip
+        app.lever.value = lever
+        assert field_bounds(lever)[0] == low
+        app.range.value = (low, app.range.value[1])
+        assert app.range.value[0] == low, lever
+        assert app.values()[0] == low, lever
+    app.lever.value = "strategy.posts_per_week"
+    app.range.value = (0, 14)
+    assert app.range.value == (0, 14) and app.values() == [0, 7, 14]
+    set_slider(app.range, (2, 60))  # beyond the track's 21: an end of its own, shown as it is
+    assert app.range.value == (2, 60) and app.range.label == ("2", "60") and app.values() == [2, 31, 60]
+    with pytest.raises(TraitError):  # a value set straight onto the widget, off its options: an error, not a clamp
+        app.range.value = (0, 99)
+    assert app.range.value == (2, 60)
+
+
+def test_the_range_readout_is_written_as_the_language_writes_numbers():
+    """ipywidgets' FloatRangeSlider wrote "0.2" on a French page; the ends' labels are now the language's, the
+    value the same numbers."""
+    from communitysim.messages import set_language
+
+    set_language("fr")
+    try:
+        app = small_app()
+        app.lever.value = "strategy.quality"
+        assert app.range.label == ("0,20", "1,00") and app.range.value == (0.2, 1.0)
+        app.lever.value = "strategy.reply_delay_hours"
+        assert app.range.label == ("0,50", "48,00") and app.range.value == (0.5, 48.0)
+        app.lever.value = "seeding.size"
+        assert app.range.label == ("0", "100")
+        assert [label for label, _ in app.range.options][:3] == ["0", "1", "2"]
+    finally:
+        set_language(None)
+    app = small_app()
+    app.lever.value = "strategy.quality"
+    assert app.range.label == ("0.20", "1.00") and app.range.value == (0.2, 1.0)
+    assert all(isinstance(v, float) for v in app.range.value) and app.values() == [0.2, 0.6, 1.0]

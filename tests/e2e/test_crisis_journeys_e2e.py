@@ -42,7 +42,7 @@ from playwright.sync_api import expect
 from communitysim.classroom import Store, TeamRun
 from communitysim.exercise.report import format_kpi
 from communitysim.exercise.session import COMPARED_KPIS
-from communitysim.messages import LANGUAGES, set_language, t
+from communitysim.messages import LANGUAGES, percent, set_language, t
 
 #: The viewports every page must read well at.
 VIEWPORTS = ({"width": 1280, "height": 800}, {"width": 1920, "height": 1080})
@@ -185,6 +185,21 @@ def drag(page, slider, fraction: float) -> str:
     return handle.get_attribute("aria-valuenow")
 
 
+def drag_share(page, slider, fraction: float, lang: str) -> float:
+    """Drag a share slider by 5 % (``ui.decimal_slider``: its positions are its options' indices, 0..20) to
+    ``fraction`` of its track; the share it landed on, once its readout reads as the language writes that
+    percentage ("30 %" in French, "30%" in English)."""
+    share = round(float(drag(page, slider, fraction))) / 20
+    readout = slider.locator(".widget-readout").first.inner_text().strip()
+    set_language(lang)
+    try:
+        written = percent(share)
+    finally:
+        set_language(None)
+    assert readout.replace("\u00a0", " ") == written.replace("\u00a0", " "), (readout, written, lang)
+    return share
+
+
 def run_notebook_in_lab(page, base: str, name: str, ready) -> None:
     """Open a notebook in JupyterLab; before it runs, no raw repr; then restart and run all until ``ready`` shows."""
     page.goto(f"{base}/lab/tree/{name}?reset", wait_until="domcontentloaded")  # only this notebook open
@@ -242,7 +257,7 @@ def test_the_crisis_exercise_in_jupyterlab(servers, browser, lang):
     click_and_wait(page, one_hour, t("crisis.clock", lang=lang, day="X", time="X", hour="1").split("·")[-1].strip(),
                    "04 lab +1 h")  # fmt: skip
     slider = page.locator(".widget-slider:visible").filter(has=page.locator(".noUi-handle")).first
-    moderation = float(drag(page, slider, 0.3))
+    moderation = drag_share(page, slider, 0.3, lang)
     assert 0.15 <= moderation <= 0.45
     strategy = t("crisis.strategy.rebuild", lang=lang)
     choose(page, strategy)
@@ -345,7 +360,7 @@ def test_a_class_in_jupyterlab_two_teams_and_the_facilitator(servers, browser):
     strategy = t("crisis.strategy.rebuild", lang=lang)
     choose(red, strategy)
     slider = red.locator(".widget-slider:visible").filter(has=red.locator(".noUi-handle")).first
-    moderation = float(drag(red, slider, 0.2))
+    moderation = drag_share(red, slider, 0.2, lang)
     red.locator("textarea:visible").last.fill("Nous assumons <b>tout</b>")
     red.wait_for_timeout(500)
     click_and_wait(red, button(red, "class.decide", lang),

@@ -23,6 +23,7 @@ __all__ = [
     "APP_CSS",
     "ScenarioRuns",
     "app_box",
+    "decimal_range_slider",
     "decimal_slider",
     "display_app",
     "download_link",
@@ -33,6 +34,7 @@ __all__ = [
     "redraw",
     "schema_slider",
     "scorecard",
+    "set_grid",
     "set_slider",
     "show",
     "slider_look",
@@ -105,9 +107,9 @@ def decimal_slider(
     """A slider over ``low``..``high`` by ``step`` whose readout is written as the learner's language writes it.
 
     ipywidgets' ``FloatSlider`` formats its readout in the browser with a decimal point in every
-    language ("0.60"); this ``SelectionSlider`` shows each value's label, written by ``text`` (by
-    default ``messages.number`` with the step's decimals: "0,60" in French). Its ``value`` is the
-    number; :func:`set_slider` sets one off the grid.
+    language ("0.60", "60%"); this ``SelectionSlider`` shows each value's label, written by ``text`` (by
+    default ``messages.number`` with the step's decimals: "0,60" in French; ``messages.percent`` for a
+    share: "60 %"). Its ``value`` is the number; :func:`set_slider` sets one off the grid.
 
     Example:
         >>> decimal_slider(0.6, 0, 1, 0.05).label
@@ -115,28 +117,80 @@ def decimal_slider(
     """
     import ipywidgets as w
 
-    from communitysim.messages import number
-
-    decimals = max(0, -Decimal(str(step)).as_tuple().exponent)  # type: ignore[operator]
-    write = text or (lambda v: number(v, decimals))
-    grid = [round(low + k * step, decimals + 6) for k in range(round((high - low) / step) + 1)]
-    slider = w.SelectionSlider(options=[(write(v), v) for v in grid], value=grid[0], **kwargs)
-    slider._cs_text = write  # how set_slider writes a value off the grid
-    set_slider(slider, value)
+    slider = w.SelectionSlider(options=[("", low)], **kwargs)
+    set_grid(slider, value, low, high, step, text)
     return slider
 
 
-def set_slider(slider: Any, value: float) -> None:
+def decimal_range_slider(
+    value: tuple[float, float],
+    low: float,
+    high: float,
+    step: float,
+    text: Callable[[float], str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """A range slider (from, to) over ``low``..``high`` by ``step``, its ends written as the language writes them.
+
+    ipywidgets' ``FloatRangeSlider`` writes "0.2" in every language; this ``SelectionRangeSlider``
+    shows its two ends' labels ("0,20-1,00" in French). Its ``value`` is the pair of numbers;
+    :func:`set_slider` sets ends off the grid or outside ``low``..``high`` (never clamped), and
+    :func:`set_grid` moves it to another grid.
+
+    Example:
+        >>> decimal_range_slider((1, 3), 0, 5, 1).label
+        ('1', '3')
+    """
+    import ipywidgets as w
+
+    slider = w.SelectionRangeSlider(options=[("", low)], **kwargs)
+    set_grid(slider, value, low, high, step, text)
+    return slider
+
+
+def set_grid(
+    slider: Any,
+    value: float | tuple[float, float],
+    low: float,
+    high: float,
+    step: float,
+    text: Callable[[float], str] | None = None,
+) -> None:
+    """Give a :func:`decimal_slider` or a :func:`decimal_range_slider` the values ``low``..``high`` by ``step``.
+
+    Each value's label is written by ``text``, by default as the language writes a number with the
+    step's decimals ("0,05" in French, "0.05" in English), or all its own if it has more (off the grid).
+    The slider is then set to ``value`` (:func:`set_slider`).
+
+    Example:
+        >>> slider = decimal_range_slider((0, 1), 0, 1, 1)
+        >>> set_grid(slider, (0.5, 1.5), 0, 2, 0.5)
+        >>> slider.label, slider.options[1]
+        (('0.5', '1.5'), ('0.5', 0.5))
+    """
+    from communitysim.messages import number
+
+    decimals = max(0, -Decimal(str(step)).as_tuple().exponent)  # type: ignore[operator]
+    write = text or (lambda v: number(v, decimals if round(v, decimals) == v else None))
+    grid = [round(low + k * step, decimals + 6) for k in range(round((high - low) / step) + 1)]
+    slider._cs_text = write  # how set_slider writes a value off the grid
+    slider.options = [(write(v), v) for v in grid]
+    set_slider(slider, value)
+
+
+def set_slider(slider: Any, value: float | tuple[float, float]) -> None:
     """Set a slider's value; on a :func:`decimal_slider`, a value off its grid becomes an option of its own.
 
-    A scenario's 0.63 on a slider by 0.05 is shown as 0.63, never rounded or clamped without a word.
+    A scenario's 0.63 on a slider by 0.05 is shown as 0.63, never rounded or clamped without a word; on a
+    :func:`decimal_range_slider`, ``value`` is a pair (from, to), and an end outside its span extends it.
     """
     text = getattr(slider, "_cs_text", None)
+    ends = tuple(value) if isinstance(value, tuple | list) else (value,)
     if text is not None:
         values = [v for _, v in slider.options]
-        if value not in values:
-            slider.options = [(text(v), v) for v in sorted({*values, float(value)})]
-    slider.value = value
+        if any(end not in values for end in ends):
+            slider.options = [(text(v), v) for v in sorted({*values, *(float(end) for end in ends)})]
+    slider.value = ends if isinstance(value, tuple | list) else value
 
 
 def show(figure: Figure) -> None:

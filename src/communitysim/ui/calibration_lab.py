@@ -34,9 +34,9 @@ from communitysim.calibration import (
     save_scenario,
 )
 from communitysim.files import atomic_write_bytes, scenario_dir, shipped
-from communitysim.messages import number, t
+from communitysim.messages import number, percent, t
 from communitysim.scenario import ScenarioError
-from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
+from communitysim.ui import app_box, decimal_slider, display_app, error_html, redraw, slider_look
 
 __all__ = ["CalibrationLab", "SAMPLE", "calibration_lab"]
 
@@ -73,9 +73,7 @@ class CalibrationLab:
         self.name = w.Text(value="my_page", description=t("cal.name"), **look)
         self.save_button = w.Button(description=t("cal.save"), icon="save")
         self.save_button.on_click(lambda _: self.save())
-        self.holdout = w.FloatSlider(
-            value=0.25, min=0.1, max=0.5, step=0.05, readout_format=".0%", description=t("cal.holdout"), **look
-        )
+        self.holdout = decimal_slider(0.25, 0.1, 0.5, 0.05, percent, description=t("cal.holdout"), **look)
         self.backtest_button = w.Button(description=t("cal.backtest_button"), icon="check")
         self.backtest_button.on_click(lambda _: self.run_backtest())
         self.backtest_report = w.HTML()

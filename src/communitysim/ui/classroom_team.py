@@ -28,8 +28,8 @@ from communitysim.classroom import ClassroomError, Store, TeamRun, default_path,
 from communitysim.crisis_feed.render import living_feed_html
 from communitysim.exercise.report import body_of, export, format_kpi, report_path
 from communitysim.exercise.session import COMPARED_KPIS, STRATEGIES, TONES
-from communitysim.messages import number, scenario_description, t
-from communitysim.ui import fitted_button, labelled
+from communitysim.messages import number, percent, scenario_description, t
+from communitysim.ui import decimal_slider, fitted_button, labelled
 from communitysim.ui.classroom_page import ClassroomPage, download_links
 from communitysim.ui.crisis_exercise import CLOCK
 from communitysim.ui.statement_box import StatementBox
@@ -68,7 +68,7 @@ class TeamApp(ClassroomPage):
         self.ticker.observe(lambda change: self.tick(), names="value")
         self.strategy = w.Dropdown(options=[(t(f"crisis.strategy.{s}"), s) for s in STRATEGIES], **look)
         self.tone = w.Dropdown(options=[(t(f"class.tone.{k}"), k) for k in TONES], **look)
-        self.moderation = w.FloatSlider(value=0, min=0, max=1, step=0.05, readout_format=".0%", **look)
+        self.moderation = decimal_slider(0.0, 0, 1, 0.05, percent, **look)
         self.updates = w.IntSlider(value=0, min=0, max=6, **look)
         self.rationale = w.Textarea(placeholder=t("class.rationale_help"), **look)
         self.decide_button = fitted_button(t("class.decide"), self.decide, button_style="warning", disabled=True)

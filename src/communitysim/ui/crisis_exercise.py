@@ -46,8 +46,8 @@ from communitysim.exercise.report import GREEN, RED, e, format_kpi, table
 from communitysim.exercise.session import LIVE_KPIS, STRATEGIES, TONES, Applied, CrisisSession
 from communitysim.files import scenario_dir as default_scenario_dir
 from communitysim.kpis import mention_sentiment_between, negative_share_window
-from communitysim.messages import number, scenario_description, t
-from communitysim.ui import display_app, download_link, fitted_button, labelled
+from communitysim.messages import number, percent, scenario_description, t
+from communitysim.ui import decimal_slider, display_app, download_link, fitted_button, labelled, set_slider
 from communitysim.ui.statement_box import StatementBox
 
 __all__ = [
@@ -182,7 +182,7 @@ class CrisisExercise:
         self.tone = w.Dropdown(options=[(t(f"class.tone.{k}"), k) for k in TONES], value="factual")
         self.statement = StatementBox(self.strategy, self.tone, self.act)
         self.statement.enable(False)
-        self.moderation_share = w.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, readout_format=".0%")
+        self.moderation_share = decimal_slider(0.0, 0, 1, 0.05, percent)
         self.updates_per_day = w.IntSlider(value=0, min=0, max=4)
         self.respond_button = fitted_button(
             t("crisis.respond"), self.respond, button_style="warning", icon="bullhorn", disabled=True
@@ -337,7 +337,7 @@ class CrisisExercise:
                                            t("crisis.event.public_details", **words)))  # fmt: skip
         self.report_view.value = self.export_status.value = ""
         self.strategy.value, self.tone.value = "silence", "factual"
-        self.moderation_share.value = 0.0
+        set_slider(self.moderation_share, 0.0)
         self.updates_per_day.value = 0
         self.statement.text.value = self.statement.reading.value = ""
         self.statement.crisis_type = session.model.params.crises[0].type

@@ -28,7 +28,8 @@ from communitysim.experiments.sensitivity import DEFAULT_LEVERS
 from communitysim.files import scenario_dir
 from communitysim.kpis import LOWER_IS_BETTER
 from communitysim.messages import number, t
-from communitysim.ui import app_box, display_app, error_html, redraw, slider_look
+from communitysim.scenario import field_bounds
+from communitysim.ui import app_box, decimal_range_slider, display_app, error_html, redraw, set_grid, slider_look
 from communitysim.ui.display import kpi_text
 from communitysim.ui.posting_lab import DEFAULT_SCENARIO, lab_scenarios
 
@@ -93,7 +94,7 @@ class ExperimentsLab:
             description=t("exp.lever"),
             **look,
         )
-        self.range = w.FloatRangeSlider(description=t("exp.range"), readout_format=".3g", **look)
+        self.range = decimal_range_slider((0, 1), 0, 1, 1, description=t("exp.range"), **look)  # set_range sets it
         self.points = w.IntSlider(value=5, min=2, max=10, description=t("exp.points"), **look)
         self.replications = w.IntSlider(value=10, min=2, max=50, description=t("exp.replications"), **look)
         self.kpi = w.Dropdown(
@@ -126,13 +127,17 @@ class ExperimentsLab:
         display_app(self.widget)
 
     def set_range(self) -> None:
-        """Set the range slider to the chosen lever's default range."""
-        low, high = DEFAULT_LEVERS[self.lever.value]
-        whole = self.lever.value in WHOLE_LEVERS
-        self.range.min, self.range.max = -1e9, 1e9  # widen first so that the new bounds are always accepted
-        self.range.step = 1 if whole else 0.05
-        self.range.min, self.range.max = low, high
-        self.range.value = (low, high)
+        """Set the range slider to the chosen lever's default range, on a track from the lever's lowest valid value.
+
+        The track starts where the scenario's schema starts (0 posts a week, quality 0, a reply at once,
+        no first members), not at the default range's low end, which the slider would clamp to without
+        a word; it ends at the default's high end (the schema's highs, 500 posts or 10^7 people, are no
+        track). :func:`~communitysim.ui.set_slider` sets ends beyond it.
+        """
+        lever = self.lever.value
+        low, high = DEFAULT_LEVERS[lever]
+        step = 1 if lever in WHOLE_LEVERS else 0.05
+        set_grid(self.range, (low, high), min(low, field_bounds(lever)[0]), high, step)
 
     def values(self) -> list[float | int]:
         """The lever's values the sweep runs."""
