@@ -29,7 +29,11 @@ from communitysim.sampling import EventClocks
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
 
-__all__ = ["activity_factor", "factor_where", "churn_hazard_per_day", "draw_leavers", "decide_leaves"]
+__all__ = ["COMPILED", "activity_factor", "factor_where", "churn_hazard_per_day", "draw_leavers", "decide_leaves"]
+
+#: Run the churn step as one compiled loop (``churn_kernel``, numba); False: the numpy expressions
+#: below, which give the same numbers (the reference the compiled loop is tested against).
+COMPILED = True
 
 
 def activity_factor(effective_activity: np.ndarray, exponent: float) -> np.ndarray:
@@ -100,6 +104,9 @@ def decide_leaves(model: CommunityModel) -> None:
     ):
         return
     members = model.members_now()  # membership has not changed since the feed step
+    if COMPILED:
+        model.leavers = _compiled_leavers(model, members)
+        return
     leave_hazard = churn_hazard_per_day(
         pop.affinity[members],
         model.churn_activity_factor[members],
@@ -116,3 +123,43 @@ def decide_leaves(model: CommunityModel) -> None:
     if model.bad_buzz.active:
         leave_hazard *= factor_where(model.bad_buzz.outraged[members], p.crisis_dynamics.outraged_churn_factor)
     model.leavers = draw_leavers(members, leave_hazard, model.dt, model.leave_clocks)
+
+
+def _compiled_leavers(model: CommunityModel, members: np.ndarray) -> np.ndarray:
+    """``decide_leaves``'s hazards and clocks in one compiled loop (``churn_kernel``): the same leavers."""
+    from communitysim.mechanisms.churn_kernel import advance_leave_clocks
+
+    p = model.params
+    pop = model.population
+    r = p.retention
+    tired = bool(p.feed.fatigue_unfollow_rate_per_day and model.fatigue_ceiling > 0)
+    ties = model.word_of_mouth.exposure_of_everyone() if r.tie_effect else _NO_TIES
+    leavers = np.empty(members.size, dtype=members.dtype)
+    found = advance_leave_clocks(
+        members,
+        pop.affinity,
+        model.churn_activity_factor,
+        p.growth.churn_rate_per_day / (1.0 - p.audience.affinity.mean),
+        pop.last_action_step,
+        model.first_active_step(),
+        p.engagement.inactive_churn_factor,
+        pop.fatigue.stored,
+        pop.fatigue.scale,
+        p.feed.fatigue_unfollow_rate_per_day if tired else 0.0,
+        model.bond_moved,
+        pop.bond.stored,
+        pop.bond.scale,
+        bool(model.bond_moved or r.tie_effect),
+        ties,
+        r.tie_effect,
+        model.bad_buzz.active,
+        model.bad_buzz.outraged,
+        p.crisis_dynamics.outraged_churn_factor,
+        model.dt,
+        model.leave_clocks.remaining,
+        leavers,
+    )
+    return leavers[:found]
+
+
+_NO_TIES = np.zeros(0)
