@@ -3,7 +3,7 @@
 ``churn.decide_leaves`` calls ``advance_leave_clocks``; it computes, member by member, exactly the
 operations of ``churn.churn_hazard_per_day``, ``retention.churn_factor`` and
 ``sampling.EventClocks.advance`` in the same order (no fast-math: the same floats), without the
-dozen arrays of members that the numpy expressions gather and write (``tests/test_churn_kernel.py``
+dozen arrays of members that the numpy expressions gather and write (``tests/test_kernels.py``
 checks that both give the same clocks and leavers, bit for bit). Imported on the first churn step,
 so that importing communitysim does not load numba; compiled once and cached beside this file.
 """
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from communitysim.mechanisms.clock_kernel import clock_fires
 
 __all__ = ["advance_leave_clocks"]
 
@@ -65,9 +67,7 @@ def advance_leave_clocks(
             hazard *= 1.0 / factor
         if outraged_on and outraged[i]:
             hazard *= outraged_factor
-        left = remaining[i] - hazard * dt_days
-        remaining[i] = left
-        if left <= 0.0:
+        if clock_fires(remaining, i, hazard, dt_days):
             leavers[found] = i
             found += 1
     return found

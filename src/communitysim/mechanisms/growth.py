@@ -46,7 +46,12 @@ __all__ = [
     "draw_joiners",
     "decide_joins",
     "exposure_from_shares_and_talk",
+    "COMPILED",
 ]
+
+#: Run the join step as one compiled loop (``growth_kernel``, numba); False: the numpy expressions of
+#: ``decide_joins``, which give the same numbers (the reference the compiled loop is tested against).
+COMPILED = True
 
 
 _NOBODY = np.zeros(0, dtype=np.int64)
@@ -245,6 +250,9 @@ def decide_joins(model: CommunityModel) -> None:
     """
     p = model.params
     candidates = model.non_members_now()
+    if COMPILED:
+        model.joiners = _compiled_joiners(model, candidates)
+        return
     exposure = model.word_of_mouth.exposure(candidates)
     talk = model.talk_exposure
     if isinstance(talk, SparseExposure):
@@ -292,3 +300,43 @@ def exposure_from_shares_and_talk(
     if not talking.any():
         return None
     return model.word_of_mouth.neighbour_share_sparse(ids[talking], spread[talking])
+
+
+def _compiled_joiners(model: CommunityModel, candidates: np.ndarray) -> np.ndarray:
+    """``decide_joins``'s hazards and clocks in one compiled loop (``growth_kernel``): the same joiners."""
+    from communitysim.mechanisms.growth_kernel import advance_join_clocks
+
+    p = model.params
+    talk = model.talk_exposure
+    talk_ids, talk_values, talk_dense = _NOBODY, _NOTHING, _NOTHING
+    if isinstance(talk, SparseExposure):
+        talk_ids, talk_values = talk.ids, talk.values
+    elif talk is not None:
+        talk_dense = talk
+    visibility = visibility_factor(
+        model.community_manager.posts_per_day_recent,
+        p.feed.reference_posts_per_week,
+        p.feed.visibility_from_posts_share,
+    )
+    joiners = np.empty(candidates.size, dtype=candidates.dtype)
+    found = advance_join_clocks(
+        candidates,
+        model.join_clocks.remaining,
+        model.dt,
+        joiners,
+        model.bad_buzz.active,
+        model.bad_buzz.outraged,
+        model.word_of_mouth.exposure_of_everyone(),
+        talk_ids,
+        talk_values,
+        talk_dense,
+        model.population.affinity,
+        p.growth.word_of_mouth_rate_per_day,
+        p.growth.external_rate_per_day * visibility,
+        model.readiness / p.audience.affinity.mean,
+        model.last.join_pull_per_day * model.readiness if model.last.join_pull_per_day else 0.0,
+    )
+    return joiners[:found]
+
+
+_NOTHING = np.zeros(0)

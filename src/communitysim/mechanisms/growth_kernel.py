@@ -1,0 +1,69 @@
+"""The join step compiled (numba): every non-member's join hazard and join clock in one loop.
+
+``growth.decide_joins`` calls ``advance_join_clocks``; it computes, person by person, exactly the
+operations of ``growth.join_hazard_per_day`` (with this step's exposure from shares and talk, the
+contests' pull and the outraged kept out) and of ``sampling.EventClocks.advance``, in the same order
+(no fast-math: the same floats), without the arrays of candidates that the numpy expressions gather
+and write (``tests/test_kernels.py`` checks that both give the same time series, bit for bit).
+Imported on the first step; compiled once and cached beside this file.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from communitysim.mechanisms.clock_kernel import clock_fires
+
+__all__ = ["advance_join_clocks"]
+
+
+@njit(cache=True)
+def advance_join_clocks(
+    candidates: np.ndarray,
+    remaining: np.ndarray,
+    dt_days: float,
+    joiners: np.ndarray,
+    outraged_on: bool,
+    outraged: np.ndarray,
+    exposure: np.ndarray,
+    talk_ids: np.ndarray,
+    talk_values: np.ndarray,
+    talk_dense: np.ndarray,
+    affinity: np.ndarray,
+    word_of_mouth_rate_per_day: float,
+    external_rate_per_day: float,
+    readiness_over_mean_affinity: float,
+    pull_per_day: float,
+) -> int:
+    """Run the join clocks of ``candidates`` (sorted) for one step; write the joiners to ``joiners``, return how many.
+
+    ``exposure``: everyone's word-of-mouth exposure; this step's talk is ``talk_values`` at
+    ``talk_ids`` (sorted) or, on a complete graph, ``talk_dense`` for everyone (empty otherwise);
+    ``pull_per_day``: the contests' pull times readiness (0: none).
+    """
+    found = 0
+    next_talk = 0
+    dense = talk_dense.size > 0
+    for k in range(candidates.size):
+        i = candidates[k]
+        heard = exposure[i]
+        if dense:
+            heard += talk_dense[i]
+        else:
+            while next_talk < talk_ids.size and talk_ids[next_talk] < i:
+                next_talk += 1
+            if next_talk < talk_ids.size and talk_ids[next_talk] == i:
+                heard += talk_values[next_talk]
+        hazard = word_of_mouth_rate_per_day * heard
+        hazard += external_rate_per_day
+        hazard *= readiness_over_mean_affinity
+        hazard *= affinity[i]
+        if pull_per_day != 0.0:
+            hazard += pull_per_day
+        if outraged_on and outraged[i]:
+            hazard *= 0.0
+        if clock_fires(remaining, i, hazard, dt_days):
+            joiners[found] = i
+            found += 1
+    return found
