@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import communitysim as cs
-from communitysim.mechanisms import churn, growth
+from communitysim import mechanisms
 from helpers import SCENARIOS
 
 
@@ -21,8 +21,7 @@ def test_the_compiled_steps_give_the_numpy_steps_numbers(scenario, monkeypatch):
     """The whole time series, seed 3, 3,000 people (600 first members): every count and every mean identical."""
     runs = []
     for compiled in (False, True):
-        monkeypatch.setattr(churn, "COMPILED", compiled)
-        monkeypatch.setattr(growth, "COMPILED", compiled)
+        monkeypatch.setattr(mechanisms, "COMPILED_FROM_PEOPLE", 0 if compiled else None)
         model = cs.CommunityModel(
             SCENARIOS / f"{scenario}.yaml", seed=3, overrides={"audience.size": 3000, "seeding.size": 600}
         )

@@ -23,17 +23,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from communitysim import mechanisms
 from communitysim.mechanisms.retention import churn_factor
 from communitysim.sampling import EventClocks
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
 
-__all__ = ["COMPILED", "activity_factor", "factor_where", "churn_hazard_per_day", "draw_leavers", "decide_leaves"]
-
-#: Run the churn step as one compiled loop (``churn_kernel``, numba); False: the numpy expressions
-#: below, which give the same numbers (the reference the compiled loop is tested against).
-COMPILED = True
+__all__ = ["activity_factor", "factor_where", "churn_hazard_per_day", "draw_leavers", "decide_leaves"]
 
 
 def activity_factor(effective_activity: np.ndarray, exponent: float) -> np.ndarray:
@@ -104,7 +101,7 @@ def decide_leaves(model: CommunityModel) -> None:
     ):
         return
     members = model.members_now()  # membership has not changed since the feed step
-    if COMPILED:
+    if mechanisms.compiled_for(pop.n):
         model.leavers = _compiled_leavers(model, members)
         return
     leave_hazard = churn_hazard_per_day(

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from communitysim import mechanisms
 from communitysim.mechanisms.feed import visibility_factor
 from communitysim.network import Network
 from communitysim.params import Params, param
@@ -46,12 +47,7 @@ __all__ = [
     "draw_joiners",
     "decide_joins",
     "exposure_from_shares_and_talk",
-    "COMPILED",
 ]
-
-#: Run the join step as one compiled loop (``growth_kernel``, numba); False: the numpy expressions of
-#: ``decide_joins``, which give the same numbers (the reference the compiled loop is tested against).
-COMPILED = True
 
 
 _NOBODY = np.zeros(0, dtype=np.int64)
@@ -250,7 +246,7 @@ def decide_joins(model: CommunityModel) -> None:
     """
     p = model.params
     candidates = model.non_members_now()
-    if COMPILED:
+    if mechanisms.compiled_for(model.population.n):
         model.joiners = _compiled_joiners(model, candidates)
         return
     exposure = model.word_of_mouth.exposure(candidates)
