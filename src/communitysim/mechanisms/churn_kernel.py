@@ -1,11 +1,11 @@
 """The churn step compiled (numba): every member's leave hazard and leave clock in one loop.
 
-``churn.decide_leaves`` calls ``advance_leave_clocks``; it computes, member by member, exactly the
-operations of ``churn.churn_hazard_per_day``, ``retention.churn_factor`` and
-``sampling.EventClocks.advance`` in the same order (no fast-math: the same floats), without the
-dozen arrays of members that the numpy expressions gather and write (``tests/test_kernels.py``
-checks that both give the same clocks and leavers, bit for bit). Imported on the first churn step,
-so that importing communitysim does not load numba; compiled once and cached beside this file.
+``churn.decide_leaves`` calls ``advance_leave_clocks``; it is the only implementation of the churn
+hazard (``churn``'s formula), of its division by the retention factor ``1 + attachment + ties``
+(``retention``'s) and of the leave clock (``clock_kernel``), computed member by member in a fixed
+order (no fast-math). ``tests/test_kernels.py`` keeps the numpy expressions it replaced as its
+oracle: the same time series, bit for bit. Imported on the first churn step, so that importing
+communitysim does not load numba; compiled once and cached beside this file.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """One step of a person's event clock, compiled (numba): shared by the join and churn kernels.
 
-The rule is ``sampling.EventClocks.advance``'s, for one person: the hazard integrated over the
-step is taken from what is left of their exponential threshold, and the event fires when nothing
-is left (the same operations, so the same floats).
+The rule of ``sampling.EventClocks``, for one person: the hazard integrated over the step is taken
+from what is left of their exponential threshold, and the event fires when nothing is left.
 """
 
 from __future__ import annotations

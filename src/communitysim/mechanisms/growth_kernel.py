@@ -1,11 +1,11 @@
 """The join step compiled (numba): every non-member's join hazard and join clock in one loop.
 
-``growth.decide_joins`` calls ``advance_join_clocks``; it computes, person by person, exactly the
-operations of ``growth.join_hazard_per_day`` (with this step's exposure from shares and talk, the
-contests' pull and the outraged kept out) and of ``sampling.EventClocks.advance``, in the same order
-(no fast-math: the same floats), without the arrays of candidates that the numpy expressions gather
-and write (``tests/test_kernels.py`` checks that both give the same time series, bit for bit).
-Imported on the first step; compiled once and cached beside this file.
+``growth.decide_joins`` calls ``advance_join_clocks``; it is the only implementation of the join
+hazard (``growth``'s formula, with this step's exposure from shares and talk, the contests' pull
+and the outraged kept out) and of the join clock (``clock_kernel``), computed person by person in
+a fixed order (no fast-math). ``tests/test_kernels.py`` keeps the numpy expressions it replaced as
+its oracle: the same time series, bit for bit. Imported on the first step; compiled once and
+cached beside this file.
 """
 
 from __future__ import annotations
