@@ -1,4 +1,4 @@
-"""The compiled join and churn steps (``growth_kernel``, ``churn_kernel``, ``clock_kernel``) against their oracle.
+"""The compiled join and churn steps (``growth_kernel``, ``churn_kernel``: numba) against their oracle.
 
 The oracle is the numpy expressions the compiled loops replaced (main up to 2fde0b3), kept here and
 only here: ``decide_joins_numpy`` and ``decide_leaves_numpy`` patched into the model's step order
@@ -18,6 +18,7 @@ from communitysim import model as model_module
 from communitysim.mechanisms import churn, growth
 from communitysim.mechanisms.crisis import Crisis, Response
 from communitysim.mechanisms.feed import visibility_factor
+from communitysim.sampling import EventClocks
 from helpers import SCENARIOS
 
 # --- the oracle: the numpy expressions of the join and churn steps ------------------------------------
@@ -183,6 +184,48 @@ def test_the_oracles_sparse_talk_adds_as_the_dense_array():
     expected = heard + dense[people]
     add_sparse(talk, heard, people)
     np.testing.assert_array_equal(heard, expected)
+
+
+# --- the compiled clocks ----------------------------------------------------------------------------
+
+
+def join_at(remaining: np.ndarray, ids: np.ndarray, hazard_per_day: float) -> np.ndarray:
+    """``growth_kernel``'s loop at a hazard of exactly ``hazard_per_day`` for everyone (one day)."""
+    from communitysim.mechanisms.growth_kernel import advance_join_clocks
+
+    none, out = np.zeros(0), np.empty(ids.size, dtype=ids.dtype)
+    ones = np.ones(remaining.size)
+    everyone = (ids, remaining, 1.0, out, False, np.zeros(remaining.size, dtype=bool), np.zeros(remaining.size))
+    found = advance_join_clocks(*everyone, ids[:0], none, none, ones, 0.25, hazard_per_day, 1.0, 0.0)
+    return out[:found]
+
+
+def leave_at(remaining: np.ndarray, ids: np.ndarray, hazard_per_day: float) -> np.ndarray:
+    """``churn_kernel``'s loop at a hazard of exactly ``hazard_per_day`` for everyone (one day)."""
+    from communitysim.mechanisms.churn_kernel import advance_leave_clocks
+
+    n, out = remaining.size, np.empty(ids.size, dtype=ids.dtype)
+    zeros, ones, nobody = np.zeros(n), np.ones(n), np.zeros(n, dtype=bool)
+    last_action = np.zeros(n, dtype=np.int64)
+    found = advance_leave_clocks(
+        ids, zeros, ones, hazard_per_day, last_action, 0, 1.0, zeros, 1.0, 0.0, False, zeros, 1.0, False,
+        zeros, 0.0, False, nobody, 1.0, 1.0, remaining, out,
+    )  # fmt: skip
+    return out[:found]
+
+
+@pytest.mark.parametrize("advance", [join_at, leave_at])
+def test_the_clocks_fire_at_the_exponential_rate_step_after_step(advance):
+    """Seed 5, 20,000 people at 0.5 a day: 1 - e^-0.5 = 0.393 fire (sd 0.0035, allowed 0.015), then as many."""
+    n = 20000
+    remaining = EventClocks(n, np.random.default_rng(5)).remaining
+    ids = np.arange(n)
+    first = advance(remaining, ids, 0.5)
+    assert abs(first.size / n - (1 - np.exp(-0.5))) < 0.015
+    survivors = np.setdiff1d(ids, first)
+    assert advance(remaining, survivors, 0.0).size == 0  # no hazard, no event
+    second = advance(remaining, survivors, 0.5)  # memoryless: the same chance again (sd 0.0045)
+    assert abs(second.size / survivors.size - (1 - np.exp(-0.5))) < 0.02
 
 
 # --- the compiled steps give the oracle's numbers, to the bit --------------------------------------------

@@ -50,8 +50,8 @@ class EventClocks:
     hazard (Starsim's common random numbers).
 
     ``remaining`` holds what is left of each threshold; the join and churn steps run the clocks in
-    their compiled loops (``mechanisms.clock_kernel.clock_fires``: ``remaining -= h x dt``, the event
-    fires when nothing is left).
+    their compiled loops (``mechanisms.growth_kernel``, ``mechanisms.churn_kernel``): ``remaining -=
+    h x dt``, and the event fires when nothing is left (``remaining <= 0``).
 
     Example:
         >>> import numpy as np

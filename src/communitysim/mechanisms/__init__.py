@@ -7,9 +7,9 @@
 - ``churn``: members leaving.
 
 The join and churn steps run as compiled loops beside their mechanisms (``growth_kernel``,
-``churn_kernel``, sharing ``clock_kernel``'s step of a person's event clock: numba, imported on
-the first step and cached on disk), at every audience size: the only implementation of those
-rules (tests/test_kernels.py keeps the numpy expressions they replaced as its oracle).
+``churn_kernel``: numba, imported on the first step and cached on disk), at every audience size:
+the only implementation of those rules (tests/test_kernels.py keeps the numpy expressions they
+replaced as its oracle).
 """
 
 __all__: list[str] = []

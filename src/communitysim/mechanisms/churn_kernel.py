@@ -1,19 +1,19 @@
 """The churn step compiled (numba): every member's leave hazard and leave clock in one loop.
 
-``churn.decide_leaves`` calls ``advance_leave_clocks``; it is the only implementation of the churn
-hazard (``churn``'s formula), of its division by the retention factor ``1 + attachment + ties``
-(``retention``'s) and of the leave clock (``clock_kernel``), computed member by member in a fixed
-order (no fast-math). ``tests/test_kernels.py`` keeps the numpy expressions it replaced as its
-oracle: the same time series, bit for bit. Imported on the first churn step, so that importing
-communitysim does not load numba; compiled once and cached beside this file.
+``churn.decide_leaves`` calls ``advance_leave_clocks``: the only implementation of the churn hazard
+(``churn``'s formula) and of its division by the retention factor ``1 + attachment + ties``
+(``retention``'s), computed member by member in a fixed order (no fast-math). Each member's clock
+(``sampling.EventClocks``) is stepped in the loop itself, as in ``growth_kernel``: a compiled
+function called from another file would go stale, because numba's on-disk cache of this file
+does not see a change in the other one. ``tests/test_kernels.py`` keeps the numpy expressions
+this loop replaced as its oracle: the same time series and clocks, bit for bit. Imported on the
+first churn step, so that importing communitysim does not load numba; cached beside this file.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from communitysim.mechanisms.clock_kernel import clock_fires
 
 __all__ = ["advance_leave_clocks"]
 
@@ -67,7 +67,9 @@ def advance_leave_clocks(
             hazard *= 1.0 / factor
         if outraged_on and outraged[i]:
             hazard *= outraged_factor
-        if clock_fires(remaining, i, hazard, dt_days):
+        left = remaining[i] - hazard * dt_days  # the clock (sampling.EventClocks): threshold left
+        remaining[i] = left
+        if left <= 0.0:  # nothing left: the event fires
             leavers[found] = i
             found += 1
     return found

@@ -1,19 +1,19 @@
 """The join step compiled (numba): every non-member's join hazard and join clock in one loop.
 
-``growth.decide_joins`` calls ``advance_join_clocks``; it is the only implementation of the join
-hazard (``growth``'s formula, with this step's exposure from shares and talk, the contests' pull
-and the outraged kept out) and of the join clock (``clock_kernel``), computed person by person in
-a fixed order (no fast-math). ``tests/test_kernels.py`` keeps the numpy expressions it replaced as
-its oracle: the same time series, bit for bit. Imported on the first step; compiled once and
-cached beside this file.
+``growth.decide_joins`` calls ``advance_join_clocks``: the only implementation of the join hazard
+(``growth``'s formula, with this step's exposure from shares and talk, the contests' pull and the
+outraged kept out), computed person by person in a fixed order (no fast-math). Each person's clock
+(``sampling.EventClocks``) is stepped in the loop itself, as in ``churn_kernel``: a compiled
+function called from another file would go stale, because numba's on-disk cache of this file
+does not see a change in the other one. ``tests/test_kernels.py`` keeps the numpy expressions
+this loop replaced as its oracle: the same time series and clocks, bit for bit. Imported on the
+first step; cached beside this file.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from communitysim.mechanisms.clock_kernel import clock_fires
 
 __all__ = ["advance_join_clocks"]
 
@@ -63,7 +63,9 @@ def advance_join_clocks(
             hazard += pull_per_day
         if outraged_on and outraged[i]:
             hazard *= 0.0
-        if clock_fires(remaining, i, hazard, dt_days):
+        left = remaining[i] - hazard * dt_days  # the clock (sampling.EventClocks): threshold left
+        remaining[i] = left
+        if left <= 0.0:  # nothing left: the event fires
             joiners[found] = i
             found += 1
     return found
