@@ -176,20 +176,6 @@ def test_common_random_numbers_a_tiny_engagement_lever_changes_few_peoples_membe
         assert differs < 0.01, (seed, differs)
 
 
-def test_event_clocks_fire_at_the_exponential_rate_step_after_step():
-    from communitysim.sampling import EventClocks
-
-    n = 20000
-    clocks = EventClocks(n, np.random.default_rng(5))
-    ids = np.arange(n)
-    first = clocks.advance(ids, np.full(n, 0.5), 1.0)
-    assert abs(first.size / n - (1 - np.exp(-0.5))) < 0.015  # 1 - e^-0.5 = 0.393; sd 0.0035
-    survivors = np.setdiff1d(ids, first)
-    assert clocks.advance(survivors, np.zeros(survivors.size), 1.0).size == 0  # no hazard, no event
-    second = clocks.advance(survivors, np.full(survivors.size, 0.5), 1.0)  # memoryless: the same chance again
-    assert abs(second.size / survivors.size - (1 - np.exp(-0.5))) < 0.02
-
-
 def test_active_ratio_of_an_established_page_counts_actions_in_the_run_not_the_base_joining():
     # the base (invited before any post) joined before day 0: in a 30-day run, active_ratio is the
     # share who acted (it read 1.0 in every crisis run when joining at day 0 counted as an action)

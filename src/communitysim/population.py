@@ -138,6 +138,16 @@ class FadingState:
         self._stored = np.zeros(n)  # (value - baseline) / scale
         self._scale = 1.0
 
+    @property
+    def stored(self) -> np.ndarray:
+        """The stored values, ``(value - baseline) / scale`` (read only: for compiled loops)."""
+        return self._stored
+
+    @property
+    def scale(self) -> float:
+        """The shared scale of the stored values."""
+        return self._scale
+
     def __len__(self) -> int:
         return self._stored.size
 

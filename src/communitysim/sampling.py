@@ -50,24 +50,18 @@ class EventClocks:
     so two runs on one seed that differ by a lever differ only where the lever changed someone's
     hazard (Starsim's common random numbers).
 
+    ``remaining`` holds what is left of each threshold; the join and churn steps run the clocks in
+    their compiled loops (``mechanisms.growth_kernel``, ``mechanisms.churn_kernel``): ``remaining -=
+    h x dt``, and the event fires when nothing is left (``remaining <= 0``).
+
     Example:
         >>> import numpy as np
-        >>> clocks = EventClocks(3, np.random.default_rng(1))
-        >>> ids = np.arange(3)
-        >>> clocks.advance(ids, np.array([0.0, 0.0, 1e6]), 1.0).tolist()
-        [2]
+        >>> EventClocks(3, np.random.default_rng(1)).remaining.shape
+        (3,)
     """
 
     def __init__(self, n: int, rng: np.random.Generator):
-        self.remaining = rng.standard_exponential(n)
-
-    def advance(self, ids: np.ndarray, hazard_per_day: np.ndarray, dt_days: float) -> np.ndarray:
-        """Run the clocks of ``ids`` for a step of ``dt_days`` at ``hazard_per_day``; return those whose event fires."""
-        if ids.size == 0:
-            return ids
-        left = self.remaining[ids] - hazard_per_day * dt_days
-        self.remaining[ids] = left
-        return ids[left <= 0.0]
+        self.remaining = rng.standard_exponential(n)  # what is left of each person's threshold
 
 
 # --- common random numbers by hashing: a person's uniform at a step, whoever else is drawn ------------

@@ -16,10 +16,8 @@ The sums of member neighbours' activity are kept up to date incrementally: when 
 leave only their neighbours' sums change (a sparse gather, not a full product), and only the
 non-members' hazards are computed.
 
-Example:
-    >>> import numpy as np
-    >>> join_hazard_per_day(np.array([0.0, 0.5]), np.array([0.5, 0.5]), 0.01, 0.2, 1.0, 0.5).tolist()
-    [0.01, 0.11]
+Each non-member's hazard and join clock (``sampling.EventClocks``) run in one compiled loop,
+``growth_kernel.advance_join_clocks`` (numba, imported on the first step).
 """
 
 from __future__ import annotations
@@ -32,7 +30,6 @@ import scipy.sparse as sp
 from communitysim.mechanisms.feed import visibility_factor
 from communitysim.network import Network
 from communitysim.params import Params, param
-from communitysim.sampling import EventClocks
 
 if TYPE_CHECKING:  # pragma: no cover
     from communitysim.model import CommunityModel
@@ -42,14 +39,13 @@ __all__ = [
     "add_to_contacts",
     "SparseExposure",
     "WordOfMouth",
-    "join_hazard_per_day",
-    "draw_joiners",
     "decide_joins",
     "exposure_from_shares_and_talk",
 ]
 
 
 _NOBODY = np.zeros(0, dtype=np.int64)
+_NOTHING = np.zeros(0)
 
 
 class GrowthParams(Params):
@@ -109,14 +105,6 @@ class SparseExposure(NamedTuple):
     ids: np.ndarray
     values: np.ndarray
 
-    def add_to(self, exposure: np.ndarray, people: np.ndarray) -> None:
-        """``exposure[k] += values`` for each ``people[k]`` (sorted ids) among ``ids``, in place."""
-        if self.ids.size == 0 or people.size == 0:
-            return
-        where = np.minimum(np.searchsorted(people, self.ids), people.size - 1)
-        found = people[where] == self.ids
-        exposure[where[found]] += self.values[found]
-
 
 class WordOfMouth:
     """Each person's sum of member neighbours' effective activity, updated as members change.
@@ -127,8 +115,8 @@ class WordOfMouth:
         >>> net = Network(3, "complete", None, np.full(3, 2), np.zeros(3, dtype=np.int16))
         >>> wom = WordOfMouth(net)
         >>> wom.add(np.array([0]), np.array([1.0]))
-        >>> wom.exposure(np.array([1, 2])).tolist()
-        [0.5, 0.5]
+        >>> wom.exposure_of_everyone().tolist()  # the member's two contacts hear of it
+        [0.0, 0.5, 0.5]
     """
 
     def __init__(self, network: Network):
@@ -163,14 +151,11 @@ class WordOfMouth:
         if contacts is not None:
             self._exposure[contacts] = self.sums[contacts] * self._inv_degree[contacts]
 
-    def exposure(self, ids: np.ndarray) -> np.ndarray:
-        """Word-of-mouth exposure ``w_i`` of people ``ids`` (activity-weighted share of member neighbours)."""
-        if self.network.adjacency is None:
-            return (self.total - self._weights[ids]) / max(self.network.n - 1, 1)
-        return self._exposure[ids]
-
     def exposure_of_everyone(self) -> np.ndarray:
-        """``exposure`` of every person at once (no id gather; on a sparse graph the kept array: read only)."""
+        """Everyone's word-of-mouth exposure ``w_i`` (activity-weighted share of member neighbours).
+
+        On a sparse graph the kept array (read only); on a complete graph computed from the total.
+        """
         if self.network.adjacency is None:
             return (self.total - self._weights) / max(self.network.n - 1, 1)
         return self._exposure
@@ -212,27 +197,6 @@ class WordOfMouth:
         return self.network.adjacency @ self._weights
 
 
-def join_hazard_per_day(
-    exposure: np.ndarray,
-    affinity: np.ndarray,
-    external_rate_per_day: float,
-    word_of_mouth_rate_per_day: float,
-    readiness: float,
-    mean_affinity: float,
-) -> np.ndarray:
-    """Hazard of joining (per day) for people with the given exposure and affinity."""
-    hazard = word_of_mouth_rate_per_day * np.asarray(exposure, dtype=float)  # a new array, then in place
-    hazard += external_rate_per_day
-    hazard *= readiness / mean_affinity
-    hazard *= affinity
-    return hazard
-
-
-def draw_joiners(candidates: np.ndarray, hazard_per_day: np.ndarray, dt_days: float, clocks: EventClocks) -> np.ndarray:
-    """The ``candidates`` who join this step (each with probability ``1 - exp(-hazard x dt)``, on their own clock)."""
-    return clocks.advance(candidates, hazard_per_day, dt_days)
-
-
 # --- the step over the model's arrays (model.STEP) ------------------------------------------------
 
 
@@ -241,34 +205,43 @@ def decide_joins(model: CommunityModel) -> None:
 
     External visibility (fed by posting, ``feed.visibility_factor``), word-of-mouth from member
     contacts and from this step's shares and talk, and the pull of live contests; the outraged do
-    not join. The joiners are kept in ``model.joiners`` until the step applies them.
+    not join. Hazards and clocks run in one compiled loop (``growth_kernel``). The joiners are kept in
+    ``model.joiners`` until the step applies them.
     """
+    from communitysim.mechanisms.growth_kernel import advance_join_clocks
+
     p = model.params
     candidates = model.non_members_now()
-    exposure = model.word_of_mouth.exposure(candidates)
     talk = model.talk_exposure
+    talk_ids, talk_values, talk_dense = _NOBODY, _NOTHING, _NOTHING
     if isinstance(talk, SparseExposure):
-        talk.add_to(exposure, candidates)
+        talk_ids, talk_values = talk.ids, talk.values
     elif talk is not None:
-        exposure += talk[candidates]
+        talk_dense = talk
     visibility = visibility_factor(
         model.community_manager.posts_per_day_recent,
         p.feed.reference_posts_per_week,
         p.feed.visibility_from_posts_share,
     )
-    hazard = join_hazard_per_day(
-        exposure,
-        model.population.affinity[candidates],
-        p.growth.external_rate_per_day * visibility,
+    joiners = np.empty(candidates.size, dtype=candidates.dtype)
+    found = advance_join_clocks(
+        candidates,
+        model.join_clocks.remaining,
+        model.dt,
+        joiners,
+        model.bad_buzz.active,
+        model.bad_buzz.outraged,
+        model.word_of_mouth.exposure_of_everyone(),
+        talk_ids,
+        talk_values,
+        talk_dense,
+        model.population.affinity,
         p.growth.word_of_mouth_rate_per_day,
-        model.readiness,
-        p.audience.affinity.mean,
+        p.growth.external_rate_per_day * visibility,
+        model.readiness / p.audience.affinity.mean,
+        model.last.join_pull_per_day * model.readiness if model.last.join_pull_per_day else 0.0,
     )
-    if model.last.join_pull_per_day:
-        hazard += model.last.join_pull_per_day * model.readiness
-    if model.bad_buzz.active:  # the outraged do not join (x 0; faster than zeroing through a mask)
-        hazard *= ~model.bad_buzz.outraged[candidates]
-    model.joiners = draw_joiners(candidates, hazard, model.dt, model.join_clocks)
+    model.joiners = joiners[:found]
 
 
 def exposure_from_shares_and_talk(

@@ -23,12 +23,12 @@ members, Ren et al. 2012). A member's churn hazard is divided by
 
     1 + b_i + tie_effect x w_i
 
-so an unattached member with no member contacts leaves at the churn module's rate.
+so an unattached member with no member contacts leaves at the churn module's rate (the division
+is done in the churn step's compiled loop, ``churn_kernel``).
 
 Example:
-    >>> import numpy as np
-    >>> retention_factor(np.array([0.0, 0.4]), np.array([0.0, 0.0]), tie_effect=1.0).round(3).tolist()
-    [1.0, 0.714]
+    >>> reply_speed(worth=0.5, speed_share=0.5)
+    0.75
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "RetentionParams",
-    "retention_factor",
     "decay_bond",
     "reply_speed",
     "view_value",
@@ -53,7 +52,6 @@ __all__ = [
     "bond_from_replies",
     "note_bond_raised",
     "cap_bond",
-    "churn_factor",
 ]
 
 
@@ -124,13 +122,6 @@ class RetentionParams(Params):
         ge=0,
         le=100,
     )
-
-
-def retention_factor(bond: np.ndarray, member_contacts: np.ndarray, tie_effect: float) -> np.ndarray:
-    """Churn hazard multiplier ``1 / (1 + bond + tie_effect x member_contacts)``."""
-    factor = 1.0 + bond  # a new array, then in place: two arrays fewer than the plain expression
-    factor += tie_effect * member_contacts
-    return np.reciprocal(factor, out=factor)
 
 
 def decay_bond(bond: FadingState, dt_days: float, half_life_days: float) -> None:
@@ -206,13 +197,3 @@ def cap_bond(model: CommunityModel) -> None:
     if model.bond_raised:
         model.population.bond.cap(np.concatenate(model.bond_raised), model.params.retention.max_bond)
         model.bond_raised.clear()
-
-
-def churn_factor(model: CommunityModel, members: np.ndarray) -> np.ndarray | None:
-    """Factor on ``members``' leaving hazard from their attachment and their ties to members (None: no effect)."""
-    r = model.params.retention
-    if not (model.bond_moved or r.tie_effect):
-        return None
-    bond = model.population.bond[members] if model.bond_moved else np.zeros(members.size)
-    ties = model.word_of_mouth.exposure(members) if r.tie_effect else 0.0
-    return retention_factor(bond, ties, r.tie_effect)
