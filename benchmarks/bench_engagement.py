@@ -114,9 +114,19 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=20, help="runs of the 2,000 x 90 case (default 20)")
     parser.add_argument("--profile-n", type=float, default=1e5, help="audience of the profiled run (default 1e5)")
     parser.add_argument("--child", type=float, default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--slider-only",
+        action="store_true",
+        help="only the 2,000 x 90 case (another version: PYTHONPATH=OTHER/src ... --slider-only)",
+    )
     args = parser.parse_args()
     if args.child is not None:
         child(int(args.child))
+        return 0
+    if args.slider_only:
+        times = slider_budget(args.repeats)
+        median_ms = np.median(times) * 1000
+        print(f"2,000 people x 90 days, {args.repeats} runs (seeds 0-{args.repeats - 1}): median {median_ms:.1f} ms")
         return 0
 
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
