@@ -59,7 +59,10 @@ def max_rss_mib() -> float:
 def child(n: int, repeats: int) -> None:
     """Time build and step loop at size n, print one JSON line (runs in its own process)."""
     import communitysim as cs
+    from communitysim import sampling
 
+    if hasattr(sampling, "load_compiled"):  # numba's one-off load (about 0.45 s) before the timers
+        sampling.load_compiled()
     baseline = max_rss_mib()
     builds, loops, members = [], [], []
     for _ in range(repeats):
