@@ -39,6 +39,7 @@ from typing import Any
 
 from communitysim.classroom.store import default_path
 from communitysim.messages import language, t
+from communitysim.ui.launch import VOILA_KERNEL_CLIENT
 
 __all__ = ["Access", "access", "add_class_parser", "kernel_spec", "serve", "server_commands"]
 
@@ -126,7 +127,7 @@ def server_commands(folder: Path, ip: str, port: int, secret: Access, options: l
         commands[role] = [
             sys.executable, "-m", "voila", str(folder / page_notebook(role, lang)), "--no-browser",
             f"--port={port + offset}", f"--Voila.ip={ip}", f"--token={token}", "--Voila.port_retries=0",
-            f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}", *options,
+            f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}", VOILA_KERNEL_CLIENT, *options,
         ]  # fmt: skip
     return commands
 
