@@ -22,7 +22,7 @@ from jupyter_client.session import Session
 from traitlets.config import KVArgParseConfigLoader
 
 from communitysim.ui.kernel_client import POLL_SLICE_S, KernelClient, SlicedPollChannel
-from communitysim.ui.launch import VOILA_KERNEL_CLIENT
+from communitysim.ui.launch import KERNEL_CLIENT_OPTION
 
 #: How long a reply may take to be read here: the slice, plus room for a loaded 2-core CI machine.
 READ_WITHIN_S = 3.0
@@ -97,7 +97,7 @@ def test_a_sliced_wait_still_times_out_and_reads_what_comes():
 def test_the_voila_option_gives_voila_s_kernel_managers_this_client():
     from jupyter_server.services.kernels.kernelmanager import ServerKernelManager  # Voila's kernel manager class
 
-    config = KVArgParseConfigLoader([VOILA_KERNEL_CLIENT]).load_config()
+    config = KVArgParseConfigLoader([KERNEL_CLIENT_OPTION]).load_config()
     manager = ServerKernelManager(config=config)
     assert manager.client_factory is KernelClient
     client = manager.client()

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from communitysim.ui.launch import KERNEL_CLIENT_OPTION
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Shorter runs keep the check to a couple of minutes; every scenario still runs by its name.
 RUN_OPTIONS = ["--days", "20", "--set", "audience.size=300", "--set", "seeding.size=20"]
@@ -174,7 +176,7 @@ def main() -> int:
         fresh.mkdir()
         (fresh / NOTEBOOK).write_bytes(edited.read_bytes())
         run([str(bin_dir / "jupyter"), "nbconvert", "--to", "notebook", "--execute", "--inplace",
-             "--ExecutePreprocessor.timeout=300", NOTEBOOK], cwd=fresh, env=env)  # fmt: skip
+             "--ExecutePreprocessor.timeout=300", KERNEL_CLIENT_OPTION, NOTEBOOK], cwd=fresh, env=env)  # fmt: skip
         cells = json.loads((fresh / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
         errors = [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         if errors:

@@ -43,7 +43,7 @@ from communitysim.classroom import Store, TeamRun
 from communitysim.exercise.report import format_kpi
 from communitysim.exercise.session import COMPARED_KPIS
 from communitysim.messages import LANGUAGES, percent, set_language, t
-from communitysim.ui.launch import VOILA_KERNEL_CLIENT
+from communitysim.ui.launch import KERNEL_CLIENT_OPTION
 
 #: The viewports every page must read well at.
 VIEWPORTS = ({"width": 1280, "height": 800}, {"width": 1920, "height": 1080})
@@ -76,7 +76,7 @@ def servers(tmp_path_factory):
     with open(tmp / "voila.log", "w") as voila_log:
         voila = subprocess.Popen(
             [sys.executable, "-m", "voila", str(root), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-             VOILA_KERNEL_CLIENT],
+             KERNEL_CLIENT_OPTION],
             cwd=root, stdout=voila_log, stderr=subprocess.STDOUT, env=voila_env,
         )  # fmt: skip
         try:

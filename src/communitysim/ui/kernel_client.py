@@ -16,8 +16,10 @@ lines.
 
 This client waits in slices of ``POLL_SLICE_S``: each slice asks the socket for its events again,
 so a reply whose signal was consumed is read at the next slice, at most ``POLL_SLICE_S`` late.
-Voila uses it through the option ``VOILA_KERNEL_CLIENT`` (``communitysim.ui.launch``), which
-``communitysim app`` and ``communitysim class`` pass to every Voila they start.
+It is given through the option ``KERNEL_CLIENT_OPTION`` (``communitysim.ui.launch``), which
+``communitysim app`` and ``communitysim class`` pass to every Voila they start, and ``make notebooks``
+and ``tools/check_wheel.py`` to nbconvert (which runs notebooks with nbclient, as Voila does: the
+same hang was seen there, a notebook's cell waiting on a reply its kernel had sent).
 """
 
 from __future__ import annotations

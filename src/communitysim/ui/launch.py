@@ -118,9 +118,10 @@ def _root_flag() -> list[str]:
     return ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 
 
-#: Every Voila reads its kernels' replies with communitysim's client: a reply that has arrived is always
-#: read, where jupyter_client's own client can wait for ever (``communitysim.ui.kernel_client``).
-VOILA_KERNEL_CLIENT = "--AsyncKernelManager.client_class=communitysim.ui.kernel_client.KernelClient"
+#: Every Voila we start, and every notebook run by nbconvert (``make notebooks``, tools/check_wheel.py),
+#: reads its kernels with communitysim's client: a reply that has arrived is always read, where
+#: jupyter_client's own client can wait for ever (``communitysim.ui.kernel_client``).
+KERNEL_CLIENT_OPTION = "--AsyncKernelManager.client_class=communitysim.ui.kernel_client.KernelClient"
 
 
 def start(kind: str, folder: Path, options: Sequence[str] = ()) -> int:
@@ -140,7 +141,7 @@ def start(kind: str, folder: Path, options: Sequence[str] = ()) -> int:
     if kind == "lab":
         main(["--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={folder}", *_root_flag(), *options])
         return 0  # pragma: no cover (main replaced the process)
-    command = [sys.executable, "-m", "voila", str(folder), "--Voila.ip=127.0.0.1", VOILA_KERNEL_CLIENT, *options]
+    command = [sys.executable, "-m", "voila", str(folder), "--Voila.ip=127.0.0.1", KERNEL_CLIENT_OPTION, *options]
     os.execv(sys.executable, command)
     return 0  # pragma: no cover
 
