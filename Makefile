@@ -49,8 +49,8 @@ class: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) tools/make_notebooks.py --all
-	cd notebooks && for nb in 0*.ipynb; do $(CURDIR)/$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-		--AsyncKernelManager.client_class=communitysim.ui.kernel_client.KernelClient $$nb; done  # (ui/launch.py: KERNEL_CLIENT_OPTION)
+	client="$$($(PY) -c 'from communitysim.ui.launch import KERNEL_CLIENT_OPTION; print(KERNEL_CLIENT_OPTION)')" && \
+	cd notebooks && for nb in 0*.ipynb; do $(CURDIR)/$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace "$$client" $$nb; done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests tools conftest.py $(wildcard benchmarks)

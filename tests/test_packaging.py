@@ -86,6 +86,7 @@ def test_the_class_servers_are_two_voila_with_their_own_secret(tmp_path):
     assert commands["team"][3].endswith("08_classroom_team.ipynb") and "--port=9000" in commands["team"]
     assert "--token=CODE" in commands["team"] and "--token=PASS" in commands["facilitator"]
     assert "--port=9001" in commands["facilitator"] and "--Voila.ip=127.0.0.1" in commands["facilitator"]
+    assert all(launch.KERNEL_CLIENT_OPTION in command for command in commands.values())  # no page waits for ever
     spec = json.loads((serve.kernel_spec(tmp_path, 512) / "kernels" / "python3" / "kernel.json").read_text())
     assert spec["argv"][1:4] == ["-m", "communitysim.classroom.kernel", "--memory-mb=512"]
 
@@ -130,6 +131,8 @@ def test_lab_and_app_become_jupyterlab_and_voila_on_127_0_0_1(tmp_path, monkeypa
     assert argv[:3] == [sys.executable, "-m", "jupyterlab" if kind == "lab" else "voila"]
     assert "--no-browser" in argv and "--port=8899" in argv
     assert any(a in ("--ServerApp.ip=127.0.0.1", "--Voila.ip=127.0.0.1") for a in argv)
+    if kind == "app":
+        assert launch.KERNEL_CLIENT_OPTION in argv  # Voila reads its kernels with communitysim's client
     if kind == "lab":
         assert "--LabApp.default_url=/lab/tree/00_welcome.fr.ipynb" in argv
         assert f"--ServerApp.root_dir={tmp_path / 'work'}" in argv

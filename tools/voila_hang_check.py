@@ -24,6 +24,8 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
+from communitysim.messages import LANGUAGES
+
 ROOT = Path(__file__).resolve().parents[1]
 HANG = "Page.goto: Timeout"
 
@@ -48,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             for i, run in enumerate(runs):
                 out = run.communicate()[0]
                 hung, failed = out.count(HANG), run.returncode != 0  # once per journey whose page never loaded
-                journeys_run += 2
+                journeys_run += len(LANGUAGES)  # a run plays the journey in each language
                 hangs += hung
                 failures += failed
                 print(

@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -43,7 +42,7 @@ from communitysim.classroom import Store, TeamRun
 from communitysim.exercise.report import format_kpi
 from communitysim.exercise.session import COMPARED_KPIS
 from communitysim.messages import LANGUAGES, percent, set_language, t
-from communitysim.ui.launch import KERNEL_CLIENT_OPTION
+from communitysim.ui.launch import voila_command
 
 #: The viewports every page must read well at.
 VIEWPORTS = ({"width": 1280, "height": 800}, {"width": 1920, "height": 1080})
@@ -75,8 +74,7 @@ def servers(tmp_path_factory):
     voila_env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"} | env
     with open(tmp / "voila.log", "w") as voila_log:
         voila = subprocess.Popen(
-            [sys.executable, "-m", "voila", str(root), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-             KERNEL_CLIENT_OPTION],
+            voila_command(root, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"),
             cwd=root, stdout=voila_log, stderr=subprocess.STDOUT, env=voila_env,
         )  # fmt: skip
         try:

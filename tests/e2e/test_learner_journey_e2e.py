@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,7 +46,7 @@ import communitysim as cs
 from communitysim.files import scenario_dir
 from communitysim.messages import LANGUAGES, number, set_language, t, tn
 from communitysim.ui.display import kpi_text
-from communitysim.ui.launch import KERNEL_CLIENT_OPTION, welcome_notebook
+from communitysim.ui.launch import voila_command, welcome_notebook
 
 #: What a kernel writes to the server's log when a widget callback raises (Jupyter's own 500s are not the app's).
 KERNEL_ERRORS = re.compile(r"Exception in comm_msg.*|\[IPKernelApp\] ERROR.*")
@@ -78,8 +77,7 @@ def running_voila(tmp: Path):
     log_path = tmp / "voila.log"
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     with open(log_path, "w") as log:
-        command = [sys.executable, "-m", "voila", str(NOTEBOOKS), "--no-browser", f"--port={port}",
-                   "--Voila.ip=127.0.0.1", KERNEL_CLIENT_OPTION]  # fmt: skip
+        command = voila_command(NOTEBOOKS, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1")
         proc = subprocess.Popen(command, cwd=NOTEBOOKS, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             wait_http(port, proc)

@@ -39,7 +39,7 @@ from typing import Any
 
 from communitysim.classroom.store import default_path
 from communitysim.messages import language, t
-from communitysim.ui.launch import KERNEL_CLIENT_OPTION
+from communitysim.ui.launch import voila_command
 
 __all__ = ["Access", "access", "add_class_parser", "kernel_spec", "serve", "server_commands"]
 
@@ -124,11 +124,11 @@ def server_commands(folder: Path, ip: str, port: int, secret: Access, options: l
     lang = language()
     commands = {}
     for offset, (role, token) in enumerate((("team", secret.join_code), ("facilitator", secret.password))):
-        commands[role] = [
-            sys.executable, "-m", "voila", str(folder / page_notebook(role, lang)), "--no-browser",
+        commands[role] = voila_command(
+            folder / page_notebook(role, lang), "--no-browser",
             f"--port={port + offset}", f"--Voila.ip={ip}", f"--token={token}", "--Voila.port_retries=0",
-            f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}", KERNEL_CLIENT_OPTION, *options,
-        ]  # fmt: skip
+            f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}", *options,
+        )  # fmt: skip
     return commands
 
 

@@ -124,6 +124,11 @@ def _root_flag() -> list[str]:
 KERNEL_CLIENT_OPTION = "--AsyncKernelManager.client_class=communitysim.ui.kernel_client.KernelClient"
 
 
+def voila_command(target: Path, *options: str) -> list[str]:
+    """The command that starts Voila on ``target`` (a folder or a notebook), with communitysim's kernel client."""
+    return [sys.executable, "-m", "voila", str(target), KERNEL_CLIENT_OPTION, *options]
+
+
 def start(kind: str, folder: Path, options: Sequence[str] = ()) -> int:
     """``communitysim lab`` or ``communitysim app``: copy the notebooks, then become JupyterLab or Voila.
 
@@ -141,8 +146,7 @@ def start(kind: str, folder: Path, options: Sequence[str] = ()) -> int:
     if kind == "lab":
         main(["--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={folder}", *_root_flag(), *options])
         return 0  # pragma: no cover (main replaced the process)
-    command = [sys.executable, "-m", "voila", str(folder), "--Voila.ip=127.0.0.1", KERNEL_CLIENT_OPTION, *options]
-    os.execv(sys.executable, command)
+    os.execv(sys.executable, voila_command(folder, "--Voila.ip=127.0.0.1", *options))
     return 0  # pragma: no cover
 
 
